@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from core import views as core_views
+from declarations import views as declaration_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/register/", declaration_views.register, name="register"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("applicant/", include("declarations.urls")),
+    path("unit/", include("quotas.urls")),
+    path("review/", include("review.urls")),
+    path("documents/", include("documents.urls")),
+    path("", include("core.urls")),
+    path("django-admin/", admin.site.urls),
+]

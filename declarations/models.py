@@ -1,0 +1,258 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.regions import REGIONS
+
+from .validators import validate_credit_code
+
+DCMM_LEVELS = [
+    (0, _("无")), (1, _("1级（初始级）")), (2, _("2级（受管理级）")), (3, _("3级（稳健级）")),
+    (4, _("4级（量化管理级）")), (5, _("5级（优化级）")),
+]
+
+
+class GuideQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def open_for_applicants(self, now=None):
+        now = now or timezone.now()
+        return self.published().filter(applicant_deadline__gt=now)
+
+
+class Guide(models.Model):
+    """One yearly guide (申报指南). Everything that changes by year lives here as data."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("标题"), max_length=200)
+    doc_number = models.CharField(_("文号"), max_length=80, blank=True)
+    applicant_deadline = models.DateTimeField(_("申报截止时间"), null=True, blank=True)
+    unit_deadline = models.DateTimeField(_("推荐单位确认截止时间"), null=True, blank=True)
+    max_directions = models.PositiveSmallIntegerField(
+        _("每个项目可选方向数"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    demo_period_years = models.PositiveSmallIntegerField(_("示范期（年）"), default=2)
+    quota_exempt_dcmm_min = models.PositiveSmallIntegerField(
+        _("不占推荐名额的 DCMM 最低等级"), null=True, blank=True,
+        help_text=_("例如 2022 年：DCMM 3 级及以上的申报主体不占用推荐名额。留空表示无豁免。"))
+    is_published = models.BooleanField(_("已发布"), default=False)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    source = models.CharField(_("来源"), max_length=80, blank=True)
+    copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="copies", verbose_name=_("复制自"))
+
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("申报指南")
+        verbose_name_plural = _("申报指南")
+        ordering = ["-year", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def applicant_deadline_passed(self, now=None):
+        return self.applicant_deadline is not None and (now or timezone.now()) >= self.applicant_deadline
+
+    def unit_deadline_passed(self, now=None):
+        return self.unit_deadline is not None and (now or timezone.now()) >= self.unit_deadline
+
+
+class Category(models.Model):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(_("序号"), max_length=10)
+    name = models.CharField(_("领域/类别"), max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("领域/类别")
+        verbose_name_plural = _("领域/类别")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["guide", "code"], name="category_code_unique")]
+
+    def __str__(self):
+        return f"（{self.code}）{self.name}"
+
+
+class Direction(models.Model):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="directions")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="directions")
+    code = models.CharField(_("编号"), max_length=10)
+    name = models.CharField(_("方向"), max_length=100)
+    requirements = models.TextField(_("需求要点"), blank=True)
+    content = models.TextField(_("实施内容"), blank=True)
+    outcomes = models.TextField(_("应用成效"), blank=True)
+    role_split = models.BooleanField(
+        _("区分数据要素拥有方与技术服务提供方"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("方向")
+        verbose_name_plural = _("方向")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["guide", "code"], name="direction_code_unique")]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+
+class Rule(models.Model):
+    """An eligibility rule of a guide (or of one direction), evaluated by declarations.eligibility."""
+
+    class Kind(models.TextChoices):
+        ONE_PER_APPLICANT = "one_per_applicant", _("每个申报主体限报一个项目")
+        DEMO_PERIOD_BAN = "demo_period_ban", _("示范期内项目不得重复申报")
+        OWN_IP = "own_ip", _("须拥有自主知识产权")
+        DCMM_MIN = "dcmm_min", _("DCMM 等级要求")
+        CONSTRUCTION_STATUS = "construction_status", _("建设状态要求")
+        STATS_REPORT = "stats_report", _("须完成年度统计报表填报")
+        MIN_CASES = "min_cases", _("应用案例数量要求")
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="rules")
+    direction = models.ForeignKey(Direction, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="rules", verbose_name=_("仅适用于方向"))
+    kind = models.CharField(_("规则类型"), max_length=32, choices=Kind.choices)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    message = models.CharField(_("不符合时的提示"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("申报条件")
+        verbose_name_plural = _("申报条件")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.message or self.get_kind_display()
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        INSTITUTE = "institute", _("科研院所")
+        ASSOCIATION = "association", _("行业协会")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("单位名称"), max_length=100)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True,
+                                   validators=[validate_credit_code])
+    kind = models.CharField(_("单位类型"), max_length=16, choices=Kind.choices)
+    is_industrial = models.BooleanField(_("是否工业企业"), default=False)
+    region = models.CharField(_("所在省级地区"), max_length=2, choices=REGIONS)
+    dcmm_level = models.PositiveSmallIntegerField(_("DCMM 等级"), choices=DCMM_LEVELS, default=0)
+    dcmm_certificate = models.FileField(_("DCMM 证书"), upload_to="dcmm/%Y/", blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50)
+    contact_phone = models.CharField(_("联系人手机"), max_length=11)
+    contact_email = models.EmailField(_("联系人邮箱"))
+    address = models.CharField(_("通讯地址"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报单位")
+        verbose_name_plural = _("申报单位")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Declaration(models.Model):
+    """One project declared by one organisation under one guide."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交，待形式审查")
+        RETURNED = "returned", _("退回修改")
+        PASSED = "passed", _("形式审查通过")
+        RECOMMENDED = "recommended", _("已推荐")
+        NOT_RECOMMENDED = "not_recommended", _("未获推荐")
+        SELECTED = "selected", _("入选")
+        NOT_SELECTED = "not_selected", _("未入选")
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("数据要素拥有方")
+        PROVIDER = "provider", _("技术服务提供方")
+
+    class Construction(models.TextChoices):
+        PLANNED = "planned", _("拟建")
+        BUILDING = "building", _("在建")
+        BUILT = "built", _("已建")
+
+    guide = models.ForeignKey(Guide, on_delete=models.PROTECT, related_name="declarations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="declarations")
+    unit = models.ForeignKey("quotas.Unit", verbose_name=_("推荐单位"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="declarations")
+    direction = models.ForeignKey(Direction, verbose_name=_("申报方向"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="declarations")
+    extra_directions = models.ManyToManyField(Direction, verbose_name=_("其他申报方向"), blank=True,
+                                              related_name="+")
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT,
+                             db_index=True)
+    version = models.PositiveIntegerField(default=1, help_text="optimistic lock for concurrent edits")
+
+    project_name = models.CharField(_("项目名称"), max_length=100, blank=True)
+    applicant_role = models.CharField(_("申报主体角色"), max_length=10, choices=Role.choices, blank=True)
+    construction_status = models.CharField(_("建设状态"), max_length=10, choices=Construction.choices,
+                                           blank=True)
+    summary = models.TextField(_("项目简介"), blank=True)
+    innovation = models.TextField(_("技术先进性与关键创新点"), blank=True)
+    ip_items = models.JSONField(_("自主知识产权"), default=list, blank=True)
+    cases = models.JSONField(_("应用案例"), default=list, blank=True)
+    benefits = models.TextField(_("经济效益和社会效益"), blank=True)
+    promotion = models.TextField(_("推广价值"), blank=True)
+    open_source = models.TextField(_("开源贡献"), blank=True)
+    stats_report_filed = models.BooleanField(_("已在运行监测系统完成年度统计报表填报"), default=False)
+    stats_report_year = models.PositiveSmallIntegerField(_("统计报表年度"), null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    demo_period_end = models.DateField(_("示范期截止"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("项目申报")
+        verbose_name_plural = _("项目申报")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "organisation"], name="one_declaration_per_guide"),
+        ]
+        indexes = [models.Index(fields=["guide", "unit", "state"])]
+
+    def __str__(self):
+        return self.project_name or str(_("（未命名项目）"))
+
+    @property
+    def public_state_label(self):
+        """The state as applicants and units see it: recommended projects read "under review" until results are published."""
+        if self.state == self.State.RECOMMENDED:
+            return _("已推荐，专家评审中")
+        return self.get_state_display()
+
+    @property
+    def is_editable(self):
+        return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+    def all_directions(self):
+        extra = list(self.extra_directions.all()) if self.pk else []
+        return ([self.direction] if self.direction_id else []) + extra
+
+
+class Attachment(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    label = models.CharField(_("材料说明"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("大小"))
+    content_type = models.CharField(max_length=60)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "declarations"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("guides/<int:pk>/", views.guide_detail, name="guide"),
+    path("guides/<int:guide_pk>/start/", views.start_declaration, name="start"),
+    path("declarations/<int:pk>/", views.detail, name="detail"),
+    path("declarations/<int:pk>/edit/", views.edit, name="edit"),
+    path("declarations/<int:pk>/autosave/", views.autosave, name="autosave"),
+    path("declarations/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("declarations/<int:pk>/attachments/", views.upload_attachment, name="upload_attachment"),
+    path("declarations/<int:pk>/attachments/<int:att_pk>/delete/", views.delete_attachment,
+         name="delete_attachment"),
+    path("attachments/<int:att_pk>/", views.download_attachment, name="download_attachment"),
+]

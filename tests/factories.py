@@ -1,0 +1,64 @@
+"""Small builders for test objects. Personas live in conftest.py."""
+
+import itertools
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from stdnum.cn import uscc
+
+from declarations.loading import load_guide, read_guide_data
+from declarations.models import Declaration, Organisation
+from quotas.models import Unit
+
+_seq = itertools.count(1)
+PASSWORD = "Test#pass-2026"
+
+
+def credit_code(n=None, prefix="91"):
+    n = next(_seq) if n is None else n
+    body = f"{prefix}120000{n:09d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+def make_guide(year=2022, *, open_for_days=30, unit_days=45, title=None, published=True):
+    now = timezone.now()
+    data = read_guide_data(year)
+    return load_guide(data, title=title or f"测试指南{year}-{next(_seq)}",
+                      applicant_deadline=now + timedelta(days=open_for_days),
+                      unit_deadline=now + timedelta(days=unit_days), published=published)
+
+
+def make_unit(name=None, kind=Unit.Kind.PROVINCE, region="12", parent=None):
+    return Unit.objects.create(name=name or f"测试推荐单位{next(_seq)}", kind=kind, region=region, parent=parent)
+
+
+def make_org(name=None, region="12", industrial=True, dcmm=0, kind=Organisation.Kind.ENTERPRISE):
+    n = next(_seq)
+    return Organisation.objects.create(
+        name=name or f"测试企业{n}", credit_code=credit_code(n), kind=kind, is_industrial=industrial,
+        region=region, dcmm_level=dcmm, contact_name="张三", contact_phone="13800000000",
+        contact_email=f"org{n}@example.com")
+
+
+def make_user(role, username=None, **fields):
+    User = get_user_model()
+    user = User(username=username or f"{role}{next(_seq)}", role=role, **fields)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def complete_declaration(guide, org, unit, direction_code="4", **overrides):
+    """A declaration that satisfies every rule of the 2022 guide for direction 4 (or the given one)."""
+    direction = guide.directions.get(code=direction_code)
+    fields = dict(
+        project_name=f"{org.name}大数据平台项目", direction=direction, unit=unit,
+        construction_status="built", summary="项目简介", innovation="关键创新",
+        ip_items=[{"kind": "软件著作权", "title": "数据平台V1.0", "number": "2021SR000001"}],
+        cases=[{"name": f"案例{i}", "customer": "客户", "description": "应用情况"} for i in range(5)],
+        benefits="效益", promotion="推广价值", stats_report_filed=True, stats_report_year=2021,
+        applicant_role="owner" if direction.role_split else "",
+    )
+    fields.update(overrides)
+    return Declaration.objects.create(guide=guide, organisation=org, **fields)
