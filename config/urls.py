@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/register/", declaration_views.register, name="register"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("applicant/", include("declarations.urls")),
+    path("manage/guides/", include("declarations.manage_urls")),
     path("unit/", include("quotas.urls")),
     path("review/", include("review.urls")),
     path("documents/", include("documents.urls")),
