@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class QuotasConfig(AppConfig):
     name = "quotas"
     verbose_name = _("推荐与名额")
+
+    def ready(self):
+        from declarations.signals import guide_loaded
+
+        from .loading import on_guide_loaded
+
+        guide_loaded.connect(on_guide_loaded, dispatch_uid="quotas.load_quotas")

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.regions import REGIONS
+
+from .validators import validate_seal
 
 
 class UnitQuerySet(models.QuerySet):
@@ -29,9 +32,14 @@ class Unit(models.Model):
     region = models.CharField(_("所在省级地区"), max_length=2, choices=REGIONS, blank=True)
     parent = models.ForeignKey("self", verbose_name=_("上级推荐单位"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
-    seal = models.ImageField(_("电子印章（透明背景 PNG）"), upload_to="seals/", blank=True)
+    seal = models.ImageField(_("电子印章（透明背景 PNG）"), upload_to="seals/", blank=True,
+                             validators=[validate_seal])
+    doc_prefix = models.CharField(_("发文机关代字"), max_length=20, blank=True,
+                                  help_text=_("推荐函文号的机关代字，例如“津工信软”；留空则用“推荐函”。"))
+    letter_seq = models.PositiveIntegerField(_("已用推荐函序号"), default=0, editable=False)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
     address = models.CharField(_("通讯地址"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -44,3 +52,96 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def recommends_to_ministry(self):
+        return self.parent_id is None
+
+
+class QuotaRule(models.Model):
+    """A guide's default quota for one kind of unit (loaded from the guide's data file)."""
+
+    guide = models.ForeignKey("declarations.Guide", on_delete=models.CASCADE, related_name="quota_rules")
+    unit_kind = models.CharField(_("单位类型"), max_length=20, choices=Unit.Kind.choices)
+    quota = models.PositiveSmallIntegerField(_("推荐名额"))
+
+    class Meta:
+        verbose_name = _("推荐名额规则")
+        verbose_name_plural = _("推荐名额规则")
+        ordering = ["guide", "unit_kind"]
+        constraints = [models.UniqueConstraint(fields=["guide", "unit_kind"], name="quota_rule_unique")]
+
+    def __str__(self):
+        return f"{self.get_unit_kind_display()} ≤{self.quota}"
+
+
+class UnitGuideSetting(models.Model):
+    """An admin override for one unit under one guide: its quota and/or its deadline."""
+
+    guide = models.ForeignKey("declarations.Guide", on_delete=models.CASCADE, related_name="unit_settings")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="guide_settings")
+    quota = models.PositiveSmallIntegerField(_("推荐名额（覆盖）"), null=True, blank=True)
+    deadline = models.DateTimeField(_("确认截止时间（延期）"), null=True, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("单位名额与截止时间设置")
+        verbose_name_plural = _("单位名额与截止时间设置")
+        constraints = [models.UniqueConstraint(fields=["guide", "unit"], name="unit_guide_setting_unique")]
+
+    def __str__(self):
+        return f"{self.unit} / {self.guide}"
+
+
+class RecommendationList(models.Model):
+    """A unit's ranked recommendation list (推荐名单) under one guide."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("未确认")
+        CONFIRMED = "confirmed", _("已确认")
+
+    guide = models.ForeignKey("declarations.Guide", on_delete=models.PROTECT, related_name="recommendation_lists")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="recommendation_lists")
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT, db_index=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    document_number = models.CharField(_("推荐函文号"), max_length=60, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="bumped by every change; stale pages are refused")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("推荐名单")
+        verbose_name_plural = _("推荐名单")
+        ordering = ["guide", "unit"]
+        constraints = [models.UniqueConstraint(fields=["guide", "unit"], name="one_list_per_unit_and_guide")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.guide}"
+
+    @property
+    def is_confirmed(self):
+        return self.state == self.State.CONFIRMED
+
+
+class ListEntry(models.Model):
+    """One passed declaration in a unit's list: its rank and whether the unit recommends it."""
+
+    rec_list = models.ForeignKey(RecommendationList, on_delete=models.CASCADE, related_name="entries")
+    declaration = models.ForeignKey("declarations.Declaration", on_delete=models.PROTECT,
+                                    related_name="list_entries")
+    rank = models.PositiveIntegerField(_("排序"))
+    recommended = models.BooleanField(_("推荐"), default=False)
+
+    class Meta:
+        verbose_name = _("推荐名单条目")
+        verbose_name_plural = _("推荐名单条目")
+        ordering = ["rank", "id"]
+        constraints = [models.UniqueConstraint(fields=["rec_list", "declaration"], name="one_entry_per_list")]
+
+    def __str__(self):
+        return f"{self.rank}. {self.declaration}"

@@ -1,0 +1,41 @@
+"""The quota part of a guide's data file: default quotas per unit kind and named unit overrides."""
+
+from django.utils.translation import gettext as _
+
+from core.audit import record
+
+from .models import QuotaRule, Unit, UnitGuideSetting
+
+
+def on_guide_loaded(sender, *, guide, data, **kwargs):
+    load_quotas(guide, data)
+
+
+def load_quotas(guide, data):
+    """Replace the guide's quota rules by data["quotas"]; apply data["unit_overrides"] to existing units.
+
+    Overrides name units; an override for a unit that does not exist yet is skipped
+    (the demo loader runs this again after it has created the units).
+    """
+    wanted = {q["unit_kind"]: int(q["quota"]) for q in data.get("quotas") or []}
+    unknown = set(wanted) - set(Unit.Kind.values)
+    if unknown:
+        raise ValueError(f"unknown unit kinds in quotas: {sorted(unknown)}")
+    guide.quota_rules.exclude(unit_kind__in=wanted).delete()
+    for kind, quota in wanted.items():
+        QuotaRule.objects.update_or_create(guide=guide, unit_kind=kind, defaults={"quota": quota})
+    units = {u.name: u for u in Unit.objects.filter(name__in=[o["unit_name"] for o in data.get("unit_overrides") or []])}
+    for override in data.get("unit_overrides") or []:
+        unit = units.get(override["unit_name"])
+        if unit is None:
+            continue
+        quota = int(override["quota"])
+        setting, created = UnitGuideSetting.objects.get_or_create(
+            guide=guide, unit=unit, defaults={"quota": quota, "reason": _("按指南数据文件设定")})
+        if created or setting.quota != quota:
+            old = None if created else setting.quota
+            setting.quota = quota
+            setting.reason = _("按指南数据文件设定")
+            setting.save()
+            record("quota.override", target=setting, summary=_("名额按指南数据设为 %(q)s") % {"q": quota},
+                   reason=setting.reason, data={"unit": unit.pk, "guide": guide.pk, "from": old, "to": quota})
