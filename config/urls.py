@@ -10,6 +10,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/register/", declaration_views.register, name="register"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("security/", include("core.security_urls")),
     path("applicant/", include("declarations.urls")),
     path("manage/guides/", include("declarations.manage_urls")),
     path("unit/", include("quotas.urls")),

@@ -1,0 +1,95 @@
+"""Two-factor sign-in for staff roles and a fresh password before consequential actions.
+
+TOTP devices come from django-otp. Enforcement is a setting (OTP_REQUIRED_ROLES)
+so production demands it of admin, unit and reviewer accounts while the demo and
+most tests do not; the 2FA tests switch it on.
+"""
+
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from core.audit import record
+
+FRESH_PASSWORD_SECONDS = 300
+SESSION_KEY = "password_confirmed_at"
+# Paths a signed-in user may reach before finishing 2FA.
+OTP_EXEMPT_PREFIXES = ("/security/", "/accounts/logout/", "/static/", "/health/", "/documents/verify/")
+
+
+def otp_required_for(user):
+    if not user.is_authenticated:
+        return False
+    role = "admin" if user.is_ministry else user.role
+    return role in getattr(settings, "OTP_REQUIRED_ROLES", ())
+
+
+class RequireOTPMiddleware:
+    """Sends staff who signed in with a password alone to the 2FA step (or its setup)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and otp_required_for(user) and not user.is_verified()
+                and not request.path.startswith(OTP_EXEMPT_PREFIXES)):
+            from django_otp import devices_for_user
+
+            has_device = any(True for _ in devices_for_user(user, confirmed=True))
+            target = "security:otp_verify" if has_device else "security:otp_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+def safe_next(request, default="home"):
+    nxt = request.POST.get("next") or request.GET.get("next")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return nxt
+    return reverse(default)
+
+
+def password_recently_confirmed(request):
+    return time.time() - request.session.get(SESSION_KEY, 0) < FRESH_PASSWORD_SECONDS
+
+
+def requires_fresh_password(view):
+    """For POST views of consequential actions (confirm a list, reopen it, publish results).
+
+    The form carries a `confirm_password` field (templates/security/_confirm_password.html);
+    a wrong or missing password sends the user back with a message and changes nothing.
+    A correct one is remembered for five minutes.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and not password_recently_confirmed(request):
+            password = request.POST.get("confirm_password", "")
+            user = authenticate(request, username=request.user.get_username(), password=password) if password else None
+            if user is None or user.pk != request.user.pk:
+                record("security.password_confirm_failed", actor=request.user, request=request,
+                       summary=_("敏感操作前密码确认失败"))
+                messages.error(request, _("请输入正确的登录密码以确认此操作，本次操作未执行"))
+                back = request.META.get("HTTP_REFERER")
+                if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                    return redirect(back)
+                return redirect("home")
+            request.session[SESSION_KEY] = time.time()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def security_context(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"password_recently_confirmed": password_recently_confirmed(request)}
