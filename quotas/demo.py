@@ -1,4 +1,5 @@
-"""Demo recommending units: the top-level units of a real year and the 2022 Tianjin districts."""
+"""Demo recommending units (the top-level units of a real year and the 2022 Tianjin districts),
+their quotas under the live demo guide, and submitted declarations for the Tianjin clerks to check."""
 
 from core.demo_accounts import demo_user
 from core.regions import REGIONS
@@ -29,7 +30,7 @@ def _unit(name, kind, region="", parent=None):
     return unit
 
 
-def load(ctx):
+def _load_units(ctx):
     units = {}
     for code, name in REGIONS:
         kind = Unit.Kind.XPCC if code == "66" else Unit.Kind.PROVINCE
@@ -48,3 +49,91 @@ def load(ctx):
     demo_user(ctx, "unit_tianjin", "unit", tianjin.name, unit=tianjin, full_name="天津市局经办人")
     demo_user(ctx, "unit_binhai", "unit", districts[0].name, unit=districts[0], full_name="滨海新区经办人")
     demo_user(ctx, "unit_hexi", "unit", districts[1].name, unit=districts[1], full_name="河西区经办人")
+
+
+# --- quotas, overrides and declarations for the clerks to check ----------------------
+
+DEMO_DECLARANTS = [
+    # (name, unit key, DCMM level, direction, passed already)
+    ("天津滨海云脑数据有限公司", "binhai", 3, "4", True),
+    ("天津港智慧物流数据科技有限公司", "binhai", 0, "7", True),
+    ("天津滨海工业互联网研究院有限公司", "binhai", 2, "7", False),
+    ("天津海河数据交易服务有限公司", "binhai", 0, "5", False),
+    ("天津泰达数智农业科技有限公司", "binhai", 4, "6", False),
+    ("天津河西城市大脑科技有限公司", "hexi", 0, "8", False),
+    ("天津友谊路数据安全技术有限公司", "hexi", 3, "4", False),
+    ("天津河西金融数据服务有限公司", "hexi", 0, "5", False),
+    ("天津市数据要素产业联合研究院", "tianjin", 0, "4", False),
+]
+
+
+def _apply_guide_quotas(ctx):
+    """Run the guide files' quota loader again now that the units named in overrides exist."""
+    from declarations.loading import guide_files, read_guide_data
+    from declarations.models import Guide
+
+    from .loading import load_quotas
+
+    for path in guide_files():
+        data = read_guide_data(int(path.stem))
+        for guide in Guide.objects.filter(year=data["year"], title=data["title"]):
+            load_quotas(guide, data)
+    if ctx.get("guide") is not None:
+        load_quotas(ctx["guide"], read_guide_data(2022))
+
+
+def _city_setting(ctx):
+    """The 2022 data has only Tianjin's quotas for its districts; the city's own quota needs an admin setting."""
+    from .models import UnitGuideSetting
+
+    guide, tianjin = ctx.get("guide"), ctx["units"]["tianjin"]
+    if guide is None:
+        return
+    UnitGuideSetting.objects.get_or_create(guide=guide, unit=tianjin, defaults={
+        "quota": 10, "reason": "演示：2022年种子材料未载部级对天津市的名额，按省级主管部门 10 个设定"})
+
+
+def _declarations(ctx):
+    from django.contrib.auth import get_user_model
+    from stdnum.cn import uscc
+
+    from declarations.models import Declaration, Organisation
+    from declarations.services import submit_declaration
+
+    from .services import pass_check
+
+    guide = ctx.get("guide")
+    if guide is None:
+        return
+    User = get_user_model()
+    clerks = {key: User.objects.get(username=f"unit_{key}") for key in ("binhai", "hexi", "tianjin")}
+    for i, (name, key, dcmm, code, passed) in enumerate(DEMO_DECLARANTS, 1):
+        body = f"91120116{700000000 + i:09d}"
+        org, _ = Organisation.objects.get_or_create(credit_code=body + uscc.calc_check_digit(body), defaults={
+            "name": name, "kind": Organisation.Kind.ENTERPRISE, "is_industrial": True, "region": "12",
+            "dcmm_level": dcmm, "contact_name": f"项目联系人{i}", "contact_phone": f"1390000{i:04d}",
+            "contact_email": f"declarant{i}@example.com"})
+        if Declaration.objects.filter(guide=guide, organisation=org).exists():
+            continue
+        direction = guide.directions.get(code=code)
+        decl = Declaration.objects.create(
+            guide=guide, organisation=org, unit=ctx["units"][key], direction=direction,
+            project_name=f"{name.replace('有限公司', '')}{direction.name}项目",
+            applicant_role="owner" if direction.role_split else "", construction_status="built",
+            summary="项目面向区域重点行业，建设数据采集、治理、分析和服务一体化平台，已稳定运行一年以上。",
+            innovation="自主研发的数据治理引擎与隐私计算组件，支持多源异构数据的实时融合。",
+            ip_items=[{"kind": "软件著作权", "title": f"{name}数据平台V2.0", "number": f"2021SR{i:07d}"}],
+            cases=[{"name": f"应用案例{n}", "customer": f"天津某企业{n}", "description": "部署后数据处理效率提升约30%。"}
+                   for n in range(1, 6)],
+            benefits="近两年新增营业收入约 2000 万元，服务企业 50 余家。", promotion="可在港口、制造和城市治理领域复制推广。",
+            stats_report_filed=True, stats_report_year=2021)
+        submit_declaration(decl, actor=None)
+        if passed:
+            pass_check(declaration=decl, actor=clerks[key])
+
+
+def load(ctx):
+    _load_units(ctx)
+    _apply_guide_quotas(ctx)
+    _city_setting(ctx)
+    _declarations(ctx)

@@ -1,4 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "quotas"
-urlpatterns = []
+urlpatterns = [
+    path("", views.workspace, name="workspace"),
+    path("ranking/", views.ranking, name="ranking"),
+    path("declarations/<int:pk>/", views.declaration_detail, name="declaration"),
+    path("declarations/<int:pk>/pass/", views.pass_declaration, name="pass"),
+    path("declarations/<int:pk>/return/", views.return_declaration, name="return"),
+    path("lists/<int:pk>/", views.list_detail, name="list"),
+    path("lists/<int:pk>/move/", views.move, name="move"),
+    path("lists/<int:pk>/recommend/", views.recommend, name="recommend"),
+    path("lists/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("lists/<int:pk>/export.xlsx", views.export_list, name="export"),
+    path("units/<int:pk>/seal.png", views.seal_image, name="seal"),
+    path("manage/overview/", views.admin_overview, name="overview"),
+    path("manage/guides/<int:guide_pk>/units/<int:unit_pk>/setting/", views.admin_setting, name="setting"),
+    path("manage/lists/<int:pk>/reopen/", views.admin_reopen, name="reopen"),
+    path("manage/units/", views.admin_units, name="units"),
+    path("manage/units/new/", views.admin_unit_edit, name="unit_create"),
+    path("manage/units/<int:pk>/", views.admin_unit_edit, name="unit_edit"),
+    path("manage/units/<int:pk>/staff/", views.admin_staff_create, name="staff_create"),
+]

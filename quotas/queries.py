@@ -1,0 +1,152 @@
+"""Querysets scoped to what unit staff may see, and the numbers every list page shows.
+
+Used by views, exports, the admin overview and the permission rules, so the
+jurisdiction is defined exactly once.
+"""
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery, Value
+
+from declarations.models import Declaration, Guide
+
+from .models import ListEntry, QuotaRule, RecommendationList, Unit, UnitGuideSetting
+
+S = Declaration.State
+
+
+# --- quotas and deadlines ---------------------------------------------------
+
+def quota_for(unit, guide):
+    """The unit's quota under the guide: an admin override, else the guide's rule for its kind.
+
+    None means "not set": no rule of the guide covers this kind of unit. Such a unit
+    may rank but cannot recommend a counted project until an admin sets its quota.
+    """
+    setting = UnitGuideSetting.objects.filter(guide=guide, unit=unit).only("quota").first()
+    if setting is not None and setting.quota is not None:
+        return setting.quota
+    rule = QuotaRule.objects.filter(guide=guide, unit_kind=unit.kind).only("quota").first()
+    return rule.quota if rule else None
+
+
+def deadline_for(unit, guide):
+    """The unit's confirmation deadline: an admin extension, else the guide's unit deadline (None: no deadline)."""
+    setting = UnitGuideSetting.objects.filter(guide=guide, unit=unit).only("deadline").first()
+    if setting is not None and setting.deadline is not None:
+        return setting.deadline
+    return guide.unit_deadline
+
+
+def exempt_q(guide, prefix=""):
+    """Declarations that do not occupy a place under the guide's rule (e.g. 2022: DCMM level ≥ 3)."""
+    if guide.quota_exempt_dcmm_min is None:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}organisation__dcmm_level__gte": guide.quota_exempt_dcmm_min})
+
+
+def is_exempt(declaration, guide=None):
+    guide = guide or declaration.guide
+    minimum = guide.quota_exempt_dcmm_min
+    return minimum is not None and declaration.organisation.dcmm_level >= minimum
+
+
+# --- jurisdiction -------------------------------------------------------------
+
+def sent_up_ids(unit, guide=None):
+    """Ids of declarations the unit's children recommended in their confirmed lists."""
+    entries = ListEntry.objects.filter(rec_list__unit__parent=unit, rec_list__state=RecommendationList.State.CONFIRMED,
+                                       recommended=True)
+    if guide is not None:
+        entries = entries.filter(rec_list__guide=guide)
+    return entries.values("declaration_id")
+
+
+def declarations_for_unit(user, guide=None):
+    """What a unit's staff may see: submitted-or-later declarations to their unit, plus what its children sent up.
+
+    Drafts are never visible, whoever the unit is.
+    """
+    if not (user.is_authenticated and user.is_unit_staff):
+        return Declaration.objects.none()
+    qs = Declaration.objects.exclude(state=S.DRAFT).filter(
+        Q(unit_id=user.unit_id) | Q(pk__in=sent_up_ids(user.unit_id, guide)))
+    if guide is not None:
+        qs = qs.filter(guide=guide)
+    return qs
+
+
+def pool(unit, guide):
+    """The passed declarations the unit may rank: its own passed ones and those its children sent up."""
+    return Declaration.objects.filter(guide=guide, state=S.PASSED).filter(
+        Q(unit=unit) | Q(pk__in=sent_up_ids(unit, guide)))
+
+
+def workspace_queryset(unit, guide):
+    """The workspace table: every row with its applicant, direction, rank and exemption, in one query."""
+    entry = ListEntry.objects.filter(rec_list__unit=unit, rec_list__guide=guide, declaration=OuterRef("pk"))
+    qs = (Declaration.objects.exclude(state=S.DRAFT)
+          .filter(guide=guide).filter(Q(unit=unit) | Q(pk__in=sent_up_ids(unit, guide)))
+          .select_related("organisation", "direction", "unit")
+          .annotate(rank=Subquery(entry.values("rank")[:1]),
+                    recommended=Subquery(entry.values("recommended")[:1])))
+    if guide.quota_exempt_dcmm_min is not None:
+        return qs.annotate(exempt=ExpressionWrapper(exempt_q(guide), output_field=BooleanField()))
+    return qs.annotate(exempt=Value(False, output_field=BooleanField()))
+
+
+def entries_of(rec_list):
+    """The list's entries in rank order with what the ranking table shows, in one query."""
+    return rec_list.entries.select_related("declaration__organisation", "declaration__direction",
+                                           "declaration__unit").order_by("rank", "id")
+
+
+# --- counters ---------------------------------------------------------------
+
+def counter(rec_list, quota=None):
+    """Places used, left and exempt in a list. `used` counts recommended, non-exempt entries."""
+    guide = rec_list.guide
+    if quota is None:
+        quota = quota_for(rec_list.unit, guide)
+    agg = rec_list.entries.aggregate(
+        n_recommended=Count("pk", filter=Q(recommended=True)),
+        n_exempt=Count("pk", filter=Q(recommended=True) & exempt_q(guide, "declaration__")),
+        n_total=Count("pk"))
+    used = agg["n_recommended"] - agg["n_exempt"]
+    return {"quota": quota, "used": used, "exempt": agg["n_exempt"], "recommended": agg["n_recommended"],
+            "total": agg["n_total"], "left": None if quota is None else max(quota - used, 0),
+            "over": quota is not None and used > quota}
+
+
+def overview(guide):
+    """One row per active unit: quota, places used, exempt places, confirmed or not, deadline.
+
+    A fixed number of queries whatever the number of units (units, rules, settings, lists).
+    """
+    rules = {r.unit_kind: r.quota for r in QuotaRule.objects.filter(guide=guide)}
+    settings = {s.unit_id: s for s in UnitGuideSetting.objects.filter(guide=guide)}
+    ex = exempt_q(guide, "entries__declaration__")
+    lists = {
+        rl.unit_id: rl for rl in RecommendationList.objects.filter(guide=guide).annotate(
+            n_recommended=Count("entries", filter=Q(entries__recommended=True)),
+            n_exempt=Count("entries", filter=Q(entries__recommended=True) & ex))
+    }
+    declared = dict(Declaration.objects.filter(guide=guide).exclude(state=S.DRAFT)
+                    .values_list("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+    rows = []
+    for unit in Unit.objects.filter(is_active=True).select_related("parent").order_by("parent_id", "region", "name"):
+        setting = settings.get(unit.pk)
+        quota = setting.quota if setting and setting.quota is not None else rules.get(unit.kind)
+        deadline = setting.deadline if setting and setting.deadline else guide.unit_deadline
+        rl = lists.get(unit.pk)
+        recommended = rl.n_recommended if rl else 0
+        exempt = rl.n_exempt if rl else 0
+        rows.append({
+            "unit": unit, "quota": quota, "quota_overridden": bool(setting and setting.quota is not None),
+            "deadline": deadline, "deadline_extended": bool(setting and setting.deadline),
+            "list": rl, "used": recommended - exempt, "exempt": exempt, "declared": declared.get(unit.pk, 0),
+            "confirmed": bool(rl and rl.is_confirmed), "setting": setting,
+        })
+    return rows
+
+
+def guides_for_units():
+    return Guide.objects.published().order_by("-year", "-id")

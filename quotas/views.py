@@ -1,0 +1,377 @@
+"""Pages of recommending units and the admin's unit and quota management. Thin: the domain is in services."""
+
+import io
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.audit import records_for
+from core.decorators import ministry_required, unit_required
+from core.security import requires_fresh_password
+from declarations.models import Declaration, Guide
+from declarations.queries import declaration_page_queryset
+
+from . import services
+from .forms import (FilterForm, GuideChoiceForm, MoveForm, ReasonForm, RecommendForm, ReturnForm, StaffForm,
+                    UnitForm, UnitSettingForm, VersionForm)
+from .models import RecommendationList, Unit, UnitGuideSetting
+from .queries import (counter, deadline_for, declarations_for_unit, entries_of, overview, quota_for,
+                      workspace_queryset)
+
+S = Declaration.State
+PAGE_SIZE = 50
+
+
+def _choose_guide(request):
+    """The guide from ?guide=, else the newest published one. A bad value is reported and replaced."""
+    form = GuideChoiceForm(request.GET)
+    guide = form.cleaned_data.get("guide") if form.is_valid() else None
+    if not form.is_valid():
+        for err in form.errors.get("guide", []):
+            messages.warning(request, err)
+    if guide is None:
+        guide = form.fields["guide"].queryset.first()
+    if guide is None:
+        raise Http404(_("尚无已发布的申报指南"))
+    return guide, form.fields["guide"].queryset
+
+
+def _is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def _list_context(rec_list, user):
+    quota = quota_for(rec_list.unit, rec_list.guide)
+    deadline = deadline_for(rec_list.unit, rec_list.guide)
+    return {"rec_list": rec_list, "guide": rec_list.guide, "unit": rec_list.unit, "numbers": counter(rec_list, quota),
+            "deadline": deadline, "deadline_passed": deadline is not None and timezone.now() >= deadline,
+            "can_change": user.has_perm("quotas.change_list", rec_list)}
+
+
+# --- unit staff --------------------------------------------------------------------
+
+@unit_required
+def workspace(request):
+    guide, guides = _choose_guide(request)
+    unit = request.user.unit
+    rec_list = services.get_list(unit=unit, guide=guide)
+    form = FilterForm(request.GET, guide=guide)
+    qs = workspace_queryset(unit, guide)
+    page_number = 1
+    if form.is_valid():
+        qs = form.apply(qs)
+        page_number = form.cleaned_data.get("page") or 1
+    else:
+        for errors in form.errors.values():
+            for err in errors:
+                messages.error(request, err)
+    qs = qs.order_by("-submitted_at", "-pk")
+    paginator = Paginator(qs, PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    unchecked = Declaration.objects.filter(guide=guide, unit=unit, state=S.SUBMITTED).count()
+    return render(request, "quotas/workspace.html", {
+        **_list_context(rec_list, request.user), "guides": guides, "form": form, "page": page,
+        "rows": page.object_list, "unchecked": unchecked, "querystring": urlencode(params)})
+
+
+def _own_declaration(request, pk):
+    return get_object_or_404(declaration_page_queryset().filter(pk__in=declarations_for_unit(request.user)
+                                                                .values("pk")), pk=pk)
+
+
+@unit_required
+def declaration_detail(request, pk):
+    decl = _own_declaration(request, pk)
+    rec_list = services.get_list(unit=request.user.unit, guide=decl.guide)
+    entry = rec_list.entries.filter(declaration=decl).first()
+    return render(request, "quotas/declaration.html", {
+        "decl": decl, "history": records_for(decl)[:100], "return_form": ReturnForm(), "entry": entry,
+        "rec_list": rec_list, "can_check": request.user.has_perm("quotas.check_declaration", decl)
+        and not rec_list.is_confirmed, "exempt": decl.guide.quota_exempt_dcmm_min is not None
+        and decl.organisation.dcmm_level >= decl.guide.quota_exempt_dcmm_min})
+
+
+@unit_required
+@require_POST
+def pass_declaration(request, pk):
+    decl = _own_declaration(request, pk)
+    if not request.user.has_perm("quotas.check_declaration", decl):
+        raise Http404
+    try:
+        services.pass_check(declaration=decl, actor=request.user, request=request)
+        messages.success(request, _("“%(p)s”形式审查通过，已进入推荐排序") % {"p": decl})
+    except services.ListError as e:
+        messages.error(request, e.message)
+    return redirect(request.POST.get("next") if _safe_next(request) else reverse("quotas:declaration", args=[pk]))
+
+
+def _safe_next(request):
+    nxt = request.POST.get("next", "")
+    return nxt.startswith("/unit/") and "//" not in nxt
+
+
+@unit_required
+@require_POST
+def return_declaration(request, pk):
+    decl = _own_declaration(request, pk)
+    if not request.user.has_perm("quotas.check_declaration", decl):
+        raise Http404
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.return_declaration(declaration=decl, actor=request.user, reason=form.cleaned_data["reason"],
+                                        request=request)
+            messages.success(request, _("已退回“%(p)s”，申报单位将收到退回理由") % {"p": decl})
+            return redirect(reverse("quotas:workspace") + f"?guide={decl.guide_id}")
+        except services.ListError as e:
+            messages.error(request, e.message)
+    else:
+        for err in form.errors.get("reason", []):
+            messages.error(request, err)
+    return redirect("quotas:declaration", pk)
+
+
+def _guide_list(request):
+    guide, guides = _choose_guide(request)
+    return guide, guides, services.get_list(unit=request.user.unit, guide=guide)
+
+
+@unit_required
+def ranking(request):
+    guide, guides, rec_list = _guide_list(request)
+    return render(request, "quotas/ranking.html", _ranking_context(request, rec_list, guides=guides))
+
+
+def _ranking_context(request, rec_list, guides=None, error=None):
+    unit = rec_list.unit
+    children = (RecommendationList.objects.filter(guide=rec_list.guide, unit__parent=unit)
+                .select_related("unit").order_by("unit__name"))
+    child_units = list(unit.children.filter(is_active=True).order_by("name"))
+    child_lists = {rl.unit_id: rl for rl in children}
+    return {**_list_context(rec_list, request.user), "entries": list(entries_of(rec_list)), "guides": guides,
+            "exempt_min": rec_list.guide.quota_exempt_dcmm_min, "error": error,
+            "children": [(u, child_lists.get(u.pk)) for u in child_units]}
+
+
+def _ranking_response(request, rec_list, error=None):
+    if _is_htmx(request):
+        rec_list.refresh_from_db()
+        return render(request, "quotas/_ranking_panel.html", _ranking_context(request, rec_list, error=error))
+    if error:
+        messages.error(request, error)
+    return redirect(reverse("quotas:ranking") + f"?guide={rec_list.guide_id}")
+
+
+def _own_list(request, pk):
+    rec_list = get_object_or_404(RecommendationList.objects.select_related("guide", "unit"), pk=pk)
+    if not request.user.has_perm("quotas.change_list", rec_list):
+        raise Http404
+    return rec_list
+
+
+def _form_error(form):
+    return next(iter(e for errors in form.errors.values() for e in errors))
+
+
+@unit_required
+@require_POST
+def move(request, pk):
+    rec_list = _own_list(request, pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return _ranking_response(request, rec_list, _form_error(form))
+    d = form.cleaned_data
+    try:
+        services.move_entry(rec_list=rec_list, declaration_id=d["declaration"], offset=-1 if d["direction"] == "up"
+                            else 1, actor=request.user, expected_version=d["version"], request=request)
+    except services.ListError as e:
+        return _ranking_response(request, rec_list, e.message)
+    return _ranking_response(request, rec_list)
+
+
+@unit_required
+@require_POST
+def recommend(request, pk):
+    rec_list = _own_list(request, pk)
+    form = RecommendForm(request.POST)
+    if not form.is_valid():
+        return _ranking_response(request, rec_list, _form_error(form))
+    d = form.cleaned_data
+    try:
+        services.set_recommended(rec_list=rec_list, declaration_id=d["declaration"],
+                                 recommended=d["recommended"] == "1", actor=request.user,
+                                 expected_version=d["version"], request=request)
+    except services.ListError as e:
+        return _ranking_response(request, rec_list, e.message)
+    return _ranking_response(request, rec_list)
+
+
+@unit_required
+@require_POST
+@requires_fresh_password
+def confirm(request, pk):
+    rec_list = _own_list(request, pk)
+    form = VersionForm(request.POST)
+    url = reverse("quotas:ranking") + f"?guide={rec_list.guide_id}"
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return redirect(url)
+    try:
+        rec_list = services.confirm_recommendations(rec_list=rec_list, actor=request.user,
+                                                    expected_version=form.cleaned_data["version"], request=request)
+        messages.success(request, _("推荐名单已确认（文号 %(n)s），推荐函正在生成") % {"n": rec_list.document_number})
+    except services.ListError as e:
+        messages.error(request, e.message)
+    return redirect(url)
+
+
+def list_detail(request, pk):
+    """A list read-only: for its own unit, its parent unit and the ministry."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    rec_list = get_object_or_404(RecommendationList.objects.select_related("guide", "unit__parent", "confirmed_by"),
+                                 pk=pk)
+    if not request.user.has_perm("quotas.view_list", rec_list):
+        raise Http404
+    return render(request, "quotas/list_detail.html", {
+        **_list_context(rec_list, request.user), "entries": list(entries_of(rec_list)),
+        "exempt_min": rec_list.guide.quota_exempt_dcmm_min, "history": records_for(rec_list)[:50],
+        "reopen_form": ReasonForm(), "is_ministry": request.user.is_ministry})
+
+
+def export_list(request, pk):
+    """The confirmed list as an Excel workbook a clerk can print."""
+    if not request.user.is_authenticated:
+        raise Http404
+    rec_list = get_object_or_404(RecommendationList.objects.select_related("guide", "unit"), pk=pk)
+    if not request.user.has_perm("quotas.view_list", rec_list):
+        raise Http404
+    if not rec_list.is_confirmed:
+        messages.error(request, _("推荐名单确认后才能下载 Excel"))
+        return redirect("quotas:list", pk)
+    from .export import list_workbook
+
+    data = list_workbook(rec_list)
+    filename = f"{rec_list.unit.name}-推荐名单-{rec_list.guide.year}.xlsx"
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- ministry admin ------------------------------------------------------------------
+
+@ministry_required
+def admin_overview(request):
+    guide, guides = _choose_guide(request)
+    rows = overview(guide)
+    totals = {"quota": sum(r["quota"] or 0 for r in rows), "used": sum(r["used"] for r in rows),
+              "exempt": sum(r["exempt"] for r in rows), "confirmed": sum(1 for r in rows if r["confirmed"])}
+    return render(request, "quotas/admin_overview.html", {"guide": guide, "guides": guides, "rows": rows,
+                                                          "totals": totals, "now": timezone.now()})
+
+
+@ministry_required
+def admin_setting(request, guide_pk, unit_pk):
+    guide = get_object_or_404(Guide, pk=guide_pk)
+    unit = get_object_or_404(Unit, pk=unit_pk)
+    setting = UnitGuideSetting.objects.filter(guide=guide, unit=unit).first()
+    initial = {"quota": setting.quota, "deadline": setting.deadline} if setting else {}
+    if setting and setting.deadline:
+        initial["deadline"] = timezone.localtime(setting.deadline)
+    form = UnitSettingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.set_unit_setting(unit=unit, guide=guide, quota=d["quota"], deadline=d["deadline"],
+                                      reason=d["reason"], actor=request.user, request=request)
+            messages.success(request, _("已调整“%(u)s”的名额与截止时间") % {"u": unit.name})
+            return redirect(reverse("quotas:overview") + f"?guide={guide.pk}")
+        except services.ListError as e:
+            messages.error(request, e.message)
+    return render(request, "quotas/admin_setting.html", {
+        "guide": guide, "unit": unit, "form": form, "setting": setting,
+        "default_quota": quota_for(unit, guide) if not (setting and setting.quota is not None) else None,
+        "rule_quota": guide.quota_rules.filter(unit_kind=unit.kind).values_list("quota", flat=True).first(),
+        "history": records_for(setting)[:20] if setting else []})
+
+
+@ministry_required
+@require_POST
+@requires_fresh_password
+def admin_reopen(request, pk):
+    rec_list = get_object_or_404(RecommendationList.objects.select_related("guide", "unit"), pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+    else:
+        try:
+            services.reopen_list(rec_list=rec_list, actor=request.user, reason=form.cleaned_data["reason"],
+                                 request=request)
+            messages.success(request, _("已重新开放“%(u)s”的推荐名单") % {"u": rec_list.unit.name})
+        except services.ListError as e:
+            messages.error(request, e.message)
+    return redirect("quotas:list", pk)
+
+
+@ministry_required
+def admin_units(request):
+    units = Unit.objects.select_related("parent").order_by("parent_id", "region", "name")
+    from django.db.models import Count
+
+    units = units.annotate(n_staff=Count("staff"))
+    return render(request, "quotas/admin_units.html", {"units": units})
+
+
+@ministry_required
+def admin_unit_edit(request, pk=None):
+    unit = get_object_or_404(Unit, pk=pk) if pk else None
+    form = UnitForm(request.POST or None, request.FILES or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        created = unit is None
+        saved = form.save()
+        services.record_unit_change(unit=saved, actor=request.user, created=created, changed=form.changed_data,
+                                    request=request)
+        messages.success(request, _("推荐单位“%(u)s”已保存") % {"u": saved.name})
+        return redirect("quotas:unit_edit", saved.pk)
+    staff = list(unit.staff.order_by("username")) if unit else []
+    return render(request, "quotas/admin_unit_edit.html", {
+        "unit": unit, "form": form, "staff": staff, "staff_form": StaffForm(),
+        "history": records_for(unit)[:20] if unit else []})
+
+
+@ministry_required
+@require_POST
+def admin_staff_create(request, pk):
+    unit = get_object_or_404(Unit, pk=pk)
+    form = StaffForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        services.create_staff_account(unit=unit, username=d["username"], full_name=d["full_name"], phone=d["phone"],
+                                      email=d["email"], password=d["password"], actor=request.user, request=request)
+        messages.success(request, _("已为“%(u)s”新建经办人账号 %(n)s") % {"u": unit.name, "n": d["username"]})
+        return redirect("quotas:unit_edit", pk)
+    return render(request, "quotas/admin_unit_edit.html", {
+        "unit": unit, "form": UnitForm(instance=unit), "staff": list(unit.staff.order_by("username")),
+        "staff_form": form, "history": records_for(unit)[:20]}, status=400)
+
+
+def seal_image(request, pk):
+    """A unit's seal, for the admin and the unit's own staff (media files are private)."""
+    unit = get_object_or_404(Unit, pk=pk)
+    user = request.user
+    if not (user.is_authenticated and (user.is_ministry or (user.is_unit_staff and user.unit_id == unit.pk))):
+        raise Http404
+    if not unit.seal:
+        raise Http404
+    return FileResponse(unit.seal.open("rb"), content_type="image/png")
+
+
