@@ -2,7 +2,8 @@
 
 Rules are rows (declarations.Rule); this module reads them and returns every
 failing rule with the form field it concerns, in Chinese, so the page can show
-each message next to its field.
+each message next to its field. `describe_rule` says the same rule in plain
+Chinese for the guide page, so applicants read the rule before they fail it.
 """
 
 from dataclasses import dataclass
@@ -20,6 +21,53 @@ class Failure:
     field: str  # form field the message belongs to ("__all__" for the whole form)
     message: str
     rule_id: int | None = None
+
+
+def _role_label(role):
+    return str(Declaration.Role(role).label) if role in Declaration.Role.values else ""
+
+
+def describe_rule(rule):
+    """The rule in plain Chinese, from its kind and parameters (the notice's own words follow it)."""
+    p = rule.params or {}
+    kind = rule.kind
+    if kind == Rule.Kind.ONE_PER_APPLICANT:
+        text = _("每个申报主体在本指南下只能申报一个项目")
+    elif kind == Rule.Kind.DEMO_PERIOD_BAN:
+        text = _("已入选往年试点示范、仍在示范期内的同名项目不能再次申报")
+    elif kind == Rule.Kind.OWN_IP:
+        text = _("项目须拥有自主知识产权：请在“自主知识产权”中至少列出一项专利或软件著作权")
+    elif kind == Rule.Kind.DCMM_MIN:
+        who = []
+        if p.get("role"):
+            who.append(_role_label(p["role"]))
+        if p.get("industrial") is True:
+            who.append(_("且为工业企业"))
+        elif p.get("industrial") is False:
+            who.append(_("且不是工业企业"))
+        level = int(p.get("level", 0))
+        text = _("%(who)sDCMM 等级须达到 %(level)s 及以上") % {
+            "who": (_("申报主体为%(who)s的，") % {"who": "".join(who)}) if who else "",
+            "level": DCMM_NAMES.get(level, level)}
+    elif kind == Rule.Kind.CONSTRUCTION_STATUS:
+        names = _("或").join(str(Declaration.Construction(a).label) for a in p.get("allowed") or []
+                            if a in Declaration.Construction.values)
+        text = _("项目建设状态须为%(names)s") % {"names": names}
+    elif kind == Rule.Kind.STATS_REPORT:
+        year = p.get("report_year")
+        text = (_("须已在工业和信息化部运行监测系统完成 %(year)s 年度统计报表填报，并在申报表中勾选确认")
+                % {"year": year}) if year else _("须已在工业和信息化部运行监测系统完成年度统计报表填报，并在申报表中勾选确认")
+    elif kind == Rule.Kind.MIN_CASES:
+        role = p.get("role")
+        text = _("%(who)s须填写不少于 %(n)d 个%(label)s（在“应用案例”中每行填写一个）") % {
+            "who": (_("申报主体为%(role)s的，") % {"role": _role_label(role)}) if role else "",
+            "n": int(p.get("min", 0)), "label": p.get("label") or _("应用案例")}
+    else:
+        text = rule.get_kind_display()
+    if rule.direction_id:
+        text = _("方向 %(code)s（%(name)s）：%(text)s") % {
+            "code": rule.direction.code, "name": rule.direction.name, "text": text}
+    return text
 
 
 def _required_fields(decl):
@@ -41,6 +89,18 @@ def _required_fields(decl):
             missing.append(Failure(field, message))
     if not decl.cases:
         missing.append(Failure("cases", _("请至少填写一个应用案例")))
+    for field, key, list_label, key_label in (("cases", "name", _("应用案例"), _("案例名称")),
+                                              ("ip_items", "title", _("自主知识产权"), _("名称"))):
+        for i, row in enumerate(getattr(decl, field) or [], 1):
+            if not (row or {}).get(key):
+                missing.append(Failure(field, _("“%(list)s”第 %(i)d 行缺少“%(key)s”，请补填或删除该行") % {
+                    "list": list_label, "i": i, "key": key_label}))
+    if decl.unit_id:
+        from quotas.models import Unit
+
+        if not Unit.objects.recommending_for(decl.organisation).filter(pk=decl.unit_id).exists():
+            missing.append(Failure("unit", _("所选推荐单位“%(unit)s”不能推荐贵单位（须为本地区推荐单位或中央企业集团），请重新选择")
+                                   % {"unit": decl.unit}))
     return missing
 
 
@@ -48,17 +108,17 @@ def _normalised_name(name):
     return "".join((name or "").split())
 
 
-def _applies(rule, decl):
+def _applies(rule, decl, directions):
     if rule.direction_id is None:
         return True
-    return rule.direction_id == decl.direction_id or any(
-        d.pk == rule.direction_id for d in decl.all_directions())
+    return any(d.pk == rule.direction_id for d in directions)
 
 
 def _check_rule(rule, decl, org, today):
     p = rule.params or {}
     kind = rule.kind
     if kind == Rule.Kind.ONE_PER_APPLICANT:
+        # The database constraint makes a second row impossible; this names the clash if data was loaded by hand.
         clash = Declaration.objects.filter(guide=decl.guide, organisation=org).exclude(pk=decl.pk).exists()
         if clash:
             return Failure("__all__", rule.message or _("每个申报主体在本指南下限报一个项目，贵单位已有申报"))
@@ -67,18 +127,19 @@ def _check_rule(rule, decl, org, today):
         running = (
             Declaration.objects.filter(organisation=org, state=Declaration.State.SELECTED,
                                        demo_period_end__gte=today)
-            .exclude(pk=decl.pk).exclude(guide=decl.guide)
+            .exclude(pk=decl.pk).exclude(guide=decl.guide).select_related("guide")
         )
         name = _normalised_name(decl.project_name)
-        for earlier in running.only("project_name", "demo_period_end"):
+        for earlier in running.only("project_name", "demo_period_end", "guide__year"):
             if name and _normalised_name(earlier.project_name) == name:
-                return Failure("project_name", rule.message or _(
-                    "该项目已入选往年试点示范且仍在示范期内（至 %(end)s），不得重复申报")
-                    % {"end": earlier.demo_period_end.isoformat()})
+                return Failure("project_name", _(
+                    "项目“%(name)s”已入选 %(year)s 年度试点示范，示范期至 %(end)s 尚未结束，不得重复申报（%(rule)s）")
+                    % {"name": decl.project_name, "year": earlier.guide.year,
+                       "end": earlier.demo_period_end.strftime("%Y年%m月%d日"), "rule": rule.message or describe_rule(rule)})
         return None
     if kind == Rule.Kind.OWN_IP:
         if not decl.ip_items:
-            return Failure("ip_items", rule.message or _("项目须拥有自主知识产权，请至少列出一项专利或软件著作权"))
+            return Failure("ip_items", _("项目须拥有自主知识产权，请在“自主知识产权”中至少列出一项专利或软件著作权"))
         return None
     if kind == Rule.Kind.DCMM_MIN:
         role = p.get("role")
@@ -89,21 +150,26 @@ def _check_rule(rule, decl, org, today):
             return None
         level = int(p.get("level", 0))
         if org.dcmm_level < level:
-            return Failure("applicant_role", rule.message or _(
-                "本方向要求 DCMM 等级达到 %(need)s 及以上，贵单位为 %(have)s")
-                % {"need": DCMM_NAMES.get(level, level), "have": DCMM_NAMES.get(org.dcmm_level)})
+            return Failure("applicant_role", _(
+                "%(rule)s：贵单位目前为 DCMM %(have)s，请在“单位信息”中更新 DCMM 等级和证书，或改选其他方向/角色")
+                % {"rule": rule.message or describe_rule(rule), "have": DCMM_NAMES.get(org.dcmm_level)})
         return None
     if kind == Rule.Kind.CONSTRUCTION_STATUS:
-        allowed = p.get("allowed") or []
-        if decl.construction_status not in allowed:
-            names = "或".join(str(Declaration.Construction(a).label) for a in allowed)
-            return Failure("construction_status", rule.message or _("申报项目须为%(names)s项目") % {"names": names})
+        allowed = [a for a in p.get("allowed") or [] if a in Declaration.Construction.values]
+        if decl.construction_status and decl.construction_status not in allowed:
+            names = _("或").join(str(Declaration.Construction(a).label) for a in allowed)
+            return Failure("construction_status", _("申报项目须为%(names)s项目，当前选择的是“%(have)s”") % {
+                "names": names, "have": decl.get_construction_status_display()})
         return None
     if kind == Rule.Kind.STATS_REPORT:
         year = p.get("report_year")
-        if not decl.stats_report_filed or (year and decl.stats_report_year != int(year)):
-            return Failure("stats_report_filed", rule.message or _(
-                "须在工业和信息化部运行监测系统完成 %(year)s 年度统计报表填报并勾选确认") % {"year": year or ""})
+        if not decl.stats_report_filed:
+            return Failure("stats_report_filed", _(
+                "请确认已在工业和信息化部运行监测系统完成 %(year)s 年度统计报表填报，并勾选此项") % {"year": year or ""})
+        if year and decl.stats_report_year != int(year):
+            return Failure("stats_report_year", _(
+                "统计报表年度须为 %(year)s 年，当前填写的是 %(have)s") % {
+                "year": year, "have": decl.stats_report_year or _("（未填写）")})
         return None
     if kind == Rule.Kind.MIN_CASES:
         role = p.get("role")
@@ -112,9 +178,10 @@ def _check_rule(rule, decl, org, today):
         need = int(p.get("min", 0))
         have = len(decl.cases or [])
         if have < need:
-            return Failure("cases", rule.message or _(
-                "本方向要求至少 %(need)d 个%(label)s，当前填写了 %(have)d 个")
-                % {"need": need, "label": p.get("label") or _("应用案例"), "have": have})
+            return Failure("cases", _(
+                "%(rule)s：须至少填写 %(need)d 个%(label)s，当前填写了 %(have)d 个，还差 %(gap)d 个")
+                % {"rule": rule.message or describe_rule(rule), "need": need,
+                   "label": p.get("label") or _("应用案例"), "have": have, "gap": need - have})
         return None
     return None
 
@@ -126,16 +193,16 @@ def check_eligibility(decl, *, today=None):
     failures = _required_fields(decl)
     directions = decl.all_directions()
     if len(directions) > decl.guide.max_directions:
-        failures.append(Failure("extra_directions", _("本指南每个项目最多选择 %(n)d 个方向")
-                                % {"n": decl.guide.max_directions}))
+        failures.append(Failure("extra_directions", _("本指南每个项目最多选择 %(n)d 个方向，当前选择了 %(have)d 个")
+                                % {"n": decl.guide.max_directions, "have": len(directions)}))
     if any(d.guide_id != decl.guide_id for d in directions):
-        failures.append(Failure("direction", _("所选方向不属于本年度指南")))
+        failures.append(Failure("direction", _("所选方向不属于本年度指南，请重新选择")))
     role_needed = any(d.role_split for d in directions)
     if role_needed and not decl.applicant_role:
         failures.append(Failure("applicant_role", _("本方向区分数据要素拥有方与技术服务提供方，请选择申报主体角色")))
-    rules = [r for r in decl.guide.rules.all() if r.is_active]
+    rules = [r for r in decl.guide.rules.select_related("direction") if r.is_active]
     for rule in rules:
-        if _applies(rule, decl):
+        if _applies(rule, decl, directions):
             failure = _check_rule(rule, decl, org, today)
             if failure:
                 failures.append(Failure(failure.field, failure.message, rule.pk))

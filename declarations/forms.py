@@ -1,4 +1,5 @@
 import json
+import os
 
 import filetype
 from crispy_forms.helper import FormHelper
@@ -10,13 +11,42 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Attachment, Declaration, Direction, Organisation
+from .models import Declaration, Direction, Organisation, Rule
 from .validators import normalise_credit_code, validate_mobile
 
 User = get_user_model()
 
 
-class RegistrationForm(UserCreationForm):
+class SpecificMessagesMixin:
+    """Replace Django's generic "this field is required" with one that names the field."""
+
+    def set_specific_messages(self):
+        for field in self.fields.values():
+            label = field.label or ""
+            choose = isinstance(field, (forms.ChoiceField, forms.ModelChoiceField, forms.FileField,
+                                        forms.BooleanField))
+            field.error_messages["required"] = (_("请选择%(label)s") if choose else _("请填写%(label)s")) % {
+                "label": label}
+            if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+                field.error_messages["invalid_choice"] = _("“%(label)s”的选项无效，请从列表中重新选择") % {
+                    "label": label}
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                field.error_messages["invalid_choice"] = _("“%(label)s”含有无效的选项，请重新选择") % {
+                    "label": label}
+                field.error_messages["invalid_pk_value"] = field.error_messages["invalid_choice"]
+            if isinstance(field, forms.IntegerField):
+                field.error_messages["invalid"] = _("“%(label)s”请填写整数") % {"label": label}
+            if isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = _("请输入有效的电子邮箱地址，例如 name@example.com")
+            if isinstance(field, forms.FileField):
+                field.error_messages["empty"] = _("上传的文件是空文件，请选择有内容的文件")
+                field.error_messages["invalid"] = _("没有收到文件，请重新选择文件后上传")
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.error_messages["max_length"] = _("“%(label)s”不能超过 %(n)d 个字") % {
+                    "label": label, "n": field.max_length}
+
+
+class RegistrationForm(SpecificMessagesMixin, UserCreationForm):
     """An applicant organisation and its first user, in one form."""
 
     org_name = forms.CharField(label=gettext_lazy("单位名称"), max_length=100)
@@ -41,6 +71,10 @@ class RegistrationForm(UserCreationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = _("用于登录，可使用字母、数字和 @ . + - _")
+        self.set_specific_messages()
+        self.fields["password1"].error_messages["required"] = _("请设置登录密码")
+        self.fields["password2"].error_messages["required"] = _("请再次输入密码以确认")
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -53,11 +87,35 @@ class RegistrationForm(UserCreationForm):
             raise forms.ValidationError(_("该统一社会信用代码已注册，请直接登录或联系本单位已注册的用户"))
         return code
 
+    def clean_org_name(self):
+        name = " ".join(self.cleaned_data["org_name"].split())
+        if len(name) < 2:
+            raise forms.ValidationError(_("请填写单位全称（与营业执照或登记证书一致）"))
+        return name
+
+    def clean_contact_name(self):
+        return " ".join(self.cleaned_data["contact_name"].split())
+
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("该邮箱已被注册"))
+            raise forms.ValidationError(_("该邮箱已被其他账户使用，请换一个邮箱，或用“忘记密码”找回原账户"))
         return email
+
+    def organisation_fields(self):
+        d = self.cleaned_data
+        return {"name": d["org_name"], "credit_code": d["credit_code"], "kind": d["kind"],
+                "is_industrial": d["is_industrial"], "region": d["region"], "dcmm_level": d["dcmm_level"],
+                "contact_name": d["contact_name"], "contact_phone": d["contact_phone"],
+                "contact_email": d["email"]}
+
+    def user(self):
+        """The unsaved first user, with its password hashed by UserCreationForm."""
+        user = self.save(commit=False)
+        user.email = self.cleaned_data["email"]
+        user.full_name = self.cleaned_data["contact_name"]
+        user.phone = self.cleaned_data["contact_phone"]
+        return user
 
     def clean_dcmm_certificate(self):
         f = self.cleaned_data.get("dcmm_certificate")
@@ -67,29 +125,77 @@ class RegistrationForm(UserCreationForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("dcmm_level") and not data.get("dcmm_certificate"):
+        if data.get("dcmm_level") and not data.get("dcmm_certificate") and "dcmm_certificate" not in self.errors:
             self.add_error("dcmm_certificate", _("填写了 DCMM 等级时，请上传 DCMM 证书"))
-        if data.get("is_industrial") and data.get("kind") != Organisation.Kind.ENTERPRISE:
-            self.add_error("is_industrial", _("只有企业可以勾选“属于工业企业”"))
+        if data.get("is_industrial") and data.get("kind") and data.get("kind") != Organisation.Kind.ENTERPRISE:
+            self.add_error("is_industrial", _("只有单位类型为“企业”的才能勾选“属于工业企业”，请取消勾选或更正单位类型"))
         return data
 
 
+class OrganisationForm(SpecificMessagesMixin, forms.ModelForm):
+    """What an applicant may change about its organisation: contacts and its DCMM level with certificate.
+
+    Name, credit code, kind and region identify the organisation and decide its
+    recommending unit, so they are changed only by the ministry.
+    """
+
+    dcmm_certificate = forms.FileField(label=gettext_lazy("上传新的 DCMM 证书（PDF/JPG/PNG）"), required=False)
+
+    class Meta:
+        model = Organisation
+        fields = ["contact_name", "contact_phone", "contact_email", "address", "dcmm_level"]
+        labels = {"contact_phone": gettext_lazy("联系人手机"), "contact_email": gettext_lazy("联系人邮箱")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_phone"].validators = [validate_mobile]
+        self.set_specific_messages()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_dcmm_certificate(self):
+        f = self.cleaned_data.get("dcmm_certificate")
+        if f:
+            check_upload(f)
+        return f
+
+    def clean(self):
+        data = super().clean()
+        has_file = bool(data.get("dcmm_certificate") or self.instance.dcmm_certificate)
+        if data.get("dcmm_level") and not has_file and "dcmm_certificate" not in self.errors:
+            self.add_error("dcmm_certificate", _("填写了 DCMM 等级时，请上传 DCMM 证书"))
+        return data
+
+    def changes(self):
+        return {k: v for k, v in self.cleaned_data.items() if k != "dcmm_certificate"}
+
+
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+EXTENSION_KINDS = {".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpg", ".png": "png"}
+KIND_NAMES = {"pdf": "PDF", "jpg": "JPG", "png": "PNG"}
 
 
 def check_upload(f):
-    """Accept PDF/JPG/PNG by their content, not their name; refuse oversize files."""
-    if f.size > settings.MAX_ATTACHMENT_BYTES:
-        raise forms.ValidationError(_("文件“%(name)s”大小为 %(size).1f MB，超过 %(max)d MB 的上限") % {
-            "name": f.name, "size": f.size / 1048576, "max": settings.MAX_ATTACHMENT_BYTES // 1048576})
+    """Accept PDF/JPG/PNG by their content, not their name; refuse oversize, empty and mislabelled files."""
+    limit = settings.MAX_ATTACHMENT_BYTES
+    if f.size > limit:
+        raise forms.ValidationError(_("文件“%(name)s”大小为 %(size).1f MB，超过 %(max)d MB 的上限，请压缩后再上传") % {
+            "name": f.name, "size": f.size / 1048576, "max": limit // 1048576})
     if f.size == 0:
-        raise forms.ValidationError(_("文件“%(name)s”是空文件") % {"name": f.name})
+        raise forms.ValidationError(_("文件“%(name)s”是空文件，请选择有内容的文件") % {"name": f.name})
+    ext = os.path.splitext(f.name)[1].lower()
+    if ext not in EXTENSION_KINDS:
+        raise forms.ValidationError(_("文件“%(name)s”的类型不受支持，只能上传 PDF、JPG 或 PNG 文件") % {"name": f.name})
     head = f.read(8192)
     f.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_UPLOADS:
-        raise forms.ValidationError(_("文件“%(name)s”不是 PDF、JPG 或 PNG 文件（按文件内容判断，而不是扩展名）")
-                                    % {"name": f.name})
+        raise forms.ValidationError(_("文件“%(name)s”的内容不是 PDF、JPG 或 PNG（系统按文件内容判断，改扩展名无效），"
+                                      "请另存为 PDF 后再上传") % {"name": f.name})
+    actual = ALLOWED_UPLOADS[kind.mime]
+    if EXTENSION_KINDS[ext] != actual:
+        raise forms.ValidationError(_("文件“%(name)s”的扩展名是 %(ext)s，但内容是 %(kind)s 文件，请改正扩展名后再上传")
+                                    % {"name": f.name, "ext": ext, "kind": KIND_NAMES[actual]})
     return kind.mime
 
 
@@ -97,6 +203,7 @@ class JSONListField(forms.CharField):
     """A list of small records edited as rows in the page and posted as JSON."""
 
     def __init__(self, *, keys, required_key, max_items=50, **kwargs):
+        # keys: {key: max length}; rows missing the required key are kept in a draft and refused at submit.
         self.keys, self.required_key, self.max_items = keys, required_key, max_items
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.HiddenInput)
@@ -120,11 +227,13 @@ class JSONListField(forms.CharField):
         if not isinstance(items, list):
             raise forms.ValidationError(_("列表数据格式不正确，请刷新页面后重试"))
         if len(items) > self.max_items:
-            raise forms.ValidationError(_("最多填写 %(n)d 条") % {"n": self.max_items})
+            raise forms.ValidationError(_("“%(label)s”最多填写 %(n)d 行，当前 %(have)d 行") % {
+                "label": self.label, "n": self.max_items, "have": len(items)})
         rows = []
         for i, item in enumerate(items, 1):
             if not isinstance(item, dict):
-                raise forms.ValidationError(_("第 %(i)d 行格式不正确") % {"i": i})
+                raise forms.ValidationError(_("“%(label)s”第 %(i)d 行格式不正确，请刷新页面后重试") % {
+                    "label": self.label, "i": i})
             row = {}
             for key, max_len in self.keys.items():
                 v = item.get(key, "")
@@ -132,17 +241,16 @@ class JSONListField(forms.CharField):
                     v = str(v)
                 v = "".join(ch for ch in v.strip() if ch.isprintable() or ch == "\n")
                 if len(v) > max_len:
-                    raise forms.ValidationError(_("第 %(i)d 行内容过长（不超过 %(n)d 字）") % {"i": i, "n": max_len})
+                    raise forms.ValidationError(_("“%(label)s”第 %(i)d 行有一项超过 %(n)d 字，请精简") % {
+                        "label": self.label, "i": i, "n": max_len})
                 row[key] = v
             if not any(row.values()):
                 continue  # an empty row the user added and left
-            if not row.get(self.required_key):
-                raise forms.ValidationError(_("第 %(i)d 行缺少名称") % {"i": i})
             rows.append(row)
         return rows
 
 
-class DeclarationForm(forms.ModelForm):
+class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
     """The application form. Drafts may be incomplete; completeness is checked at submit."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -173,9 +281,38 @@ class DeclarationForm(forms.ModelForm):
         super().__init__(*args, instance=declaration, **kwargs)
         guide = declaration.guide
         self.fields["version"].initial = declaration.version
-        directions = Direction.objects.filter(guide=guide).select_related("category")
-        self.fields["direction"].queryset = directions
+        directions = list(Direction.objects.filter(guide=guide).select_related("category"))
+        rules = [r for r in guide.rules.all() if r.is_active]
+        self.fields["direction"].queryset = Direction.objects.filter(guide=guide).select_related("category")
         self.fields["direction"].label_from_instance = lambda d: f"{d.code}. {d.name}（{d.category.name}）"
+        self.fields["direction"].help_text = _("各方向的需求要点和申报条件见指南页面")
+        split = [d.code for d in directions if d.role_split]
+        if split:
+            self.fields["applicant_role"].help_text = _("仅方向 %(codes)s 需要选择：数据要素拥有方或技术服务提供方") % {
+                "codes": "、".join(split)}
+        else:
+            del self.fields["applicant_role"]
+        case_rules = [r for r in rules if r.kind == Rule.Kind.MIN_CASES]
+        if case_rules:
+            by_code = {d.pk: d.code for d in directions}
+            self.fields["cases"].help_text = _("每行一个案例（或部署企业、应用场景、典型模式）。最低数量：%(list)s") % {
+                "list": "；".join(
+                    _("方向 %(code)s%(role)s不少于 %(n)s 个%(label)s") % {
+                        "code": by_code.get(r.direction_id, _("全部")),
+                        "role": ("（%s）" % Declaration.Role(r.params["role"]).label)
+                        if (r.params or {}).get("role") in Declaration.Role.values else "",
+                        "n": (r.params or {}).get("min"), "label": (r.params or {}).get("label") or _("应用案例")}
+                    for r in case_rules)}
+        stats = next((r for r in rules if r.kind == Rule.Kind.STATS_REPORT), None)
+        if stats is None:
+            del self.fields["stats_report_filed"], self.fields["stats_report_year"]
+        else:
+            year = (stats.params or {}).get("report_year")
+            if year:
+                self.fields["stats_report_filed"].label = _(
+                    "本单位已在工业和信息化部运行监测系统完成 %(year)s 年度统计报表填报") % {"year": year}
+                self.fields["stats_report_year"].help_text = _("本指南要求填写 %(year)s") % {"year": year}
+        self.fields["ip_items"].help_text = _("每行一项专利、软件著作权或其他知识产权，写明登记号或专利号")
         if guide.max_directions > 1:
             self.fields["extra_directions"].queryset = directions
             self.fields["extra_directions"].widget = forms.CheckboxSelectMultiple()
@@ -187,12 +324,16 @@ class DeclarationForm(forms.ModelForm):
         from quotas.models import Unit
 
         self.fields["unit"].queryset = Unit.objects.recommending_for(declaration.organisation)
-        self.fields["unit"].help_text = _("可选择本地区的推荐单位，或所属中央企业集团")
+        self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.get_kind_display()}）"
+        self.fields["unit"].help_text = _("可选择本地区的推荐单位，或所属中央企业集团；提交前必须选择")
         for name, limit in self.TEXT_LIMITS.items():
             self.fields[name].max_length = limit
             self.fields[name].validators.append(MaxLengthValidator(limit))
             self.fields[name].widget.attrs["maxlength"] = limit
-        self.fields["stats_report_year"].widget.attrs.update({"min": 2015, "max": 2100})
+        if "stats_report_year" in self.fields:
+            self.fields["stats_report_year"].widget.attrs.update({"min": 2015, "max": 2100})
+        self.set_specific_messages()
+        self.fields["version"].error_messages["required"] = _("页面数据不完整，请刷新页面后重试")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -200,7 +341,7 @@ class DeclarationForm(forms.ModelForm):
     def clean_stats_report_year(self):
         year = self.cleaned_data.get("stats_report_year")
         if year is not None and not (2015 <= year <= 2100):
-            raise forms.ValidationError(_("请输入 2015–2100 之间的年度"))
+            raise forms.ValidationError(_("统计报表年度请填写 2015–2100 之间的四位年份，例如 2021"))
         return year
 
     def clean(self):
@@ -210,7 +351,8 @@ class DeclarationForm(forms.ModelForm):
             total = len({d.pk for d in extra} | ({data["direction"].pk} if data.get("direction") else set()))
             limit = self.instance.guide.max_directions
             if total > limit:
-                self.add_error("extra_directions", _("本指南每个项目最多选择 %(n)d 个方向") % {"n": limit})
+                self.add_error("extra_directions", _("本指南每个项目最多选择 %(n)d 个方向（含主方向），当前选择了 %(have)d 个")
+                               % {"n": limit, "have": total})
         return data
 
     def draft_values(self):
@@ -220,19 +362,28 @@ class DeclarationForm(forms.ModelForm):
         data["direction_id"] = data.pop("direction").pk if data.get("direction") else None
         for k in ("project_name", "summary", "innovation", "benefits", "promotion", "open_source",
                   "applicant_role", "construction_status"):
-            data[k] = data.get(k) or ""
+            if k in self.fields:
+                data[k] = data.get(k) or ""
+        if "project_name" in data:
+            data["project_name"] = " ".join(data["project_name"].split())
         return data
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(SpecificMessagesMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("选择文件（PDF/JPG/PNG）"))
-    label = forms.CharField(label=gettext_lazy("材料说明"), max_length=100, required=False)
+    label = forms.CharField(label=gettext_lazy("材料说明"), max_length=100, required=False,
+                            help_text=gettext_lazy("例如：营业执照、软件著作权登记证书、用户证明"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_specific_messages()
+        self.fields["file"].error_messages["required"] = _("请先选择要上传的文件")
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        self.mime = check_upload(f)
         if len(f.name) > 200:
-            raise forms.ValidationError(_("文件名过长（不超过 200 个字符）"))
+            raise forms.ValidationError(_("文件名过长（不超过 200 个字符），请改短后再上传"))
+        self.mime = check_upload(f)
         return f
 
 

@@ -235,8 +235,16 @@ class Declaration(models.Model):
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
     def all_directions(self):
+        """The main direction first, then the extra ones (2017 allowed two), without duplicates."""
         extra = list(self.extra_directions.all()) if self.pk else []
-        return ([self.direction] if self.direction_id else []) + extra
+        result = [self.direction] if self.direction_id else []
+        for d in extra:
+            if d.pk != self.direction_id and d not in result:
+                result.append(d)
+        return result
+
+    def deadline_passed(self, now=None):
+        return self.guide.applicant_deadline_passed(now)
 
 
 class Attachment(models.Model):

@@ -1,5 +1,7 @@
 """Querysets scoped to what a user may see, shared by views, exports and dashboards."""
 
+from django.shortcuts import get_object_or_404
+
 from .models import Declaration
 
 
@@ -7,6 +9,14 @@ def declarations_of_applicant(user):
     if not (user.is_authenticated and user.is_applicant):
         return Declaration.objects.none()
     return Declaration.objects.filter(organisation_id=user.organisation_id)
+
+
+def own_declaration(user, pk, queryset=None):
+    """The applicant's own declaration `pk`, or 404: another organisation's declaration does not exist for it."""
+    qs = queryset if queryset is not None else Declaration.objects.all()
+    if not (user.is_authenticated and user.is_applicant):
+        qs = qs.none()
+    return get_object_or_404(qs.filter(organisation_id=user.organisation_id), pk=pk)
 
 
 def declaration_page_queryset():

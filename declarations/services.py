@@ -1,17 +1,27 @@
-"""State changes of a declaration. Each is one transaction with one audit record.
+"""The applicant side's domain operations. Each is one transaction with one audit record.
 
-Views and forms call these functions; nothing else writes Declaration.state.
+Views and forms call these functions; nothing else writes Declaration.state,
+creates declarations or attachments, or changes an organisation's profile.
+Deadlines are checked here, on the server, against the guide's aware datetimes
+(entered and shown in Asia/Shanghai), so no page or script can get around them.
 """
 
-from django.db import transaction
+import hashlib
+import os
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from core.models import AuditRecord
 
 from .eligibility import check_eligibility
-from .models import Declaration
+from .models import Attachment, Declaration, Organisation
 
 S = Declaration.State
 
@@ -31,10 +41,13 @@ TRANSITIONS = {
     ("recommended", "selected"): "declaration.select",
     ("recommended", "not_selected"): "declaration.not_select",
 }
+MAX_ATTACHMENTS = 30
+# Autosave writes every few seconds; one "saved" history line per editing session is enough.
+SAVE_RECORD_GAP = timedelta(minutes=30)
 
 
 class TransitionError(Exception):
-    """A state change the rules do not allow; the message is for the user."""
+    """A change the rules do not allow; the message is for the user."""
 
     def __init__(self, message, failures=None):
         super().__init__(message)
@@ -45,6 +58,79 @@ class TransitionError(Exception):
 class StaleVersion(Exception):
     """Another tab or user saved the declaration since this copy was loaded."""
 
+
+class DuplicateOrganisation(Exception):
+    """The credit code was registered by someone else a moment ago."""
+
+
+def _deadline_text(guide):
+    return timezone.localtime(guide.applicant_deadline).strftime("%Y-%m-%d %H:%M")
+
+
+def _ensure_before_deadline(guide, now, what):
+    if guide.applicant_deadline_passed(now):
+        raise TransitionError(_("申报已于 %(deadline)s（北京时间）截止，不能再%(what)s") % {
+            "deadline": _deadline_text(guide), "what": what})
+
+
+# --- organisations -------------------------------------------------------------------------
+
+def _store_certificate(org, upload):
+    ext = os.path.splitext(upload.name)[1].lower()[:5]
+    org.dcmm_certificate.save(f"{uuid.uuid4().hex}{ext}", upload, save=False)
+
+
+def register_organisation(*, user, org_fields, certificate=None, request=None):
+    """Create the organisation and its first user (already holding a hashed password)."""
+    try:
+        with transaction.atomic():
+            org = Organisation(**org_fields)
+            if certificate:
+                _store_certificate(org, certificate)
+            org.save()
+            user.role = user.Role.APPLICANT
+            user.organisation = org
+            user.save()
+            record("organisation.register", target=org, actor=user, request=request,
+                   summary=_("注册申报单位“%(name)s”") % {"name": org.name},
+                   data={"credit_code": org.credit_code, "username": user.username})
+    except IntegrityError as exc:
+        raise DuplicateOrganisation() from exc
+    return org
+
+
+PROFILE_FIELDS = ["contact_name", "contact_phone", "contact_email", "address", "dcmm_level"]
+
+
+def update_organisation(org, *, actor, changes, certificate=None, request=None):
+    """Change contact details and the DCMM level/certificate; the audit record lists old and new values."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=org.pk)
+        diff = {}
+        for name in PROFILE_FIELDS:
+            if name in changes and getattr(locked, name) != changes[name]:
+                diff[name] = [getattr(locked, name), changes[name]]
+                setattr(locked, name, changes[name])
+        old_file = locked.dcmm_certificate.name if locked.dcmm_certificate else ""
+        if certificate:
+            _store_certificate(locked, certificate)
+            diff["dcmm_certificate"] = [old_file, certificate.name]
+        if locked.dcmm_level and not locked.dcmm_certificate:
+            raise TransitionError(_("填写了 DCMM 等级时，请上传 DCMM 证书"))
+        if not diff:
+            return org, False
+        locked.save()
+        record("organisation.update", target=locked, actor=actor, request=request,
+               summary=_("修改单位信息：%(fields)s") % {"fields": "、".join(
+                   str(Organisation._meta.get_field(n).verbose_name) for n in diff)},
+               data={"changes": diff})
+    if certificate and old_file:
+        transaction.on_commit(lambda: locked.dcmm_certificate.storage.delete(old_file))
+    org.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return org, True
+
+
+# --- declarations --------------------------------------------------------------------------
 
 def transition(decl, to_state, *, actor=None, reason="", summary="", data=None, request=None, **fields):
     """Move `decl` to `to_state`, locking its row; the only writer of Declaration.state."""
@@ -69,42 +155,85 @@ def transition(decl, to_state, *, actor=None, reason="", summary="", data=None, 
     return decl
 
 
-def save_draft(decl, cleaned, *, expected_version, actor=None, extra_directions=None):
+def _existing_declaration(guide, organisation):
+    return Declaration.objects.filter(guide=guide, organisation=organisation).first()
+
+
+def start_declaration(guide, *, organisation, actor, request=None, now=None):
+    """The organisation's declaration under `guide`: the existing one, or a new draft.
+
+    Returns (declaration, created). Two clicks or tabs racing both get the same
+    draft: the unique constraint lets one INSERT win and the other reads it.
+    """
+    now = now or timezone.now()
+    existing = _existing_declaration(guide, organisation)
+    if existing:
+        return existing, False
+    if not guide.is_published:
+        raise TransitionError(_("该指南尚未发布，不能申报"))
+    _ensure_before_deadline(guide, now, _("创建申报"))
+    try:
+        with transaction.atomic():
+            decl = Declaration.objects.create(guide=guide, organisation=organisation)
+            record("declaration.create", target=decl, actor=actor, request=request, summary=_("创建申报草稿"))
+    except IntegrityError:
+        return Declaration.objects.get(guide=guide, organisation=organisation), False
+    return decl, True
+
+
+def save_draft(decl, cleaned, *, expected_version, actor=None, extra_directions=None, request=None, now=None):
     """Write form data if nobody saved in between; returns the new version.
 
     The version check is one UPDATE ... WHERE version = N, so two tabs saving at
-    once cannot both win on any database.
+    once cannot both win on any database; the loser gets StaleVersion and the
+    stored draft stays as the winner left it.
     """
+    now = now or timezone.now()
     if not decl.is_editable:
-        raise TransitionError(_("该申报已提交，不能修改；如需修改请先撤回"))
-    if decl.guide.applicant_deadline_passed():
-        raise TransitionError(_("申报已截止，不能再修改"))
+        raise TransitionError(_("该申报当前状态为“%(state)s”，不能修改；如需修改请先撤回")
+                              % {"state": decl.get_state_display()})
+    _ensure_before_deadline(decl.guide, now, _("修改"))
     with transaction.atomic():
         updated = Declaration.objects.filter(
             pk=decl.pk, version=expected_version, state__in=[S.DRAFT, S.RETURNED]
-        ).update(version=F("version") + 1, updated_at=timezone.now(), **cleaned)
+        ).update(version=F("version") + 1, updated_at=now, **cleaned)
         if not updated:
             raise StaleVersion()
         if extra_directions is not None:
-            decl.extra_directions.set(extra_directions)
+            decl.extra_directions.set([d for d in extra_directions if d.pk != cleaned.get("direction_id")])
+        recent = AuditRecord.objects.filter(
+            target_type__model="declaration", target_type__app_label="declarations", target_id=str(decl.pk),
+            created_at__gte=now - SAVE_RECORD_GAP).order_by("-created_at", "-id").first()
+        if recent is None or recent.action != "declaration.save" or recent.actor_id != getattr(actor, "pk", None):
+            record("declaration.save", target=decl, actor=actor, request=request, summary=_("保存草稿"),
+                   data={"version": expected_version + 1})
     decl.refresh_from_db()
     return decl.version
 
 
 def submit_declaration(decl, *, actor, request=None, now=None):
+    """Submit (or resubmit after return) before the deadline, when every eligibility rule passes.
+
+    The row is locked while the rules are checked, so a save from another tab
+    cannot slip in between the check and the state change.
+    """
     now = now or timezone.now()
-    if decl.guide.applicant_deadline_passed(now):
-        raise TransitionError(_("申报已于 %(deadline)s 截止，不能提交") % {
-            "deadline": timezone.localtime(decl.guide.applicant_deadline).strftime("%Y-%m-%d %H:%M")})
-    if not decl.guide.is_published:
-        raise TransitionError(_("该指南尚未发布，不能提交"))
-    failures = check_eligibility(decl, today=timezone.localdate(now))
-    if failures:
-        raise TransitionError(_("申报内容尚不符合要求，请按提示修改后再提交"), failures)
-    resubmit = decl.state == S.RETURNED
-    transition(decl, S.SUBMITTED, actor=actor, request=request, submitted_at=now, return_reason="",
-               summary=_("重新提交申报") if resubmit else _("提交申报"))
-    transaction.on_commit(lambda: _after_submit(decl.pk))
+    with transaction.atomic():
+        locked = (Declaration.objects.select_for_update().select_related("guide", "organisation", "unit")
+                  .get(pk=decl.pk))
+        if locked.state not in (S.DRAFT, S.RETURNED):
+            raise TransitionError(_("当前状态为“%(state)s”，不能提交") % {"state": locked.get_state_display()})
+        _ensure_before_deadline(locked.guide, now, _("提交"))
+        if not locked.guide.is_published:
+            raise TransitionError(_("该指南尚未发布，不能提交"))
+        failures = check_eligibility(locked, today=timezone.localdate(now))
+        if failures:
+            raise TransitionError(_("申报内容尚有 %(n)d 处不符合要求，请按提示修改后再提交（已填写的内容均已保存）")
+                                  % {"n": len(failures)}, failures)
+        resubmit = locked.state == S.RETURNED
+        transition(decl, S.SUBMITTED, actor=actor, request=request, submitted_at=now, return_reason="",
+                   summary=_("修改后重新提交申报") if resubmit else _("提交申报"))
+        transaction.on_commit(lambda: _after_submit(decl.pk))
     return decl
 
 
@@ -117,9 +246,13 @@ def _after_submit(declaration_id):
     request_application_form(declaration_id)
 
 
-def withdraw_declaration(decl, *, actor, request=None):
-    if decl.guide.applicant_deadline_passed():
-        raise TransitionError(_("申报已截止，不能撤回"))
+def withdraw_declaration(decl, *, actor, request=None, now=None):
+    """Take a submitted declaration back to draft, before the deadline and before the unit acted on it."""
+    now = now or timezone.now()
+    if decl.state != S.SUBMITTED:
+        raise TransitionError(_("只有“已提交，待形式审查”的申报可以撤回，当前状态为“%(state)s”")
+                              % {"state": decl.get_state_display()})
+    _ensure_before_deadline(decl.guide, now, _("撤回"))
     return transition(decl, S.DRAFT, actor=actor, request=request, summary=_("撤回申报，恢复为草稿"))
 
 
@@ -133,3 +266,58 @@ def return_for_revision(decl, *, actor, reason, request=None):
 
 def pass_formal_check(decl, *, actor, request=None):
     return transition(decl, S.PASSED, actor=actor, request=request, summary=_("形式审查通过"))
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def _lock_editable(decl, now, what):
+    locked = Declaration.objects.select_for_update().select_related("guide").get(pk=decl.pk)
+    if not locked.is_editable:
+        raise TransitionError(_("该申报当前状态为“%(state)s”，不能%(what)s；如需修改请先撤回")
+                              % {"state": locked.get_state_display(), "what": what})
+    _ensure_before_deadline(locked.guide, now, what)
+    return locked
+
+
+def add_attachment(decl, *, upload, mime, label="", actor, request=None, now=None):
+    """Store an upload (already checked by content) under a random name; keep its original name for downloads."""
+    now = now or timezone.now()
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        locked = _lock_editable(decl, now, _("上传附件"))
+        if locked.attachments.count() >= MAX_ATTACHMENTS:
+            raise TransitionError(_("每个申报最多上传 %(n)d 个附件，请先删除不需要的附件") % {"n": MAX_ATTACHMENTS})
+        att = Attachment(declaration=locked, original_name=os.path.basename(upload.name)[:200],
+                         label=label, size=upload.size, content_type=mime, sha256=digest.hexdigest())
+        att.file.save(f"{uuid.uuid4().hex}{EXTENSIONS[mime]}", upload, save=False)
+        try:
+            att.save()
+            record("attachment.upload", target=locked, actor=actor, request=request,
+                   summary=_("上传附件“%(name)s”") % {"name": att.original_name},
+                   data={"attachment": att.pk, "sha256": att.sha256, "size": att.size})
+        except Exception:
+            att.file.delete(save=False)
+            raise
+    return att
+
+
+def remove_attachment(decl, attachment, *, actor, request=None, now=None):
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_editable(decl, now, _("删除附件"))
+        name, stored = attachment.original_name, attachment.file.name
+        Attachment.objects.filter(pk=attachment.pk, declaration=locked).delete()
+        record("attachment.delete", target=locked, actor=actor, request=request,
+               summary=_("删除附件“%(name)s”") % {"name": name}, data={"attachment": attachment.pk})
+    storage = attachment.file.storage
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def max_upload_mb():
+    return settings.MAX_ATTACHMENT_BYTES // 1048576

@@ -5,8 +5,10 @@ from . import views
 app_name = "declarations"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("organisation/", views.organisation, name="organisation"),
+    path("organisation/dcmm-certificate/", views.dcmm_certificate, name="dcmm_certificate"),
     path("guides/<int:pk>/", views.guide_detail, name="guide"),
-    path("guides/<int:guide_pk>/start/", views.start_declaration, name="start"),
+    path("guides/<int:guide_pk>/start/", views.start_declaration_view, name="start"),
     path("declarations/<int:pk>/", views.detail, name="detail"),
     path("declarations/<int:pk>/edit/", views.edit, name="edit"),
     path("declarations/<int:pk>/autosave/", views.autosave, name="autosave"),

@@ -1,25 +1,37 @@
 // Saves the declaration draft while the applicant types, and whenever they leave a
 // section. The server refuses a save made from a stale copy (another tab saved
 // first) with 409; we then stop autosaving and say so, so nothing is overwritten.
+// A click on "保存草稿"/"提交申报" waits for a save in flight, so the page never
+// races itself with an old version number.
 (function () {
   var form = document.getElementById("declaration-form");
   if (!form) return;
   var status = document.getElementById("autosave-status");
   var versionInput = form.querySelector("input[name=version]");
-  var timer = null, saving = false, pending = false, stopped = false;
+  var timer = null, saving = false, dirty = false, stopped = false, submitting = false, queuedSubmit = null;
 
   function show(text, cls) { status.textContent = text; status.className = "autosave-status small " + cls; }
 
-  function save() {
-    if (stopped) return;
-    if (saving) { pending = true; return; }
-    saving = true;
+  function payload() {
     var data = new FormData(form);
     data.delete("submit");
+    data.delete("save");
+    return data;
+  }
+
+  function save() {
+    clearTimeout(timer); timer = null;
+    if (stopped || submitting) return;
+    if (saving) { dirty = true; return; }
+    if (!dirty) return;
+    saving = true; dirty = false;
     show("正在保存…", "text-muted");
-    fetch(form.dataset.autosaveUrl, { method: "POST", body: data, credentials: "same-origin",
+    fetch(form.dataset.autosaveUrl, { method: "POST", body: payload(), credentials: "same-origin",
       headers: { "X-Requested-With": "XMLHttpRequest" } })
-      .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); })
+      .then(function (r) {
+        return r.json().catch(function () { return { ok: false, message: "保存失败（服务器返回 " + r.status + "），请稍后重试" }; })
+          .then(function (j) { return { status: r.status, body: j }; });
+      })
       .then(function (res) {
         if (res.body.ok) {
           versionInput.value = res.body.version;
@@ -28,25 +40,40 @@
           stopped = true;
           show(res.body.message, "text-danger fw-bold");
         } else {
-          var first = res.body.message || "部分内容有误，暂未保存：" + Object.values(res.body.errors || {}).flat().join("；");
-          show(first, "text-danger");
+          show(res.body.message || "部分内容有误，暂未保存", "text-danger");
         }
       })
-      .catch(function () { show("网络异常，暂未保存，恢复后将自动重试", "text-danger"); pending = true; })
+      .catch(function () { dirty = true; show("网络异常，暂未保存，恢复后将自动重试", "text-danger"); })
       .finally(function () {
         saving = false;
-        if (pending) { pending = false; schedule(); }
+        if (queuedSubmit) { var s = queuedSubmit; queuedSubmit = null; submitNow(s); return; }
+        if (dirty) schedule();
       });
   }
-  function schedule() { clearTimeout(timer); timer = setTimeout(save, 1500); }
+  function schedule() { dirty = true; clearTimeout(timer); timer = setTimeout(save, 1200); }
+  function submitNow(submitter) {
+    submitting = true;
+    clearTimeout(timer);
+    if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+  }
+
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   form.querySelectorAll(".section-card").forEach(function (card) {
     card.addEventListener("focusout", function (e) {
-      if (!card.contains(e.relatedTarget)) { clearTimeout(timer); save(); }
+      if (dirty && !card.contains(e.relatedTarget)) save();
     });
   });
-  window.addEventListener("beforeunload", function () {
-    if (timer && !stopped) { navigator.sendBeacon(form.dataset.autosaveUrl, new FormData(form)); }
+  form.addEventListener("submit", function (e) {
+    if (submitting) return;  // the real submit, after any save in flight finished
+    if (saving) { e.preventDefault(); queuedSubmit = e.submitter || null; show("正在保存…", "text-muted"); return; }
+    submitting = true;
+    clearTimeout(timer);
+  });
+  // Closing the tab with unsaved typing: one last save that outlives the page.
+  window.addEventListener("pagehide", function () {
+    if (dirty && !stopped && !submitting && navigator.sendBeacon) {
+      navigator.sendBeacon(form.dataset.autosaveUrl, payload());
+    }
   });
 })();
