@@ -1,0 +1,223 @@
+"""Ministry review: scoring sheets, reviewers, panels, assignments, reviews, selection.
+
+Rows here are written by review/services.py only; views and forms call the services.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.regions import REGIONS
+
+
+class ReviewSettings(models.Model):
+    """Per-guide switches of the review, and the dates of its public notice and publication."""
+
+    guide = models.OneToOneField("declarations.Guide", on_delete=models.CASCADE, related_name="review_settings")
+    blind = models.BooleanField(_("匿名评审"), default=True,
+                                help_text=_("开启后，专家看不到申报单位名称、信用代码、推荐单位和案例客户。"))
+    region_conflict = models.BooleanField(_("同地区回避"), default=False,
+                                          help_text=_("开启后，专家不评审与其所在地区相同的申报单位的项目。"))
+    reviewers_per_declaration = models.PositiveSmallIntegerField(
+        _("每个项目评审专家数"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)])
+    disagreement_threshold = models.DecimalField(
+        _("分歧提示阈值（标准差，分）"), max_digits=5, decimal_places=2, default=Decimal("10.00"),
+        validators=[MinValueValidator(0)])
+    notice_start = models.DateField(_("公示开始日期"), null=True, blank=True)
+    notice_end = models.DateField(_("公示结束日期"), null=True, blank=True)
+    notice_opened_at = models.DateTimeField(_("公示发布时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("名单公布时间"), null=True, blank=True)
+    publication_doc_number = models.CharField(_("公布文号"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("评审设置")
+        verbose_name_plural = _("评审设置")
+
+    def __str__(self):
+        return str(self.guide)
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+    @property
+    def notice_open(self):
+        return self.notice_opened_at is not None
+
+
+class DirectionSetting(models.Model):
+    """Per-direction numbers of the review: the optional selection limit."""
+
+    direction = models.OneToOneField("declarations.Direction", on_delete=models.CASCADE,
+                                     related_name="review_setting")
+    selection_limit = models.PositiveSmallIntegerField(_("入选数量上限"), null=True, blank=True,
+                                                       help_text=_("留空表示不限。"))
+
+    class Meta:
+        verbose_name = _("方向评审设置")
+        verbose_name_plural = _("方向评审设置")
+
+    def __str__(self):
+        return str(self.direction)
+
+
+class ScoringSheet(models.Model):
+    """The criteria of a guide (direction empty) or of one direction that overrides the guide's sheet."""
+
+    guide = models.ForeignKey("declarations.Guide", on_delete=models.CASCADE, related_name="scoring_sheets")
+    direction = models.ForeignKey("declarations.Direction", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="scoring_sheets", verbose_name=_("仅适用于方向"))
+    name = models.CharField(_("名称"), max_length=100, default=_("评分表"))
+
+    class Meta:
+        verbose_name = _("评分表")
+        verbose_name_plural = _("评分表")
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "direction"], name="one_sheet_per_direction"),
+            models.UniqueConstraint(fields=["guide"], condition=Q(direction__isnull=True),
+                                    name="one_default_sheet_per_guide"),
+        ]
+
+    def __str__(self):
+        return f"{self.guide} · {self.direction or _('默认')}"
+
+
+class Criterion(models.Model):
+    sheet = models.ForeignKey(ScoringSheet, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("评分项"), max_length=50)
+    guidance = models.TextField(_("评分说明"), blank=True)
+    max_points = models.DecimalField(_("满分"), max_digits=5, decimal_places=1,
+                                     validators=[MinValueValidator(Decimal("0.1"))])
+    weight = models.DecimalField(_("权重"), max_digits=4, decimal_places=2, default=Decimal("1.00"),
+                                 validators=[MinValueValidator(Decimal("0.01"))])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("评分项")
+        verbose_name_plural = _("评分项")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewerProfile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile")
+    name = models.CharField(_("姓名"), max_length=50)
+    employer = models.CharField(_("工作单位"), max_length=100)
+    region = models.CharField(_("所在地区"), max_length=2, choices=REGIONS, blank=True)
+    title = models.CharField(_("职称/职务"), max_length=50, blank=True)
+    expertise = models.ManyToManyField("declarations.Direction", blank=True, related_name="experts",
+                                       verbose_name=_("擅长方向"))
+    conflicts = models.ManyToManyField("declarations.Organisation", blank=True, related_name="conflicted_reviewers",
+                                       verbose_name=_("申明回避的单位"))
+    is_active = models.BooleanField(_("可参加评审"), default=True)
+
+    class Meta:
+        verbose_name = _("评审专家")
+        verbose_name_plural = _("评审专家")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Panel(models.Model):
+    """评审组: a group of reviewers scoring the declarations of some directions of one guide."""
+
+    guide = models.ForeignKey("declarations.Guide", on_delete=models.CASCADE, related_name="panels")
+    name = models.CharField(_("评审组名称"), max_length=100)
+    directions = models.ManyToManyField("declarations.Direction", related_name="panels", verbose_name=_("方向"))
+    reviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="panels",
+                                       limit_choices_to={"role": "reviewer"}, verbose_name=_("评审专家"))
+
+    class Meta:
+        verbose_name = _("评审组")
+        verbose_name_plural = _("评审组")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["guide", "name"], name="panel_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Assignment(models.Model):
+    """One reviewer asked to score one declaration. Declined rows stay, so the reviewer is not asked again."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("评审中")
+        DECLINED = "declined", _("已谢绝")
+
+    declaration = models.ForeignKey("declarations.Declaration", on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.ACTIVE, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    decline_reason = models.TextField(_("谢绝理由"), blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评审分配")
+        verbose_name_plural = _("评审分配")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["declaration", "reviewer"], name="one_assignment_per_pair")]
+        indexes = [models.Index(fields=["reviewer", "state"])]
+
+    def __str__(self):
+        return f"{self.reviewer} → {self.declaration_id}"
+
+    @property
+    def is_active(self):
+        return self.state == self.State.ACTIVE
+
+
+class Review(models.Model):
+    """A reviewer's scores for one assignment. `total` is the weighted total, written on submit."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT, db_index=True)
+    comment = models.TextField(_("评审意见"), blank=True)
+    total = models.DecimalField(_("加权总分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评审意见")
+        verbose_name_plural = _("评审意见")
+
+    def __str__(self):
+        return f"{self.assignment} {self.total}"
+
+
+class Score(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("评分")
+        verbose_name_plural = _("评分")
+        constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")]
+
+
+class Selection(models.Model):
+    """The admin's decision that a recommended declaration is selected; released only by publication."""
+
+    declaration = models.OneToOneField("declarations.Declaration", on_delete=models.CASCADE,
+                                       related_name="selection")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("拟入选")
+        verbose_name_plural = _("拟入选")

@@ -1,0 +1,54 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ReviewSettings
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReviewSettings
+        fields = ["blind", "region_conflict", "reviewers_per_declaration", "disagreement_threshold"]
+        error_messages = {
+            "reviewers_per_declaration": {
+                "min_value": _("每个项目至少需要 1 名评审专家"),
+                "max_value": _("每个项目最多 30 名评审专家"),
+                "invalid": _("每个项目评审专家数须为整数"),
+                "required": _("请填写每个项目评审专家数"),
+            },
+            "disagreement_threshold": {
+                "min_value": _("分歧提示阈值不能为负数"),
+                "invalid": _("分歧提示阈值须为数字"),
+                "required": _("请填写分歧提示阈值"),
+                "max_digits": _("分歧提示阈值过大"),
+                "max_decimal_places": _("分歧提示阈值最多两位小数"),
+            },
+        }
+
+
+class NoticeForm(forms.Form):
+    start = forms.DateField(label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                            error_messages={"required": _("请填写公示开始日期"), "invalid": _("公示开始日期格式有误")})
+    end = forms.DateField(label=_("公示结束日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                          error_messages={"required": _("请填写公示结束日期"), "invalid": _("公示结束日期格式有误")})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("公示结束日期不能早于开始日期"))
+        return data
+
+
+class PublishForm(forms.Form):
+    doc_number = forms.CharField(label=_("公布文号"), max_length=80, required=False,
+                                 error_messages={"max_length": _("公布文号不能超过 80 个字符")})
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("请填写理由"), "max_length": _("理由不能超过 500 字")})
+
+
+class ConflictForm(forms.Form):
+    organisation = forms.CharField(label=_("统一社会信用代码或单位全称"), max_length=100,
+                                   error_messages={"required": _("请填写统一社会信用代码或单位全称"),
+                                                   "max_length": _("单位名称不能超过 100 个字符")})

@@ -1,0 +1,34 @@
+"""Who may see what of the review. The one place for these checks (django-rules)."""
+
+import rules
+
+from .conflicts import conflict_reason
+from .models import Assignment, ReviewerProfile
+
+
+@rules.predicate
+def is_ministry(user):
+    return user.is_authenticated and user.is_ministry
+
+
+def active_assignment(user, declaration):
+    """The reviewer's active assignment of `declaration` if the conflict rule allows it, else None."""
+    if not (user.is_authenticated and user.is_reviewer) or declaration is None:
+        return None
+    a = Assignment.objects.filter(reviewer=user, declaration=declaration, state=Assignment.State.ACTIVE).first()
+    if a is None:
+        return None
+    profile = ReviewerProfile.objects.filter(user=user).first()
+    cfg = getattr(declaration.guide, "review_settings", None)
+    if conflict_reason(profile, declaration, region_switch=bool(cfg and cfg.region_conflict)):
+        return None
+    return a
+
+
+@rules.predicate
+def is_assigned_reviewer(user, declaration):
+    return active_assignment(user, declaration) is not None
+
+
+rules.add_perm("review.view_declaration", is_assigned_reviewer | is_ministry)
+rules.add_perm("review.manage", is_ministry)

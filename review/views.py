@@ -1,0 +1,434 @@
+"""Thin views: who may call each one is at its top; the work is in services and queries."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.audit import records_for
+from core.decorators import ministry_required, reviewer_required
+from core.regions import REGIONS
+from declarations.models import Declaration, Direction, Guide
+from declarations.queries import declaration_page_queryset
+from quotas.models import Unit
+
+from . import services
+from .blind import attachment_filename, attachment_label, blind_copy
+from .exports import ranking_workbook_response
+from .forms import ConflictForm, NoticeForm, PublishForm, ReasonForm, SettingsForm
+from .models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Selection
+from .queries import assignment_overview, guide_progress, ranking, reviewer_assignments
+from .rules import active_assignment
+
+User = get_user_model()
+
+
+# ---------------------------------------------------------------- reviewer
+
+@reviewer_required
+def queue(request):
+    profile, rows = reviewer_assignments(request.user)
+    items = []
+    for a in rows:
+        cfg = getattr(a.declaration.guide, "review_settings", None)
+        blind = cfg.blind if cfg else True
+        review = getattr(a, "review", None)
+        items.append({"a": a, "name": blind_copy(a.declaration).project_name if blind else a.declaration.project_name,
+                      "org": "" if blind else a.declaration.organisation.name,
+                      "state": review.get_state_display() if review else _("未开始"),
+                      "done": bool(review and review.state == Review.State.SUBMITTED)})
+    done = sum(1 for i in items if i["done"])
+    return render(request, "review/queue.html", {
+        "profile": profile, "items": items, "done": done, "total": len(items),
+        "percent": int(done * 100 / len(items)) if items else 0})
+
+
+def _reviewer_assignment(request, pk):
+    """The reviewer's own active, conflict-free assignment, else 404 (the conflict rule lives in rules.py)."""
+    a = get_object_or_404(Assignment.objects.select_related("declaration__guide"), pk=pk, reviewer=request.user)
+    decl = get_object_or_404(declaration_page_queryset(), pk=a.declaration_id)
+    if active_assignment(request.user, decl) is None:
+        raise Http404
+    cfg = services.settings_for(decl.guide)
+    return a, decl, cfg
+
+
+def _attachments(decl, blind):
+    return [{"n": i, "label": attachment_label(i, att, blind), "note": "" if blind else att.label,
+             "size": att.size} for i, att in enumerate(decl.attachments.all(), 1)]
+
+
+@reviewer_required
+def score(request, pk):
+    a, decl, cfg = _reviewer_assignment(request, pk)
+    review = Review.objects.filter(assignment=a).prefetch_related("scores").first()
+    criteria = list(services.sheet_for(decl).criteria.all())
+    values = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
+    comment = review.comment if review else ""
+    errors = {}
+    if request.method == "POST":
+        submit = "submit" in request.POST
+        try:
+            review = services.save_review(assignment=a, actor=request.user, scores=request.POST,
+                                          comment=request.POST.get("comment", ""), submit=submit, request=request)
+        except services.ReviewError as e:
+            messages.error(request, e.message)
+            errors = e.errors
+            values = {c.pk: request.POST.get(f"score_{c.pk}", "") for c in criteria}
+            comment = request.POST.get("comment", "")
+        else:
+            messages.success(request, _("评分已提交，感谢您的评审。") if submit else _("评分草稿已保存"))
+            return redirect("review:queue" if submit else "review:score", *([] if submit else [a.pk]))
+    shown = blind_copy(decl) if cfg.blind else decl
+    rows = [{"c": c, "key": f"score_{c.pk}", "value": values.get(c.pk, ""), "error": errors.get(f"score_{c.pk}")}
+            for c in criteria]
+    return render(request, "review/score.html", {
+        "a": a, "decl": shown, "blind": cfg.blind, "cfg": cfg, "rows": rows, "comment": comment,
+        "comment_error": errors.get("comment"), "review": review,
+        "submitted": bool(review and review.state == Review.State.SUBMITTED),
+        "max_total": services.sheet_max_total(criteria), "attachments": _attachments(decl, cfg.blind),
+        "decline_form": ReasonForm()}, status=400 if errors else 200)
+
+
+@reviewer_required
+def application_form(request, pk):
+    """The application form as the reviewer may see it (anonymised in blind mode), printable."""
+    a, decl, cfg = _reviewer_assignment(request, pk)
+    return render(request, "review/application_form.html", {
+        "a": a, "decl": blind_copy(decl) if cfg.blind else decl, "blind": cfg.blind,
+        "attachments": _attachments(decl, cfg.blind)})
+
+
+@reviewer_required
+def download_attachment(request, pk, n):
+    a, decl, cfg = _reviewer_assignment(request, pk)
+    atts = list(decl.attachments.all())
+    if not 1 <= n <= len(atts):
+        raise Http404
+    att = atts[n - 1]
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=attachment_filename(n, att, cfg.blind),
+                        content_type=att.content_type)
+
+
+@reviewer_required
+@require_POST
+def decline(request, pk):
+    a, decl, cfg = _reviewer_assignment(request, pk)
+    try:
+        services.decline_assignment(assignment=a, actor=request.user, reason=request.POST.get("reason", ""),
+                                    request=request)
+    except services.ReviewError as e:
+        messages.error(request, e.message)
+        return redirect("review:score", a.pk)
+    messages.success(request, _("已谢绝该评审任务，主管部门将另行安排专家。"))
+    return redirect("review:queue")
+
+
+@reviewer_required
+def profile(request):
+    prof = ReviewerProfile.objects.filter(user=request.user).prefetch_related("conflicts", "expertise").first()
+    if prof is None:
+        raise Http404
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.declare_conflict(profile=prof, query=form.cleaned_data["organisation"], actor=request.user,
+                                            request=request)
+        except services.ReviewError as e:
+            form.add_error("organisation", e.message)
+        else:
+            messages.success(request, _("已登记回避单位“%(name)s”") % {"name": org.name})
+            return redirect("review:profile")
+    return render(request, "review/profile.html", {"profile": prof, "form": form}, status=400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- ministry
+
+def _guide(pk):
+    return get_object_or_404(Guide, pk=pk)
+
+
+@ministry_required
+def manage_index(request):
+    guides = list(Guide.objects.select_related("review_settings").order_by("-year", "-id"))
+    return render(request, "review/manage_index.html", {"guides": guides})
+
+
+@ministry_required
+def manage_guide(request, guide_pk):
+    guide = _guide(guide_pk)
+    cfg = services.settings_for(guide)
+    panels = Panel.objects.filter(guide=guide).prefetch_related(
+        "directions", Prefetch("reviewers", queryset=User.objects.select_related("reviewer_profile")))
+    return render(request, "review/manage_guide.html", {
+        "guide": guide, "cfg": cfg, "panels": panels, "progress": guide_progress(guide),
+        "settings_form": SettingsForm(instance=cfg), "notice_form": NoticeForm(initial={
+            "start": cfg.notice_start or timezone.localdate(), "end": cfg.notice_end}),
+        "publish_form": PublishForm(initial={"doc_number": cfg.publication_doc_number}),
+        "selected": Selection.objects.filter(declaration__guide=guide).count(),
+        "history": records_for(guide).filter(action__startswith="review.")[:50],
+        "report": request.session.pop(f"assign_report_{guide.pk}", None)})
+
+
+@ministry_required
+@require_POST
+def update_settings(request, guide_pk):
+    guide = _guide(guide_pk)
+    cfg = services.settings_for(guide)
+    form = SettingsForm(request.POST, instance=ReviewSettings.objects.get(pk=cfg.pk))
+    if form.is_valid():
+        services.update_settings(guide=guide, actor=request.user, request=request,
+                                 **{k: form.cleaned_data[k] for k in form.Meta.fields})
+        messages.success(request, _("评审设置已保存"))
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return redirect("review:manage_guide", guide.pk)
+
+
+@ministry_required
+@require_POST
+def run_assignment(request, guide_pk):
+    guide = _guide(guide_pk)
+    panel = None
+    if request.POST.get("panel"):
+        panel = get_object_or_404(Panel, pk=request.POST["panel"], guide=guide)
+    try:
+        report = services.assign_reviewers(guide=guide, panel=panel, actor=request.user, request=request)
+    except services.ReviewError as e:
+        messages.error(request, e.message)
+        return redirect("review:manage_guide", guide.pk)
+    messages.success(request, _("自动分配完成：新增 %(n)d 条分配") % {"n": report.created})
+    request.session[f"assign_report_{guide.pk}"] = {"problems": [str(p) for p in report.problems],
+                                                    "loads": report.loads}
+    return redirect("review:manage_guide", guide.pk)
+
+
+@ministry_required
+def assignments(request, guide_pk):
+    guide = _guide(guide_pk)
+    cfg = services.settings_for(guide)
+    decls = list(assignment_overview(guide))
+    reviewers = list(User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
+                     .select_related("reviewer_profile").order_by("pk"))
+    return render(request, "review/assignments.html", {
+        "guide": guide, "cfg": cfg, "decls": decls, "reviewers": reviewers,
+        "need": cfg.reviewers_per_declaration})
+
+
+def _back_to_assignments(decl):
+    return redirect(reverse("review:assignments", args=[decl.guide_id]) + f"#d{decl.pk}")
+
+
+@ministry_required
+@require_POST
+def add_assignment(request, guide_pk):
+    guide = _guide(guide_pk)
+    decl = get_object_or_404(Declaration.objects.select_related("organisation", "guide"), pk=request.POST.get("declaration") or 0,
+                             guide=guide)
+    reviewer = User.objects.filter(pk=request.POST.get("reviewer") or 0, role=User.Role.REVIEWER).first()
+    if reviewer is None:
+        messages.error(request, _("请选择评审专家"))
+        return _back_to_assignments(decl)
+    try:
+        services.add_reviewer(declaration=decl, reviewer=reviewer, actor=request.user, request=request)
+        messages.success(request, _("已分配评审专家"))
+    except services.ReviewError as e:
+        messages.error(request, e.message)
+    return _back_to_assignments(decl)
+
+
+@ministry_required
+@require_POST
+def remove_assignment(request, pk):
+    a = get_object_or_404(Assignment.objects.select_related("declaration"), pk=pk)
+    try:
+        services.remove_assignment(assignment=a, actor=request.user, reason=request.POST.get("reason", ""),
+                                   request=request)
+        messages.success(request, _("已移除评审专家"))
+    except services.ReviewError as e:
+        messages.error(request, e.message)
+    return _back_to_assignments(a.declaration)
+
+
+@ministry_required
+@require_POST
+def swap_assignment(request, pk):
+    a = get_object_or_404(Assignment.objects.select_related("declaration"), pk=pk)
+    reviewer = User.objects.filter(pk=request.POST.get("reviewer") or 0, role=User.Role.REVIEWER).first()
+    if reviewer is None:
+        messages.error(request, _("请选择替换的评审专家"))
+        return _back_to_assignments(a.declaration)
+    try:
+        services.swap_reviewer(assignment=a, new_reviewer=reviewer, actor=request.user, request=request)
+        messages.success(request, _("已更换评审专家"))
+    except services.ReviewError as e:
+        messages.error(request, e.message)
+    return _back_to_assignments(a.declaration)
+
+
+def _ranking_filters(request, guide):
+    """Filters from the query string; unknown or foreign ids are ignored, never a 500."""
+    def _int(name):
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    f = {"panel": None, "direction": None, "unit": None, "region": None}
+    if _int("panel"):
+        f["panel"] = Panel.objects.filter(pk=_int("panel"), guide=guide).first()
+    if _int("direction"):
+        f["direction"] = Direction.objects.filter(pk=_int("direction"), guide=guide).first()
+    if _int("unit"):
+        f["unit"] = Unit.objects.filter(pk=_int("unit")).first()
+    region = request.GET.get("region", "")
+    if region in dict(REGIONS):
+        f["region"] = region
+    order = "z" if request.GET.get("order") == "z" else "final"
+    return f, order
+
+
+@ministry_required
+def ranking_page(request, guide_pk):
+    guide = _guide(guide_pk)
+    cfg = services.settings_for(guide)
+    filters, order = _ranking_filters(request, guide)
+    rows = list(ranking(guide, order=order, **filters))
+    threshold = float(cfg.disagreement_threshold)
+    for r in rows:
+        r.disagree = r.std_dev is not None and r.std_dev > threshold
+    limits = {d.pk: getattr(getattr(d, "review_setting", None), "selection_limit", None)
+              for d in guide.directions.select_related("review_setting")}
+    return render(request, "review/ranking.html", {
+        "guide": guide, "cfg": cfg, "rows": rows, "filters": filters, "order": order,
+        "panels": Panel.objects.filter(guide=guide), "directions": guide.directions.all(),
+        "units": Unit.objects.filter(declarations__guide=guide).distinct().order_by("name"),
+        "regions": REGIONS, "limits": limits, "query": request.GET.urlencode()})
+
+
+@ministry_required
+def ranking_export(request, guide_pk):
+    guide = _guide(guide_pk)
+    filters, order = _ranking_filters(request, guide)
+    return ranking_workbook_response(guide, ranking(guide, order=order, **filters),
+                                     float(services.settings_for(guide).disagreement_threshold))
+
+
+@ministry_required
+@require_POST
+def toggle_selection(request, guide_pk):
+    guide = _guide(guide_pk)
+    decl = get_object_or_404(Declaration, pk=request.POST.get("declaration") or 0, guide=guide)
+    selected = request.POST.get("selected") == "1"
+    try:
+        services.set_selected(declaration=decl, selected=selected, actor=request.user, request=request)
+        messages.success(request, _("已列入拟入选名单") if selected else _("已移出拟入选名单"))
+    except services.ReviewError as e:
+        messages.error(request, e.message)
+    next_url = request.POST.get("next", "")
+    if next_url.startswith(reverse("review:ranking", args=[guide.pk])):
+        return redirect(next_url)
+    return redirect("review:ranking", guide.pk)
+
+
+@ministry_required
+def declaration_reviews(request, guide_pk, pk):
+    guide = _guide(guide_pk)
+    decl = get_object_or_404(declaration_page_queryset(), pk=pk, guide=guide)
+    agg = ranking(guide).filter(pk=decl.pk)
+    agg = next(iter(agg), None)
+    assignments_ = (Assignment.objects.filter(declaration=decl).select_related("reviewer__reviewer_profile", "review")
+                    .prefetch_related("review__scores"))
+    criteria = list(services.sheet_for(decl).criteria.all())
+    rows = []
+    for a in assignments_:
+        review = getattr(a, "review", None)
+        scores = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
+        rows.append({"a": a, "review": review, "scores": [scores.get(c.pk) for c in criteria]})
+    return render(request, "review/declaration_reviews.html", {
+        "guide": guide, "decl": decl, "agg": agg, "rows": rows, "criteria": criteria,
+        "reopen_form": ReasonForm(), "history": records_for(decl)[:100]})
+
+
+@ministry_required
+@require_POST
+def reopen(request, pk):
+    review = get_object_or_404(Review.objects.select_related("assignment__declaration"), pk=pk)
+    decl = review.assignment.declaration
+    try:
+        services.reopen_review(review=review, actor=request.user, reason=request.POST.get("reason", ""),
+                               request=request)
+        messages.success(request, _("评分已退回专家修改"))
+    except services.ReviewError as e:
+        messages.error(request, e.message)
+    return redirect("review:declaration_reviews", decl.guide_id, decl.pk)
+
+
+@ministry_required
+@require_POST
+def open_notice(request, guide_pk):
+    guide = _guide(guide_pk)
+    form = NoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.open_public_notice(guide=guide, start=form.cleaned_data["start"], end=form.cleaned_data["end"],
+                                        actor=request.user, request=request)
+            messages.success(request, _("拟入选名单公示已发布"))
+        except services.ReviewError as e:
+            messages.error(request, e.message)
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return redirect("review:manage_guide", guide.pk)
+
+
+@ministry_required
+@require_POST
+def publish(request, guide_pk):
+    guide = _guide(guide_pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+        return redirect("review:manage_guide", guide.pk)
+    try:
+        services.publish_results(guide=guide, actor=request.user, doc_number=form.cleaned_data["doc_number"],
+                                 request=request)
+        messages.success(request, _("评审结果已公布，示范期开始计算，申报单位和推荐单位已收到通知。"))
+    except services.ReviewError as e:
+        messages.error(request, e.message)
+    return redirect("review:manage_guide", guide.pk)
+
+
+# ---------------------------------------------------------------- public
+
+def results_index(request):
+    settings_ = (ReviewSettings.objects.filter(notice_opened_at__isnull=False)
+                 .select_related("guide").order_by("-guide__year", "-guide_id"))
+    return render(request, "review/results_index.html", {"items": settings_})
+
+
+def results_guide(request, guide_pk):
+    cfg = get_object_or_404(ReviewSettings.objects.select_related("guide"), guide_id=guide_pk,
+                            notice_opened_at__isnull=False)
+    guide = cfg.guide
+    if cfg.is_published:
+        decls = Declaration.objects.filter(guide=guide, state=Declaration.State.SELECTED)
+    else:
+        decls = Declaration.objects.filter(guide=guide, selection__isnull=False)
+    decls = decls.select_related("organisation", "direction__category").order_by(
+        "direction__order", "organisation__region", "pk")
+    groups = []
+    for d in decls:
+        if not groups or groups[-1]["direction"].pk != d.direction_id:
+            groups.append({"direction": d.direction, "items": []})
+        groups[-1]["items"].append(d)
+    return render(request, "review/results_guide.html", {"cfg": cfg, "guide": guide, "groups": groups,
+                                                         "total": sum(len(g["items"]) for g in groups)})
