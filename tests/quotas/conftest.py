@@ -1,0 +1,37 @@
+import pytest
+
+from declarations.services import submit_declaration
+from quotas import services
+from tests.factories import PASSWORD, complete_declaration, make_org
+
+
+def submitted(guide, unit, *, org=None, dcmm=0, direction="4", name=None):
+    """A complete declaration to `unit`, submitted the way an applicant does."""
+    org = org or make_org(name, region=unit.region or "12", dcmm=dcmm)
+    decl = complete_declaration(guide, org, unit, direction_code=direction)
+    submit_declaration(decl, actor=None)
+    return decl
+
+
+def passed(guide, unit, staff, **kwargs):
+    decl = submitted(guide, unit, **kwargs)
+    services.pass_check(declaration=decl, actor=staff)
+    return decl
+
+
+def rec_list(unit, guide):
+    return services.get_list(unit=unit, guide=guide)
+
+
+def recommend(decl, staff, on=True):
+    rl = rec_list(staff.unit, decl.guide)
+    return services.set_recommended(rec_list=rl, declaration_id=decl.pk, recommended=on, actor=staff)
+
+
+def confirm(staff, guide):
+    return services.confirm_recommendations(rec_list=rec_list(staff.unit, guide), actor=staff)
+
+
+@pytest.fixture
+def confirm_password():
+    return {"confirm_password": PASSWORD}
