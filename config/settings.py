@@ -182,7 +182,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+# Beat: reminders hourly (each is sent once, keyed by its step), the e-mail sweeper every 15 minutes.
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {"task": "core.tasks.send_reminders", "schedule": 3600.0},
+    "resend-pending-emails": {"task": "core.tasks.resend_pending_emails", "schedule": 900.0},
+}
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

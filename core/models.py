@@ -86,10 +86,22 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # E-mail bookkeeping: the sweeper re-queues wanted copies that a lost task never sent.
+    email_wanted = models.BooleanField(default=False)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=300, blank=True)
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("站内通知")
         verbose_name_plural = _("站内通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [models.Index(fields=["user", "read_at"]),
+                   models.Index(fields=["email_wanted", "emailed_at"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self):
+        return self.read_at is not None

@@ -1,8 +1,12 @@
 """The one way to tell a user something: an inbox entry plus an e-mail sent by Celery."""
 
+import logging
+
 from django.db import IntegrityError, transaction
 
 from .models import Notification
+
+log = logging.getLogger(__name__)
 
 
 def notify(user, *, kind, title, body="", url="", dedupe_key=None, email=True):
@@ -12,14 +16,34 @@ def notify(user, *, kind, title, body="", url="", dedupe_key=None, email=True):
     however often the caller runs: the unique key is enforced by the database.
     Returns the Notification, or None when the key was already used.
     """
+    wanted = bool(email and user.email and user.is_active)
     try:
         with transaction.atomic():
             n = Notification.objects.create(user=user, kind=kind, title=str(title)[:200], body=str(body),
-                                            url=url, dedupe_key=dedupe_key)
+                                            url=url, dedupe_key=dedupe_key, email_wanted=wanted)
     except IntegrityError:
         return None
-    if email and user.email:
-        from .tasks import email_notification
-
-        transaction.on_commit(lambda: email_notification.delay(n.pk))
+    if wanted:
+        transaction.on_commit(lambda: queue_email(n.pk))
     return n
+
+
+def queue_email(notification_id):
+    """Hand the e-mail to Celery; if the broker is down the sweeper (core.tasks.resend_pending_emails) retries."""
+    from .tasks import email_notification
+
+    try:
+        email_notification.delay(notification_id)
+    except Exception:  # noqa: BLE001 - a broker outage must not break the request that notified
+        log.warning("could not queue e-mail for notification %s; the sweeper will retry", notification_id,
+                    exc_info=True)
+
+
+def mark_read(user, *, ids=None, now=None):
+    """Mark the user's notifications read (all unread ones when ids is None); returns how many changed."""
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=now or timezone.now())

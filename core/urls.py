@@ -5,4 +5,12 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("ministry/", views.ministry_home, name="ministry_home"),
+    path("ministry/dashboard/", views.admin_dashboard, name="dashboard"),
+    path("ministry/declarations/", views.admin_declarations, name="declarations"),
+    path("ministry/audit/", views.audit_log, name="audit_log"),
+    path("ministry/audit/export.<str:fmt>", views.audit_export, name="audit_export"),
+    path("inbox/", views.inbox_list, name="inbox"),
+    path("inbox/<int:pk>/open/", views.inbox_open, name="inbox_open"),
+    path("inbox/read-all/", views.inbox_mark_all_read, name="inbox_read_all"),
+    path("health/", views.health, name="health"),
 ]

@@ -1,6 +1,26 @@
-from django.shortcuts import redirect, render
+import csv
+import io
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from declarations.models import Declaration, Guide
+
+from . import dashboard as dash
 from .decorators import ministry_required
+from .health import run_checks
+from .models import AuditRecord, Notification
+from .notify import mark_read
+from .queries import EXPORT_COLUMNS, AuditFilterForm, audit_records, export_rows, inbox
+from .regions import REGION_NAMES
 
 # Each role's workspace; apps add theirs by URL name.
 ROLE_HOME = {
@@ -9,6 +29,8 @@ ROLE_HOME = {
     "reviewer": "review:queue",
     "admin": "core:ministry_home",
 }
+PAGE_SIZE = 50
+EXCEL_MAX_ROWS = 100_000
 
 
 def home(request):
@@ -22,3 +44,164 @@ def home(request):
 @ministry_required
 def ministry_home(request):
     return render(request, "core/ministry_home.html")
+
+
+# --- inbox -------------------------------------------------------------------------------------
+
+@login_required
+def inbox_list(request):
+    only_unread = request.GET.get("unread") == "1"
+    qs = inbox(request.user)
+    if only_unread:
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"page": page, "only_unread": only_unread,
+                                               "query": "unread=1" if only_unread else ""})
+
+
+@login_required
+@require_POST
+def inbox_open(request, pk):
+    """Mark one notification read and go to the page it points at (only within this site)."""
+    n = get_object_or_404(Notification, pk=pk, user=request.user)
+    mark_read(request.user, ids=[n.pk])
+    if n.url and url_has_allowed_host_and_scheme(n.url, allowed_hosts={request.get_host()}):
+        return redirect(n.url)
+    return redirect("core:inbox")
+
+
+@login_required
+@require_POST
+def inbox_mark_all_read(request):
+    n = mark_read(request.user)
+    messages.success(request, _("已将 %(n)d 条通知标为已读") % {"n": n})
+    return redirect("core:inbox")
+
+
+# --- admin dashboard ---------------------------------------------------------------------------
+
+def _pick_guide(request):
+    guides = list(Guide.objects.order_by("-year", "-id").only("pk", "title", "year", "is_published"))
+    wanted = request.GET.get("guide")
+    guide = None
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404
+        guide = next((g for g in guides if g.pk == int(wanted)), None)
+        if guide is None:
+            raise Http404
+    else:
+        guide = next((g for g in guides if g.is_published), guides[0] if guides else None)
+    if guide is not None:
+        guide = Guide.objects.get(pk=guide.pk)
+    return guides, guide
+
+
+@ministry_required
+def admin_dashboard(request):
+    guides, guide = _pick_guide(request)
+    context = {"guides": guides, "guide": guide, "now": timezone.now()}
+    if guide is not None:
+        data = dash.summary(guide)
+        context.update(data)
+        context["chart_data"] = {
+            "states": {"labels": [s["label"] for s in data["states"]], "values": [s["n"] for s in data["states"]]},
+            "directions": {"labels": [d["label"] for d in data["directions"]],
+                           "values": [d["n"] for d in data["directions"]]},
+            "regions": {"labels": [r["label"] for r in data["regions"]], "values": [r["n"] for r in data["regions"]]},
+        }
+    return render(request, "core/dashboard.html", context)
+
+
+@ministry_required
+def admin_declarations(request):
+    """The list the dashboard's numbers link to: same filters, same queryset."""
+    guides, guide = _pick_guide(request)
+    if guide is None:
+        raise Http404
+    state = request.GET.get("state") or None
+    if state and state not in Declaration.State.values:
+        state = None
+    direction = request.GET.get("direction")
+    direction = int(direction) if direction and direction.isdigit() else None
+    region = request.GET.get("region") if request.GET.get("region") in REGION_NAMES else None
+    qs = (dash.admin_declarations(guide, state=state, direction=direction, region=region)
+          .select_related("organisation", "direction", "unit").order_by("direction__order", "id"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/declarations.html", {"query": query.urlencode(),
+        "guide": guide, "guides": guides, "page": page, "state": state, "direction": direction, "region": region,
+        "state_label": Declaration.State(state).label if state else "",
+        "region_label": REGION_NAMES.get(region, ""),
+        "direction_obj": guide.directions.filter(pk=direction).first() if direction else None})
+
+
+# --- audit log ---------------------------------------------------------------------------------
+
+def _audit_filters(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, filters
+
+
+@ministry_required
+def audit_log(request):
+    form, filters = _audit_filters(request)
+    page = Paginator(audit_records(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    actions = AuditRecord.objects.order_by("action").values_list("action", flat=True).distinct()
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit_log.html", {
+        "form": form, "page": page, "actions": list(actions), "query": query.urlencode()})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@ministry_required
+def audit_export(request, fmt):
+    form, filters = _audit_filters(request)
+    qs = audit_records(filters)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    header = [str(c) for c in EXPORT_COLUMNS]
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield "\ufeff"  # BOM: Excel opens UTF-8 CSV correctly only with it
+            yield writer.writerow(header)
+            for row in export_rows(qs):
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+        return response
+    if fmt != "xlsx":
+        raise Http404
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("审计记录"))
+    ws.append(header)
+    for i, row in enumerate(export_rows(qs)):
+        if i >= EXCEL_MAX_ROWS:
+            ws.append([_("（超过 %(n)d 行，其余请按条件筛选后分批导出或导出 CSV）") % {"n": EXCEL_MAX_ROWS}])
+            break
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
+    return response
+
+
+# --- health ------------------------------------------------------------------------------------
+
+@never_cache
+def health(request):
+    healthy, checks = run_checks()
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)

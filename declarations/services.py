@@ -234,7 +234,25 @@ def submit_declaration(decl, *, actor, request=None, now=None):
         transition(decl, S.SUBMITTED, actor=actor, request=request, submitted_at=now, return_reason="",
                    summary=_("修改后重新提交申报") if resubmit else _("提交申报"))
         transaction.on_commit(lambda: _after_submit(decl.pk))
+        transaction.on_commit(lambda: _send_receipt(decl.pk, resubmit))
     return decl
+
+
+def _send_receipt(declaration_id, resubmit=False):
+    """The submission receipt (提交回执), in the inbox and by e-mail, to every active user of the organisation."""
+    from django.urls import reverse
+
+    from core.notify import notify
+
+    decl = Declaration.objects.select_related("guide", "organisation", "unit").get(pk=declaration_id)
+    title = _("申报已重新提交：%(project)s") if resubmit else _("申报已提交：%(project)s")
+    body = _("项目“%(project)s”已于 %(time)s（北京时间）提交至“%(guide)s”，推荐单位为%(unit)s，"
+             "请等待形式审查。可在系统中查看申报状态并打印申报书。") % {
+        "project": decl, "time": timezone.localtime(decl.submitted_at).strftime("%Y-%m-%d %H:%M"),
+        "guide": decl.guide.title, "unit": decl.unit or "—"}
+    for user in decl.organisation.users.filter(is_active=True):
+        notify(user, kind="submitted", title=title % {"project": decl}, body=body,
+               url=reverse("declarations:detail", args=[decl.pk]))
 
 
 def _after_submit(declaration_id):

@@ -1,0 +1,115 @@
+"""The admin dashboard's numbers, each one database aggregation over the same
+queryset the matching list page shows (admin_declarations), so they agree.
+
+Unit progress needs the quotas room and review progress the review room; each
+part returns None when its room is not installed or has no tables yet.
+"""
+
+from django.apps import apps
+from django.db import DatabaseError
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from declarations.models import Declaration
+
+from .regions import REGION_NAMES
+
+S = Declaration.State
+
+
+def admin_declarations(guide, *, state=None, direction=None, region=None, include_drafts=False):
+    """The declarations the admin's list shows for a guide, with the dashboard's filters."""
+    qs = Declaration.objects.filter(guide=guide)
+    if not include_drafts and state != S.DRAFT:
+        qs = qs.exclude(state=S.DRAFT)
+    if state:
+        qs = qs.filter(state=state)
+    if direction:
+        qs = qs.filter(direction_id=direction)
+    if region:
+        qs = qs.filter(organisation__region=region)
+    return qs
+
+
+def by_state(guide):
+    rows = dict(Declaration.objects.filter(guide=guide).values_list("state").annotate(n=Count("id")).order_by())
+    return [{"key": value, "label": str(label), "n": rows.get(value, 0)} for value, label in S.choices]
+
+
+def by_direction(guide):
+    """Declarations past draft, per direction of the guide (directions without any count 0)."""
+    rows = (guide.directions.annotate(n=Count("declarations", filter=~Q(declarations__state=S.DRAFT)))
+            .values("pk", "code", "name", "n").order_by("order", "id"))
+    return [{"key": r["pk"], "label": f"{r['code']}. {r['name']}", "n": r["n"]} for r in rows]
+
+
+def by_region(guide):
+    rows = (admin_declarations(guide).values("organisation__region").annotate(n=Count("id"))
+            .order_by("-n", "organisation__region"))
+    return [{"key": r["organisation__region"], "label": str(REGION_NAMES.get(r["organisation__region"], "—")),
+             "n": r["n"]} for r in rows]
+
+
+def unit_progress(guide):
+    """Per unit with something to confirm: submitted/passed counts, its deadline and list state."""
+    if not apps.is_installed("quotas"):
+        return None
+    try:
+        from quotas.models import RecommendationList, Unit, UnitGuideSetting
+    except ImportError:
+        return None
+    lists = RecommendationList.objects.filter(guide=guide, unit=OuterRef("pk"))
+    extension = UnitGuideSetting.objects.filter(guide=guide, unit=OuterRef("pk"), deadline__isnull=False)
+    in_guide = Q(declarations__guide=guide) & ~Q(declarations__state=S.DRAFT)
+    try:
+        units = list(
+            Unit.objects.annotate(
+                n_declarations=Count("declarations", filter=in_guide),
+                n_passed=Count("declarations", filter=in_guide & ~Q(declarations__state__in=[S.SUBMITTED, S.RETURNED])),
+                list_state=Subquery(lists.values("state")[:1]),
+                confirmed_at=Subquery(lists.values("confirmed_at")[:1]),
+                deadline=Subquery(extension.values("deadline")[:1]),
+            ).filter(Q(n_declarations__gt=0) | Q(list_state__isnull=False)).order_by("region", "name")
+        )
+    except DatabaseError:
+        return None
+    for u in units:
+        u.extended = u.deadline is not None
+        u.deadline = u.deadline or guide.unit_deadline
+        u.confirmed = u.list_state == RecommendationList.State.CONFIRMED
+    return units
+
+
+def review_progress(guide):
+    """Per panel: active assignments on its directions' declarations, and how many are scored."""
+    if not apps.is_installed("review"):
+        return None
+    try:
+        from review.models import Panel
+    except ImportError:
+        return None
+    prefix = "directions__declarations__assignments"
+    active = Q(**{f"{prefix}__state": "active"}, directions__declarations__guide=guide)
+    try:
+        panels = list(Panel.objects.filter(guide=guide).annotate(
+            total=Count(prefix, filter=active, distinct=True),
+            done=Count(prefix, filter=active & Q(**{f"{prefix}__review__state": "submitted"}), distinct=True),
+            n_reviewers=Count("reviewers", distinct=True),
+        ).order_by("id"))
+    except DatabaseError:
+        return None
+    for p in panels:
+        p.percent = round(100 * p.done / p.total) if p.total else 0
+    return panels
+
+
+def summary(guide):
+    states = by_state(guide)
+    return {
+        "states": states,
+        "total": sum(s["n"] for s in states if s["key"] != S.DRAFT),
+        "drafts": next(s["n"] for s in states if s["key"] == S.DRAFT),
+        "directions": by_direction(guide),
+        "regions": by_region(guide),
+        "units": unit_progress(guide),
+        "panels": review_progress(guide),
+    }

@@ -1,0 +1,147 @@
+"""Deadline reminders, run by Celery beat (core.tasks.send_reminders).
+
+Each reminder is a Notification with a dedupe_key naming who, what, which guide
+and which step (7, 3 or 1 days before), so running beat twice, or two beats at
+once, stores and mails it once. A run that starts late sends only the step that
+applies now: at 2 days left the 3-day reminder, never also the 7-day one.
+
+The quotas and review rooms are optional here: without their tables the unit and
+reviewer reminders are skipped.
+"""
+
+from datetime import timedelta
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from declarations.models import Declaration, Guide
+
+from .models import User
+from .notify import notify
+
+STEPS = (1, 3, 7)  # days before a deadline
+
+
+def step_for(deadline, now):
+    """The smallest reminder step (in days) that the time left falls within, or None."""
+    if deadline is None or deadline <= now:
+        return None
+    left = deadline - now
+    for days in STEPS:
+        if left <= timedelta(days=days):
+            return days
+    return None
+
+
+def _url(name, *args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _fmt(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
+
+
+def remind_applicants(now):
+    sent = 0
+    for guide in Guide.objects.published().filter(applicant_deadline__gt=now,
+                                                  applicant_deadline__lte=now + timedelta(days=max(STEPS))):
+        days = step_for(guide.applicant_deadline, now)
+        open_drafts = Declaration.objects.filter(
+            guide=guide, organisation_id=OuterRef("organisation_id"),
+            state__in=[Declaration.State.DRAFT, Declaration.State.RETURNED])
+        users = User.objects.filter(is_active=True, role=User.Role.APPLICANT).filter(Exists(open_drafts))
+        decls = {d.organisation_id: d for d in Declaration.objects.filter(
+            guide=guide, state__in=[Declaration.State.DRAFT, Declaration.State.RETURNED])}
+        for user in users:
+            decl = decls.get(user.organisation_id)
+            n = notify(user, kind="reminder_draft", dedupe_key=f"remind:draft:{guide.pk}:{user.pk}:{days}",
+                       title=_("申报将于 %(days)d 天内截止，您的申报尚未提交") % {"days": days},
+                       body=_("“%(guide)s”的申报将于 %(deadline)s（北京时间）截止。贵单位的项目“%(project)s”尚未提交，"
+                              "请在截止前完成填报并提交。") % {
+                           "guide": guide.title, "deadline": _fmt(guide.applicant_deadline), "project": decl},
+                       url=_url("declarations:edit", decl.pk) if decl else "")
+            sent += n is not None
+    return sent
+
+
+def remind_units(now):
+    """Staff of units whose list is not confirmed, by each unit's own deadline (admin extensions count)."""
+    if not apps.is_installed("quotas"):
+        return 0
+    try:
+        from quotas.models import RecommendationList, UnitGuideSetting
+    except ImportError:
+        return 0
+    sent = 0
+    window = now + timedelta(days=max(STEPS))
+    guides = Guide.objects.published().filter(
+        Q(unit_deadline__gt=now) | Q(unit_settings__deadline__gt=now)).distinct()
+    for guide in guides:
+        extensions = dict(UnitGuideSetting.objects.filter(guide=guide, deadline__isnull=False)
+                          .values_list("unit_id", "deadline"))
+        confirmed = set(RecommendationList.objects.filter(guide=guide, state=RecommendationList.State.CONFIRMED)
+                        .values_list("unit_id", flat=True))
+        # Units that have something to confirm: a list, or declarations submitted to them.
+        expected = set(RecommendationList.objects.filter(guide=guide).values_list("unit_id", flat=True))
+        expected |= set(Declaration.objects.filter(guide=guide, unit__isnull=False)
+                        .exclude(state=Declaration.State.DRAFT).values_list("unit_id", flat=True))
+        due = {}
+        for unit_id in expected - confirmed:
+            deadline = extensions.get(unit_id, guide.unit_deadline)
+            if deadline is not None and now < deadline <= window:
+                due[unit_id] = deadline
+        if not due:
+            continue
+        for user in User.objects.filter(is_active=True, role=User.Role.UNIT, unit_id__in=due).select_related("unit"):
+            deadline = due[user.unit_id]
+            days = step_for(deadline, now)
+            n = notify(user, kind="reminder_unit", dedupe_key=f"remind:unit:{guide.pk}:{user.pk}:{days}",
+                       title=_("推荐名单将于 %(days)d 天内截止确认") % {"days": days},
+                       body=_("“%(guide)s”中，%(unit)s 的推荐名单尚未确认，确认截止时间为 %(deadline)s（北京时间）。"
+                              "请及时完成形式审查、排序并确认推荐名单。") % {
+                           "guide": guide.title, "unit": user.unit.name, "deadline": _fmt(deadline)},
+                       url=_url("quotas:workspace"))
+            sent += n is not None
+    return sent
+
+
+def remind_reviewers(now):
+    """Reviewers with active assignments not yet scored, once a week while any is older than three days."""
+    if not apps.is_installed("review"):
+        return 0
+    try:
+        from review.models import Assignment
+    except ImportError:
+        return 0
+    year, week, _weekday = timezone.localtime(now).isocalendar()
+    pending = (Assignment.objects.filter(state=Assignment.State.ACTIVE, created_at__lte=now - timedelta(days=3))
+               .exclude(review__state="submitted").filter(declaration__state=Declaration.State.RECOMMENDED))
+    counts = {}
+    for reviewer_id, guide_id in pending.values_list("reviewer_id", "declaration__guide_id"):
+        counts[(reviewer_id, guide_id)] = counts.get((reviewer_id, guide_id), 0) + 1
+    users = User.objects.in_bulk({r for r, _g in counts})
+    guides = Guide.objects.in_bulk({g for _r, g in counts})
+    sent = 0
+    for (reviewer_id, guide_id), n_open in sorted(counts.items()):
+        user = users[reviewer_id]
+        if not user.is_active:
+            continue
+        n = notify(user, kind="reminder_review", dedupe_key=f"remind:review:{guide_id}:{user.pk}:{year}w{week}",
+                   title=_("您有 %(n)d 个评审任务尚未完成") % {"n": n_open},
+                   body=_("“%(guide)s”中，您还有 %(n)d 个项目尚未提交评分，请尽快完成评审。") % {
+                       "guide": guides[guide_id].title, "n": n_open},
+                   url=_url("review:queue"))
+        sent += n is not None
+    return sent
+
+
+def send_reminders(now=None):
+    """Every reminder due now; returns how many were newly sent."""
+    now = now or timezone.now()
+    return {"applicants": remind_applicants(now), "units": remind_units(now), "reviewers": remind_reviewers(now)}
