@@ -3,7 +3,7 @@
 import rules
 
 from .conflicts import conflict_reason
-from .models import Assignment, ReviewerProfile
+from .models import Assignment, ReviewerProfile, ReviewSettings
 
 
 @rules.predicate
@@ -19,8 +19,8 @@ def active_assignment(user, declaration):
     if a is None:
         return None
     profile = ReviewerProfile.objects.filter(user=user).first()
-    cfg = getattr(declaration.guide, "review_settings", None)
-    if conflict_reason(profile, declaration, region_switch=bool(cfg and cfg.region_conflict)):
+    region_switch = ReviewSettings.objects.filter(guide_id=declaration.guide_id, region_conflict=True).exists()
+    if conflict_reason(profile, declaration, region_switch=region_switch):
         return None
     return a
 

@@ -28,6 +28,12 @@ from .rules import active_assignment
 User = get_user_model()
 
 
+def _post_id(request, name):
+    """A posted id as an int; anything else becomes 0, which matches nothing (never a 500)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else 0
+
+
 # ---------------------------------------------------------------- reviewer
 
 @reviewer_required
@@ -198,7 +204,7 @@ def run_assignment(request, guide_pk):
     guide = _guide(guide_pk)
     panel = None
     if request.POST.get("panel"):
-        panel = get_object_or_404(Panel, pk=request.POST["panel"], guide=guide)
+        panel = get_object_or_404(Panel, pk=_post_id(request, "panel"), guide=guide)
     try:
         report = services.assign_reviewers(guide=guide, panel=panel, actor=request.user, request=request)
     except services.ReviewError as e:
@@ -230,9 +236,9 @@ def _back_to_assignments(decl):
 @require_POST
 def add_assignment(request, guide_pk):
     guide = _guide(guide_pk)
-    decl = get_object_or_404(Declaration.objects.select_related("organisation", "guide"), pk=request.POST.get("declaration") or 0,
+    decl = get_object_or_404(Declaration.objects.select_related("organisation", "guide"), pk=_post_id(request, "declaration"),
                              guide=guide)
-    reviewer = User.objects.filter(pk=request.POST.get("reviewer") or 0, role=User.Role.REVIEWER).first()
+    reviewer = User.objects.filter(pk=_post_id(request, "reviewer"), role=User.Role.REVIEWER).first()
     if reviewer is None:
         messages.error(request, _("请选择评审专家"))
         return _back_to_assignments(decl)
@@ -261,7 +267,7 @@ def remove_assignment(request, pk):
 @require_POST
 def swap_assignment(request, pk):
     a = get_object_or_404(Assignment.objects.select_related("declaration"), pk=pk)
-    reviewer = User.objects.filter(pk=request.POST.get("reviewer") or 0, role=User.Role.REVIEWER).first()
+    reviewer = User.objects.filter(pk=_post_id(request, "reviewer"), role=User.Role.REVIEWER).first()
     if reviewer is None:
         messages.error(request, _("请选择替换的评审专家"))
         return _back_to_assignments(a.declaration)
@@ -323,7 +329,7 @@ def ranking_export(request, guide_pk):
 @require_POST
 def toggle_selection(request, guide_pk):
     guide = _guide(guide_pk)
-    decl = get_object_or_404(Declaration, pk=request.POST.get("declaration") or 0, guide=guide)
+    decl = get_object_or_404(Declaration, pk=_post_id(request, "declaration"), guide=guide)
     selected = request.POST.get("selected") == "1"
     try:
         services.set_selected(declaration=decl, selected=selected, actor=request.user, request=request)
