@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "documents"
-urlpatterns = []
+urlpatterns = [
+    path("verify/<str:short_code>/", views.verify, name="verify"),
+    path("<int:pk>/download/", views.download, name="download"),
+    path("<int:pk>/retry/", views.retry, name="retry"),
+    path("declarations/<int:pk>/status/", views.declaration_status, name="declaration_status"),
+    path("declarations/<int:pk>/regenerate/", views.regenerate_form, name="regenerate_form"),
+    path("lists/<int:pk>/status/", views.list_status, name="list_status"),
+    path("lists/<int:pk>/letter/", views.regenerate_letter, name="regenerate_letter"),
+    path("lists/<int:pk>/zip/", views.request_zip, name="request_zip"),
+]

@@ -62,3 +62,16 @@ def complete_declaration(guide, org, unit, direction_code="4", **overrides):
     )
     fields.update(overrides)
     return Declaration.objects.create(guide=guide, organisation=org, **fields)
+
+
+def make_confirmed_list(guide, unit, declarations, *, recommended=None, document_number="", confirmed_by=None):
+    """A confirmed recommendation list of `declarations` in rank order (all recommended unless told)."""
+    from quotas.models import ListEntry, RecommendationList
+
+    rec_list = RecommendationList.objects.create(
+        guide=guide, unit=unit, state=RecommendationList.State.CONFIRMED, confirmed_at=timezone.now(),
+        confirmed_by=confirmed_by, document_number=document_number)
+    for rank, decl in enumerate(declarations, 1):
+        ListEntry.objects.create(rec_list=rec_list, declaration=decl, rank=rank,
+                                 recommended=True if recommended is None else decl in recommended)
+    return rec_list

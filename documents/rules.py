@@ -1,0 +1,41 @@
+"""Who may see and request generated documents. The one place for these checks.
+
+Application forms follow the declaration (declarations.access.can_view_declaration:
+the applicant its own, a unit its jurisdiction, the ministry all) — except
+reviewers, whose review is blind while the form names the applicant. List
+documents (letter, ZIP) belong to the list's unit, the parent unit the letter is
+addressed to, and the ministry.
+"""
+
+from declarations.access import can_view_declaration
+
+from .models import Document
+
+
+def can_access_declaration_documents(user, declaration):
+    if not user.is_authenticated or declaration is None or user.is_reviewer:
+        return False
+    return can_view_declaration(user, declaration)
+
+
+def can_access_list_documents(user, rec_list):
+    if not user.is_authenticated or rec_list is None:
+        return False
+    if user.is_ministry:
+        return True
+    return user.is_unit_staff and user.unit_id in (rec_list.unit_id, rec_list.unit.parent_id)
+
+
+def can_manage_list_documents(user, rec_list):
+    """Regenerate the letter or build a ZIP: the list's own unit and the ministry."""
+    if not user.is_authenticated or rec_list is None:
+        return False
+    return user.is_ministry or (user.is_unit_staff and user.unit_id == rec_list.unit_id)
+
+
+def can_view_document(user, doc):
+    if not user.is_authenticated:
+        return False
+    if doc.kind == Document.Kind.APPLICATION_FORM:
+        return can_access_declaration_documents(user, doc.target)
+    return can_access_list_documents(user, doc.target)

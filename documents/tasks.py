@@ -1,0 +1,24 @@
+"""Celery tasks: thin wrappers that take ids and call documents.services.
+
+Acknowledged late (settings), so a worker that dies mid-render leaves the message
+on the queue; the render is idempotent, so running it twice is harmless.
+"""
+
+from celery import shared_task
+
+from . import services
+
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def render_document_task(self, document_id):
+    try:
+        services.render_document(document_id)
+    except services.PermanentRenderError as exc:
+        services.record_failure(document_id, exc, final=True)
+    except Exception as exc:  # noqa: BLE001 - any render error: retry with exponential backoff, then fail
+        final = self.request.retries >= self.max_retries
+        services.record_failure(document_id, exc, final=final)
+        if not final:
+            raise self.retry(exc=exc, countdown=5 * 2 ** self.request.retries) from exc

@@ -1,0 +1,140 @@
+"""Document views: status fragments (polled), request/retry (POST), downloads and the public verification page.
+
+Every view that touches a document asks documents.rules first; an object the
+user may not see answers 404, as if it did not exist.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from declarations.models import Declaration
+
+from . import rules, services
+from .models import Document
+
+
+def _declaration_for(request, pk):
+    decl = get_object_or_404(Declaration.objects.select_related("organisation", "unit"), pk=pk)
+    if not rules.can_access_declaration_documents(request.user, decl):
+        raise Http404
+    return decl
+
+
+def _list_for(request, pk):
+    from quotas.models import RecommendationList
+
+    rec_list = get_object_or_404(RecommendationList.objects.select_related("unit", "guide"), pk=pk)
+    if not rules.can_access_list_documents(request.user, rec_list):
+        raise Http404
+    return rec_list
+
+
+def _document_for(request, pk):
+    doc = get_object_or_404(Document.objects.select_related("target_type"), pk=pk)
+    if not rules.can_view_document(request.user, doc):
+        raise Http404
+    return doc
+
+
+def _back(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_GET
+def declaration_status(request, pk):
+    """The application form box of a declaration page; polled while the form is being made."""
+    decl = _declaration_for(request, pk)
+    return render(request, "documents/_form_status.html", {"decl": decl})
+
+
+@login_required
+@require_POST
+def regenerate_form(request, pk):
+    decl = _declaration_for(request, pk)
+    if decl.submitted_at is None:
+        messages.error(request, _("申报提交后才能生成申报书"))
+    else:
+        services.request_application_form(decl.pk, actor=request.user, force=True, request=request)
+        messages.info(request, _("已开始重新生成申报书，完成后可在本页下载。"))
+    fallback = reverse("declarations:detail", args=[decl.pk]) if request.user.is_applicant else reverse("home")
+    return _back(request, fallback)
+
+
+@login_required
+@require_GET
+def list_status(request, pk):
+    rec_list = _list_for(request, pk)
+    return render(request, "documents/_list_status.html", {"rec_list": rec_list})
+
+
+@login_required
+@require_POST
+def regenerate_letter(request, pk):
+    rec_list = _list_for(request, pk)
+    if not rules.can_manage_list_documents(request.user, rec_list):
+        raise Http404
+    if not rec_list.is_confirmed:
+        messages.error(request, _("推荐名单确认后才能生成推荐函"))
+    else:
+        services.request_recommendation_letter(rec_list.pk, actor=request.user, force=True, request=request)
+        messages.info(request, _("已开始重新生成推荐函。"))
+    return _back(request, "home")
+
+
+@login_required
+@require_POST
+def request_zip(request, pk):
+    rec_list = _list_for(request, pk)
+    if not rules.can_manage_list_documents(request.user, rec_list):
+        raise Http404
+    services.request_forms_zip(rec_list.pk, actor=request.user, request=request)
+    messages.info(request, _("正在后台打包全部申报书，完成后可在本页下载。"))
+    return _back(request, "home")
+
+
+@login_required
+@require_POST
+def retry(request, pk):
+    doc = _document_for(request, pk)
+    services.retry_document(doc, actor=request.user, request=request)
+    messages.info(request, _("已重新排队生成。"))
+    return _back(request, "home")
+
+
+@login_required
+@require_GET
+def download(request, pk):
+    doc = _document_for(request, pk)
+    if not doc.is_ready:
+        raise Http404
+    try:
+        handle = doc.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    content_type = "application/zip" if doc.kind == Document.Kind.FORMS_ZIP else "application/pdf"
+    filename = f"{doc.get_kind_display()}-{doc.number}.{doc.extension}".replace("/", "-")
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def verify(request, short_code):
+    """Public: what a QR code on paper points at. Says which document, to whom, when, and whether it is current."""
+    doc = Document.objects.filter(short_code=short_code.upper(), ready_at__isnull=False).first()
+    if doc is None:
+        raise Http404
+    latest = doc.latest_version()
+    return render(request, "documents/verify.html", {
+        "doc": doc, "latest": latest if latest.pk != doc.pk else None})
