@@ -219,7 +219,7 @@ def submit_declaration(decl, *, actor, request=None, now=None):
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = (Declaration.objects.select_for_update().select_related("guide", "organisation", "unit")
+        locked = (Declaration.objects.select_for_update(of=("self",)).select_related("guide", "organisation", "unit")
                   .get(pk=decl.pk))
         if locked.state not in (S.DRAFT, S.RETURNED):
             raise TransitionError(_("当前状态为“%(state)s”，不能提交") % {"state": locked.get_state_display()})
