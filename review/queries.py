@@ -175,3 +175,15 @@ def guide_progress(guide):
 
 __all__ = ["annotate_aggregates", "ranking", "reviews_with_z", "reviewer_assignments", "assignment_overview",
            "guide_progress", "DecimalField"]
+
+
+def declaration_history(declaration):
+    """The declaration's own records plus the review steps about it (which target its guide)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditRecord
+
+    ct = ContentType.objects.get_for_model(declaration)
+    return (AuditRecord.objects.filter(Q(target_type=ct, target_id=str(declaration.pk))
+                                       | Q(action__startswith="review.", data__declaration=declaration.pk))
+            .select_related("actor"))

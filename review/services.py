@@ -46,6 +46,14 @@ class ReviewError(Exception):
         self.errors = errors or {}
 
 
+def _record_on(declaration, action, **kwargs):
+    """Audit a review step about one declaration. The record targets the guide, not the declaration,
+    so the declaration's history that applicants and units read shows nothing before publication
+    (decide, then release); review.queries.declaration_history finds it through data["declaration"]."""
+    data = {"declaration": declaration.pk, **(kwargs.pop("data", None) or {})}
+    return record(action, target=declaration.guide, data=data, **kwargs)
+
+
 # ---------------------------------------------------------------- setup
 
 def settings_for(guide):
@@ -216,7 +224,7 @@ def add_reviewer(*, declaration, reviewer, actor, request=None):
         cfg = settings_for(declaration.guide)
         prof = _check_can_assign(declaration, reviewer, cfg)
         a = Assignment.objects.create(declaration=declaration, reviewer=reviewer, assigned_by=actor)
-        record("review.assign_manual", target=declaration, actor=actor, request=request,
+        _record_on(declaration, "review.assign_manual", actor=actor, request=request,
                summary=_("手动分配评审专家“%(name)s”") % {"name": prof.name}, data={"reviewer": reviewer.pk})
         notify(reviewer, kind="reviewer_assigned", title=_("您有新的评审任务"), url=reverse("review:queue"),
                body=_("“%(guide)s”为您分配了 1 个待评审项目。") % {"guide": declaration.guide})
@@ -237,7 +245,7 @@ def remove_assignment(*, assignment, actor, reason="", request=None):
         if settings_for(assignment.declaration.guide).is_published:
             raise ReviewError(_("评审结果已公布，不能再调整分配"))
         _remove(assignment)
-        record("review.unassign", target=assignment.declaration, actor=actor, reason=reason, request=request,
+        _record_on(assignment.declaration, "review.unassign", actor=actor, reason=reason, request=request,
                summary=_("移除评审专家“%(name)s”") % {"name": assignment.reviewer},
                data={"reviewer": assignment.reviewer_id})
 
@@ -252,7 +260,7 @@ def swap_reviewer(*, assignment, new_reviewer, actor, request=None):
         old = assignment.reviewer
         _remove(assignment)
         a = Assignment.objects.create(declaration=decl, reviewer=new_reviewer, assigned_by=actor)
-        record("review.swap", target=decl, actor=actor, request=request,
+        _record_on(decl, "review.swap", actor=actor, request=request,
                summary=_("更换评审专家：“%(old)s” → “%(new)s”") % {"old": old, "new": prof.name},
                data={"from": old.pk, "to": new_reviewer.pk})
         notify(new_reviewer, kind="reviewer_assigned", title=_("您有新的评审任务"), url=reverse("review:queue"),
@@ -280,7 +288,7 @@ def decline_assignment(*, assignment, actor, reason, request=None):
         a.decline_reason = reason
         a.declined_at = timezone.now()
         a.save(update_fields=["state", "decline_reason", "declined_at"])
-        record("review.decline", target=a.declaration, actor=actor, reason=reason, request=request,
+        _record_on(a.declaration, "review.decline", actor=actor, reason=reason, request=request,
                summary=_("评审专家“%(name)s”谢绝评审") % {"name": actor}, data={"assignment": a.pk})
     return a
 
@@ -346,7 +354,7 @@ def save_review(*, assignment, actor, scores, comment, submit=False, request=Non
             review.state = Review.State.SUBMITTED
             review.submitted_at = timezone.now()
         review.save()
-        record("review.submit" if submit else "review.save_draft", target=a.declaration, actor=actor, request=request,
+        _record_on(a.declaration, "review.submit" if submit else "review.save_draft", actor=actor, request=request,
                summary=_("提交评分") if submit else _("保存评分草稿"), data={"assignment": a.pk})
     return review
 
@@ -371,7 +379,7 @@ def reopen_review(*, review, actor, reason, request=None):
         review.total = None
         review.submitted_at = None
         review.save()
-        record("review.reopen", target=review.assignment.declaration, actor=actor, reason=reason, request=request,
+        _record_on(review.assignment.declaration, "review.reopen", actor=actor, reason=reason, request=request,
                summary=_("退回专家“%(name)s”的评分") % {"name": review.assignment.reviewer},
                data={"assignment": review.assignment_id})
         notify(review.assignment.reviewer, kind="review_reopened", title=_("评分已退回修改"),
@@ -404,10 +412,10 @@ def set_selected(*, declaration, selected, actor, request=None):
                 if taken >= limit:
                     raise ReviewError(_("方向“%(dir)s”最多入选 %(n)d 个项目，已选满") % {"dir": decl.direction, "n": limit})
             Selection.objects.create(declaration=decl, created_by=actor)
-            record("review.select", target=decl, actor=actor, request=request, summary=_("列入拟入选名单"))
+            _record_on(decl, "review.select", actor=actor, request=request, summary=_("列入拟入选名单"))
         elif not selected and exists:
             Selection.objects.filter(declaration=decl).delete()
-            record("review.unselect", target=decl, actor=actor, request=request, summary=_("移出拟入选名单"))
+            _record_on(decl, "review.unselect", actor=actor, request=request, summary=_("移出拟入选名单"))
     return selected
 
 

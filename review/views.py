@@ -22,7 +22,7 @@ from .blind import attachment_filename, attachment_label, blind_copy
 from .exports import ranking_workbook_response
 from .forms import ConflictForm, NoticeForm, PublishForm, ReasonForm, SettingsForm
 from .models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Selection
-from .queries import assignment_overview, guide_progress, ranking, reviewer_assignments
+from .queries import assignment_overview, declaration_history, guide_progress, ranking, reviewer_assignments
 from .rules import active_assignment
 
 User = get_user_model()
@@ -358,7 +358,7 @@ def declaration_reviews(request, guide_pk, pk):
         rows.append({"a": a, "review": review, "scores": [scores.get(c.pk) for c in criteria]})
     return render(request, "review/declaration_reviews.html", {
         "guide": guide, "decl": decl, "agg": agg, "rows": rows, "criteria": criteria,
-        "reopen_form": ReasonForm(), "history": records_for(decl)[:100]})
+        "reopen_form": ReasonForm(), "history": declaration_history(decl)[:100]})
 
 
 @ministry_required
