@@ -153,7 +153,11 @@ def edit(request, pk):
             except TransitionError as e:
                 messages.error(request, e.message)
                 decl = _get_own(request, pk)
-                form = DeclarationForm(declaration=decl)
+                # The content was saved just now: show it again with the new version and the failures.
+                data = request.POST.copy()
+                data["version"] = decl.version
+                form = DeclarationForm(data, declaration=decl)
+                form.is_valid()
                 failures = e.failures
                 for f in failures:
                     form.add_error(f.field if f.field in form.fields else None, f.message)
