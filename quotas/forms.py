@@ -151,6 +151,7 @@ class UnitForm(forms.ModelForm):
         error_messages = {
             "name": {"required": gettext_lazy("请填写单位名称"), "unique": gettext_lazy("已有同名的推荐单位")},
             "kind": {"required": gettext_lazy("请选择单位类型")},
+            "seal": {"invalid_image": gettext_lazy("无法识别该印章图片，请上传 PNG 格式的图片")},
         }
 
     def __init__(self, *args, **kwargs):

@@ -56,7 +56,9 @@ def get_list(*, unit, guide):
 
 def _lock(*, unit, guide):
     rec_list = get_list(unit=unit, guide=guide)
-    return RecommendationList.objects.select_for_update().select_related("guide", "unit").get(pk=rec_list.pk)
+    # Lock the list row only ("of self"): joined guide and unit rows stay free for other units.
+    return (RecommendationList.objects.select_for_update(of=("self",)).select_related("guide", "unit")
+            .get(pk=rec_list.pk))
 
 
 def _ensure_open(rec_list, now=None, expected_version=None):
