@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from declarations.models import Declaration, Guide
 
@@ -146,6 +146,7 @@ def _audit_filters(request):
 
 
 @ministry_required
+@require_GET
 def audit_log(request):
     form, filters = _audit_filters(request)
     page = Paginator(audit_records(filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -162,6 +163,7 @@ class _Echo:
 
 
 @ministry_required
+@require_GET
 def audit_export(request, fmt):
     form, filters = _audit_filters(request)
     qs = audit_records(filters)
@@ -203,5 +205,6 @@ def audit_export(request, fmt):
 
 @never_cache
 def health(request):
-    healthy, checks = run_checks()
+    names = {n for n in request.GET.get("checks", "").split(",") if n}
+    healthy, checks = run_checks(names or None)
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)

@@ -1,0 +1,111 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from core.audit import record
+from core.models import AuditRecord
+from tests.factories import PASSWORD, make_user
+from tests.utils import login
+
+
+class TestLoginFailures:
+    def test_a_failed_login_is_recorded_without_the_password(self, client, personas):
+        client.post(reverse("login"), {"username": "applicant_a", "password": "wrong-password-1"},
+                    REMOTE_ADDR="10.1.2.3")
+        rec = AuditRecord.objects.get(action="auth.login_failed")
+        assert rec.data["username"] == "applicant_a" and rec.ip_address == "10.1.2.3"
+        assert "wrong-password-1" not in str(rec.data) + rec.summary
+
+    def test_a_good_login_is_not_a_failure(self, client, personas):
+        client.post(reverse("login"), {"username": "applicant_a", "password": PASSWORD})
+        assert not AuditRecord.objects.filter(action="auth.login_failed").exists()
+
+
+class TestAuditLog:
+    @pytest.fixture
+    def records(self, personas):
+        g = personas.guide
+        record("guide.publish", target=g, actor=personas.admin, summary="发布指南")
+        record("declaration.pass", target=personas.org_a, actor=personas.city_staff, summary="形式审查通过",
+               reason="材料齐全")
+        old = record("auth.login_failed", summary="登录失败：x")
+        AuditRecord.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
+        return g
+
+    def test_it_is_for_the_ministry_only(self, client, personas):
+        login(client, personas.city_staff)
+        assert client.get(reverse("core:audit_log")).status_code == 403
+        assert client.get(reverse("core:audit_export", args=["csv"])).status_code == 403
+
+    def test_filters(self, client, personas, records):
+        login(client, personas.admin)
+        url = reverse("core:audit_log")
+
+        def rows(**params):
+            return client.get(url, params).context["page"].paginator.count
+
+        assert rows() == 3
+        assert rows(action="guide.publish") == 1
+        assert rows(actor="city_staff") == 1
+        assert rows(actor="系统") == 1
+        today = timezone.localdate().isoformat()
+        assert rows(date_from=today) == 2
+        assert rows(date_to=(timezone.localdate() - timedelta(days=5)).isoformat()) == 1
+        assert rows(target_type="declarations.guide", target_id=str(records.pk)) == 1
+        assert rows(q="材料齐全") == 1
+
+    def test_bad_filters_get_messages_not_errors(self, client, personas, records):
+        login(client, personas.admin)
+        r = client.get(reverse("core:audit_log"), {"date_from": "昨天", "date_to": "2020-01-01",
+                                                   "target_id": "5"})
+        body = r.content.decode()
+        assert r.status_code == 200 and "起始日期格式应为" in body and "请先选择对象类型" in body
+
+    def test_records_cannot_be_changed_through_the_site(self, client, personas, records):
+        login(client, personas.admin)
+        assert client.post(reverse("core:audit_log")).status_code == 405
+        superuser = make_user("admin", "root", is_staff=True, is_superuser=True)
+        login(client, superuser)
+        rec = AuditRecord.objects.first()
+        assert client.get(reverse("admin:core_auditrecord_change", args=[rec.pk])).status_code == 200  # view only
+        r = client.post(reverse("admin:core_auditrecord_change", args=[rec.pk]), {"summary": "改"})
+        assert r.status_code == 403
+        assert client.post(reverse("admin:core_auditrecord_delete", args=[rec.pk]), {"post": "yes"}).status_code == 403
+        assert AuditRecord.objects.filter(pk=rec.pk).exclude(summary="改").exists()
+
+    def test_csv_export_follows_the_filters(self, client, personas, records):
+        login(client, personas.admin)
+        r = client.get(reverse("core:audit_export", args=["csv"]), {"action": "declaration.pass"})
+        text = b"".join(r.streaming_content).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0][:3] == ["时间", "操作", "操作人登录名"]
+        assert len(rows) == 2 and rows[1][1] == "declaration.pass" and rows[1][7] == "材料齐全"
+
+    def test_excel_export(self, client, personas, records):
+        login(client, personas.admin)
+        r = client.get(reverse("core:audit_export", args=["xlsx"]))
+        ws = load_workbook(io.BytesIO(r.content)).active
+        assert ws.max_row == 4 and ws.cell(1, 1).value == "时间"
+        assert client.get(reverse("core:audit_export", args=["pdf"])).status_code == 404
+
+    @pytest.mark.parametrize("n", [3, 30])
+    def test_query_count_is_fixed(self, client, personas, count_queries, n):
+        for i in range(n):
+            record("guide.update", target=personas.guide if i % 2 else personas.org_a, actor=personas.admin,
+                   summary=f"修改{i}")
+        login(client, personas.admin)
+        assert count_queries(lambda: client.get(reverse("core:audit_log"))) <= 10
+
+
+class TestHistoryInclude:
+    def test_guide_page_shows_its_history(self, client, personas):
+        record("guide.extend_deadline", target=personas.guide, actor=personas.admin, summary="截止时间延期",
+               reason="系统维护")
+        login(client, personas.admin)
+        body = client.get(reverse("guides:detail", args=[personas.guide.pk])).content.decode()
+        assert "截止时间延期" in body and "系统维护" in body
