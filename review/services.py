@@ -240,7 +240,7 @@ def _remove(assignment):
 
 def remove_assignment(*, assignment, actor, reason="", request=None):
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().select_related("declaration", "reviewer").get(
+        assignment = Assignment.objects.select_for_update(of=("self",)).select_related("declaration", "reviewer").get(
             pk=assignment.pk)
         if settings_for(assignment.declaration.guide).is_published:
             raise ReviewError(_("评审结果已公布，不能再调整分配"))
@@ -252,7 +252,7 @@ def remove_assignment(*, assignment, actor, reason="", request=None):
 
 def swap_reviewer(*, assignment, new_reviewer, actor, request=None):
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().select_related("declaration__organisation",
+        assignment = Assignment.objects.select_for_update(of=("self",)).select_related("declaration__organisation",
                                                                            "reviewer").get(pk=assignment.pk)
         decl = assignment.declaration
         cfg = settings_for(decl.guide)
@@ -328,7 +328,7 @@ def save_review(*, assignment, actor, scores, comment, submit=False, request=Non
     """Save the reviewer's scores as a draft, or submit them (final until an admin reopens)."""
     comment = (comment or "").strip()
     with transaction.atomic():
-        a = Assignment.objects.select_for_update().select_related("declaration__guide").get(pk=assignment.pk)
+        a = Assignment.objects.select_for_update(of=("self",)).select_related("declaration__guide").get(pk=assignment.pk)
         if a.state != Assignment.State.ACTIVE:
             raise ReviewError(_("该评审任务已谢绝，不能评分"))
         if settings_for(a.declaration.guide).is_published:
@@ -369,7 +369,7 @@ def reopen_review(*, review, actor, reason, request=None):
     if not reason:
         raise ReviewError(_("退回评分时请填写理由，专家将看到该理由"))
     with transaction.atomic():
-        review = Review.objects.select_for_update().select_related(
+        review = Review.objects.select_for_update(of=("self",)).select_related(
             "assignment__declaration__guide", "assignment__reviewer").get(pk=review.pk)
         if settings_for(review.assignment.declaration.guide).is_published:
             raise ReviewError(_("评审结果已公布，不能再退回评分"))
@@ -398,8 +398,10 @@ def selection_limit(direction):
 def set_selected(*, declaration, selected, actor, request=None):
     """Mark or unmark a recommended declaration as selected, within its direction's limit."""
     with transaction.atomic():
-        decl = Declaration.objects.select_for_update().select_related("guide", "direction").get(pk=declaration.pk)
-        if settings_for(decl.guide).is_published:
+        decl = Declaration.objects.select_related("guide", "direction").get(pk=declaration.pk)
+        # One lock per guide serialises selections, so two admins cannot both take a direction's last place.
+        cfg = ReviewSettings.objects.select_for_update().get(pk=settings_for(decl.guide).pk)
+        if cfg.is_published:
             raise ReviewError(_("评审结果已公布，不能再调整入选名单"))
         if decl.state != S.RECOMMENDED:
             raise ReviewError(_("只有已推荐的项目可以入选"))
@@ -422,7 +424,8 @@ def set_selected(*, declaration, selected, actor, request=None):
 def select_projects(*, guide, declaration_ids, actor, request=None):
     """Make exactly `declaration_ids` the selected set of the guide (checked against each direction's limit)."""
     with transaction.atomic():
-        if settings_for(guide).is_published:
+        cfg = ReviewSettings.objects.select_for_update().get(pk=settings_for(guide).pk)
+        if cfg.is_published:
             raise ReviewError(_("评审结果已公布，不能再调整入选名单"))
         ids = set(int(i) for i in declaration_ids)
         decls = list(Declaration.objects.filter(guide=guide, pk__in=ids, state=S.RECOMMENDED).select_related("direction"))
