@@ -1,0 +1,73 @@
+"""Every state change and sensitive action of one yearly cycle leaves an audit record (who, what, why)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from core.models import AuditRecord
+from declarations import guide_admin
+from declarations.services import submit_declaration
+from tests.factories import complete_declaration, make_org, make_user
+
+
+def test_one_cycle_records_every_listed_action(client, personas, django_capture_on_commit_callbacks):
+    from quotas import services as q
+    from review import services as rv
+    from review.models import ReviewerProfile
+
+    guide, admin = personas.guide, personas.admin
+    unit = personas.other_province
+    staff = make_user("unit", "hebei_staff", unit=unit)
+    org = make_org("河北数据公司", region="13")
+    applicant = make_user("applicant", "hebei_applicant", organisation=org)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # the ministry: deadline extension for the guide, quota override and extension for one unit
+        guide_admin.extend_deadline(guide=guide, actor=admin, reason="系统维护顺延",
+                                    unit_deadline=guide.unit_deadline + timedelta(days=2))
+        guide.refresh_from_db()
+        q.set_unit_setting(unit=unit, guide=guide, quota=3, deadline=guide.unit_deadline + timedelta(days=5),
+                           reason="该省项目较多", actor=admin)
+        # applicant, then the unit's formal check and confirmation, a reopen and a second confirmation
+        decl = complete_declaration(guide, org, unit)
+        submit_declaration(decl, actor=applicant)
+        decl.refresh_from_db()
+        q.pass_check(declaration=decl, actor=staff)
+        rec_list = q.get_list(unit=unit, guide=guide)
+        q.set_recommended(rec_list=rec_list, declaration_id=decl.pk, recommended=True, actor=staff)
+        q.confirm_recommendations(rec_list=q.get_list(unit=unit, guide=guide), actor=staff)
+        q.reopen_list(rec_list=q.get_list(unit=unit, guide=guide), actor=admin, reason="单位申请更正排序")
+        q.confirm_recommendations(rec_list=q.get_list(unit=unit, guide=guide), actor=staff)
+        decl.refresh_from_db()
+        assert decl.state == "recommended"
+        # review: assignment, score submission, selection, notice, publication
+        reviewer = make_user("reviewer", "expert_one")
+        ReviewerProfile.objects.create(user=reviewer, name="专家甲", employer="某大学", region="31")
+        rv.ensure_default_sheet(guide)
+        rv.add_reviewer(declaration=decl, reviewer=reviewer, actor=admin)
+        assignment = reviewer.assignments.get()
+        criteria = rv.sheet_for(decl).criteria.all()
+        rv.save_review(assignment=assignment, actor=reviewer, submit=True, comment="项目扎实，推广价值高，建议入选。",
+                       scores={f"score_{c.pk}": str(c.max_points) for c in criteria})
+        rv.set_selected(declaration=decl, selected=True, actor=admin)
+        day = timezone.localdate() - timedelta(days=10)
+        rv.open_public_notice(guide=guide, start=day, end=day + timedelta(days=5), actor=admin)
+        rv.publish_results(guide=guide, actor=admin, doc_number="工信厅信发函〔2031〕1号")
+    # a failed sign-in
+    client.post("/accounts/login/", {"username": "expert_one", "password": "not-the-password"})
+
+    actions = set(AuditRecord.objects.values_list("action", flat=True))
+    listed = {
+        "guide.extend_deadline": admin, "unit_setting.change": admin, "declaration.submit": applicant,
+        "declaration.pass": staff, "list.confirm": staff, "list.reopen": admin, "review.assign_manual": admin,
+        "review.submit": reviewer, "review.select": admin, "review.publish": admin,
+    }
+    missing = set(listed) - actions
+    assert not missing, missing
+    for action, actor in listed.items():
+        assert AuditRecord.objects.filter(action=action, actor=actor).exists(), action
+    assert AuditRecord.objects.get(action="list.reopen").reason == "单位申请更正排序"
+    assert AuditRecord.objects.get(action="unit_setting.change").reason == "该省项目较多"
+    assert AuditRecord.objects.get(action="guide.extend_deadline").reason == "系统维护顺延"
+    assert AuditRecord.objects.filter(action="auth.login_failed", data__username="expert_one").exists()
+    assert AuditRecord.objects.filter(action="declaration.select", target_id=str(decl.pk)).exists()
