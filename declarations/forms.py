@@ -161,9 +161,10 @@ class OrganisationForm(SpecificMessagesMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        has_file = bool(data.get("dcmm_certificate") or self.instance.dcmm_certificate)
-        if data.get("dcmm_level") and not has_file and "dcmm_certificate" not in self.errors:
-            self.add_error("dcmm_certificate", _("填写了 DCMM 等级时，请上传 DCMM 证书"))
+        level = data.get("dcmm_level")
+        changed = level is not None and level != Organisation.objects.get(pk=self.instance.pk).dcmm_level
+        if level and changed and not data.get("dcmm_certificate") and "dcmm_certificate" not in self.errors:
+            self.add_error("dcmm_certificate", _("DCMM 等级有变化时，请上传与新等级对应的 DCMM 证书"))
         return data
 
     def changes(self):
@@ -283,7 +284,8 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
         self.fields["version"].initial = declaration.version
         directions = list(Direction.objects.filter(guide=guide).select_related("category"))
         rules = [r for r in guide.rules.all() if r.is_active]
-        self.fields["direction"].queryset = Direction.objects.filter(guide=guide).select_related("category")
+        direction_qs = Direction.objects.filter(guide=guide).select_related("category")
+        self.fields["direction"].queryset = direction_qs
         self.fields["direction"].label_from_instance = lambda d: f"{d.code}. {d.name}（{d.category.name}）"
         self.fields["direction"].help_text = _("各方向的需求要点和申报条件见指南页面")
         split = [d.code for d in directions if d.role_split]
@@ -314,7 +316,7 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
                 self.fields["stats_report_year"].help_text = _("本指南要求填写 %(year)s") % {"year": year}
         self.fields["ip_items"].help_text = _("每行一项专利、软件著作权或其他知识产权，写明登记号或专利号")
         if guide.max_directions > 1:
-            self.fields["extra_directions"].queryset = directions
+            self.fields["extra_directions"].queryset = direction_qs
             self.fields["extra_directions"].widget = forms.CheckboxSelectMultiple()
             self.fields["extra_directions"].widget.choices = self.fields["extra_directions"].choices
             self.fields["extra_directions"].help_text = _("本指南每个项目最多可选 %(n)d 个方向（含上面的主方向）") % {

@@ -115,8 +115,8 @@ def update_organisation(org, *, actor, changes, certificate=None, request=None):
         if certificate:
             _store_certificate(locked, certificate)
             diff["dcmm_certificate"] = [old_file, certificate.name]
-        if locked.dcmm_level and not locked.dcmm_certificate:
-            raise TransitionError(_("填写了 DCMM 等级时，请上传 DCMM 证书"))
+        if "dcmm_level" in diff and locked.dcmm_level and not certificate:
+            raise TransitionError(_("DCMM 等级有变化时，请上传与新等级对应的 DCMM 证书"))
         if not diff:
             return org, False
         locked.save()

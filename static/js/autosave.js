@@ -70,6 +70,21 @@
     submitting = true;
     clearTimeout(timer);
   });
+  // Other forms on the page (attachment upload, deletion) leave the page: save the typing first.
+  document.querySelectorAll("form[data-save-first]").forEach(function (other) {
+    other.addEventListener("submit", function (e) {
+      if (stopped || (!dirty && !saving) || other.dataset.saved === "1") return;
+      e.preventDefault();
+      show("正在保存…", "text-muted");
+      var wait = setInterval(function () {
+        if (saving) return;
+        if (dirty) { save(); return; }
+        clearInterval(wait);
+        other.dataset.saved = "1";
+        if (other.requestSubmit) { other.requestSubmit(e.submitter || undefined); } else { other.submit(); }
+      }, 100);
+    });
+  });
   // Closing the tab with unsaved typing: one last save that outlives the page.
   window.addEventListener("pagehide", function () {
     if (dirty && !stopped && !submitting && navigator.sendBeacon) {
