@@ -270,20 +270,24 @@ def _bulk(model, rows):
 
 # --- the generator -----------------------------------------------------------------------------
 
-def generate(*, applicants=5000, reviewers=300, seed=2026, out=None):
-    """Build the national-scale year; returns a dict of counts (and the guide)."""
+def generate(*, applicants=5000, reviewers=300, seed=2026, regions=None, out=None):
+    """Build the national-scale year; returns a dict of counts (and the guide).
+
+    regions: province codes to draw the applicants from (default: all, weighted by size);
+    tests pass one region so that a few units get many rows.
+    """
     t0 = time.monotonic()
     rng = random.Random(seed)
     User = get_user_model()
     with transaction.atomic():
         delete_existing(out, t0)
-        stats = _generate(rng, User, applicants, reviewers, out, t0)
+        stats = _generate(rng, User, applicants, reviewers, regions, out, t0)
     _log(out, "已提交事务", t0)
     stats["seconds"] = round(time.monotonic() - t0, 1)
     return stats
 
 
-def _generate(rng, User, n_applicants, n_reviewers, out, t0):
+def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
     now = timezone.now()
     guide = load_guide(read_guide_data(2022), title=TITLE, applicant_deadline=now + timedelta(days=30),
                        unit_deadline=now + timedelta(days=45), published=True)
@@ -327,7 +331,8 @@ def _generate(rng, User, n_applicants, n_reviewers, out, t0):
     _log(out, f"推荐单位 {len(top)} 个顶层 + {len(districts)} 个区级，经办人账号已建", t0)
 
     # Organisations and their users.
-    regions = [code for code, _n in REGIONS]
+    all_regions = [code for code, _n in REGIONS]
+    regions = list(only_regions or all_regions)
     weights = [REGION_WEIGHT.get(code, 1) for code in regions]
     region_names = {code: str(name) for code, name in REGIONS}
     orgs = []
@@ -447,7 +452,7 @@ def _generate(rng, User, n_applicants, n_reviewers, out, t0):
                       for i in range(1, n_reviewers + 1)]
     _bulk(User, reviewer_users)
     profiles = [ReviewerProfile(user=u, name=u.full_name, employer=rng.choice(EMPLOYERS),
-                                region=rng.choice(regions[:31]), title=rng.choice(["教授", "研究员", "高级工程师", "副教授"]))
+                                region=rng.choice(all_regions[:31]), title=rng.choice(["教授", "研究员", "高级工程师", "副教授"]))
                 for u in reviewer_users]
     _bulk(ReviewerProfile, profiles)
     panel_of = {}
