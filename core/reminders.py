@@ -43,6 +43,11 @@ def _url(name, *args):
         return ""
 
 
+def _key(kind, guide, user, deadline, days):
+    """Names one reminder; the deadline is part of it, so an extension starts the 7/3/1 steps afresh."""
+    return f"remind:{kind}:{guide.pk}:{user.pk}:{int(deadline.timestamp())}:{days}"
+
+
 def _fmt(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
 
@@ -60,7 +65,7 @@ def remind_applicants(now):
             guide=guide, state__in=[Declaration.State.DRAFT, Declaration.State.RETURNED])}
         for user in users:
             decl = decls.get(user.organisation_id)
-            n = notify(user, kind="reminder_draft", dedupe_key=f"remind:draft:{guide.pk}:{user.pk}:{days}",
+            n = notify(user, kind="reminder_draft", dedupe_key=_key("draft", guide, user, guide.applicant_deadline, days),
                        title=_("申报将于 %(days)d 天内截止，您的申报尚未提交") % {"days": days},
                        body=_("“%(guide)s”的申报将于 %(deadline)s（北京时间）截止。贵单位的项目“%(project)s”尚未提交，"
                               "请在截止前完成填报并提交。") % {
@@ -101,7 +106,7 @@ def remind_units(now):
         for user in User.objects.filter(is_active=True, role=User.Role.UNIT, unit_id__in=due).select_related("unit"):
             deadline = due[user.unit_id]
             days = step_for(deadline, now)
-            n = notify(user, kind="reminder_unit", dedupe_key=f"remind:unit:{guide.pk}:{user.pk}:{days}",
+            n = notify(user, kind="reminder_unit", dedupe_key=_key("unit", guide, user, deadline, days),
                        title=_("推荐名单将于 %(days)d 天内截止确认") % {"days": days},
                        body=_("“%(guide)s”中，%(unit)s 的推荐名单尚未确认，确认截止时间为 %(deadline)s（北京时间）。"
                               "请及时完成形式审查、排序并确认推荐名单。") % {

@@ -43,13 +43,24 @@ class TestApplicantReminders:
         to = [m.to for m in mail.outbox]
         assert to == [["draft@example.com"]]
         assert "3 天内截止" in mail.outbox[0].subject
-        assert Notification.objects.get(user=user).dedupe_key == f"remind:draft:{soon_guide.pk}:{user.pk}:3"
+        stamp = int(soon_guide.applicant_deadline.timestamp())
+        assert Notification.objects.get(user=user).dedupe_key == f"remind:draft:{soon_guide.pk}:{user.pk}:{stamp}:3"
         # a day and a half later the 1-day step is due, once
         later = timezone.now() + timedelta(days=1, hours=14)
         with django_capture_on_commit_callbacks(execute=True):
             send_reminders(now=later)
             send_reminders(now=later)
         assert len(mail.outbox) == 2 and "1 天内截止" in mail.outbox[1].subject
+
+    def test_an_extension_starts_the_steps_again(self, soon_guide, admin_user):
+        from declarations.guide_admin import extend_deadline
+
+        _applicant(soon_guide)
+        assert send_reminders()["applicants"] == 1
+        extend_deadline(guide=soon_guide, actor=admin_user, reason="顺延一天",
+                        applicant_deadline=soon_guide.applicant_deadline + timedelta(days=1))
+        assert send_reminders()["applicants"] == 1  # the new deadline has its own steps
+        assert send_reminders()["applicants"] == 0
 
     def test_returned_declarations_are_reminded_too(self, soon_guide):
         user, _decl = _applicant(soon_guide, state="returned")
