@@ -71,8 +71,8 @@ def _declaration(guide, org, direction_code, project, region):
 def load(ctx):
     reviewers = []
     for i, (name, employer, region, title) in enumerate(REVIEWERS, 1):
-        user = demo_user(ctx, f"reviewer{i}", "reviewer", f"{name}，{employer}", full_name=name,
-                         email=f"reviewer{i}@example.gov.cn")
+        # No e-mail address: the demo's assignment notices stay in the inbox, not on the console.
+        user = demo_user(ctx, f"reviewer{i}", "reviewer", f"{name}，{employer}", full_name=name)
         profile, _ = ReviewerProfile.objects.update_or_create(user=user, defaults={
             "name": name, "employer": employer, "region": region, "title": title, "is_active": True})
         reviewers.append((user, profile))

@@ -157,7 +157,8 @@ def assignment_overview(guide):
                                                                Declaration.State.NOT_SELECTED])
             .select_related("organisation", "direction", "unit")
             .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related(
-                "reviewer__reviewer_profile", "review").order_by("pk")))
+                "reviewer__reviewer_profile", "review").prefetch_related("reviewer__reviewer_profile__conflicts")
+                .order_by("pk")))
             .annotate(n_active=Count("assignments", filter=Q(assignments__state=Assignment.State.ACTIVE)),
                       n_done=Count("assignments", filter=Q(assignments__review__state=Review.State.SUBMITTED)))
             .order_by("direction__order", "pk"))

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from quotas.models import Unit
 
 from . import services
 from .blind import attachment_filename, attachment_label, blind_copy
+from .conflicts import conflict_reason
 from .exports import ranking_workbook_response
 from .forms import ConflictForm, NoticeForm, PublishForm, ReasonForm, SettingsForm
 from .models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Selection
@@ -221,6 +222,11 @@ def assignments(request, guide_pk):
     guide = _guide(guide_pk)
     cfg = services.settings_for(guide)
     decls = list(assignment_overview(guide))
+    for d in decls:
+        for a in d.assignments.all():
+            profile = getattr(a.reviewer, "reviewer_profile", None)
+            # An assignment made before a conflict became known is flagged for the admin to swap.
+            a.conflict = conflict_reason(profile, d, region_switch=cfg.region_conflict) if a.is_active else ""
     reviewers = list(User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
                      .select_related("reviewer_profile").order_by("pk"))
     return render(request, "review/assignments.html", {
@@ -310,6 +316,10 @@ def ranking_page(request, guide_pk):
         r.disagree = r.std_dev is not None and r.std_dev > threshold
     limits = {d.pk: getattr(getattr(d, "review_setting", None), "selection_limit", None)
               for d in guide.directions.select_related("review_setting")}
+    chosen = dict(Selection.objects.filter(declaration__guide=guide).values_list("declaration__direction")
+                  .annotate(n=Count("id")).values_list("declaration__direction", "n"))
+    for r in rows:
+        r.limit, r.chosen = limits.get(r.direction_id), chosen.get(r.direction_id, 0)
     return render(request, "review/ranking.html", {
         "guide": guide, "cfg": cfg, "rows": rows, "filters": filters, "order": order,
         "panels": Panel.objects.filter(guide=guide), "directions": guide.directions.all(),

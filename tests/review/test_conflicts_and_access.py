@@ -156,3 +156,23 @@ def test_settings_form_shows_specific_messages(rp, client):
                            {"reviewers_per_declaration": "0", "disagreement_threshold": "abc"}, follow=True)
     page = response.content.decode()
     assert "每个项目至少需要 1 名评审专家" in page and "分歧提示阈值须为数字" in page
+
+
+def test_admin_sees_an_assignment_that_became_conflicted(rp, client):
+    a = _force_assign(rp.decl_a, rp.conflicted)  # e.g. made before the employer was recorded
+    login(client, rp.p.admin)
+    html = client.get(reverse("review:assignments", args=[rp.guide.pk])).content.decode()
+    assert "须回避" in html and "专家工作单位与申报单位相同" in html
+    client.post(reverse("review:swap_assignment", args=[a.pk]), {"reviewer": rp.assigned.pk})
+    assert list(rp.decl_a.assignments.values_list("reviewer", flat=True)) == [rp.assigned.pk]
+
+
+def test_ranking_shows_the_direction_limit(rp, client):
+    from review.models import DirectionSetting
+    from review.services import set_selected
+
+    DirectionSetting.objects.create(direction=rp.direction, selection_limit=3)
+    set_selected(declaration=rp.decl_a, selected=True, actor=rp.p.admin)
+    login(client, rp.p.admin)
+    html = client.get(reverse("review:ranking", args=[rp.guide.pk])).content.decode()
+    assert "拟入选 1 个，上限 3 个" in html
