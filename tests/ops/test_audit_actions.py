@@ -1,8 +1,12 @@
-"""Every state change and sensitive action of one yearly cycle leaves an audit record (who, what, why)."""
+"""One yearly cycle through every room's services: each listed action leaves an audit record
+(who, what, why) and each listed notification reaches the inbox and the mailbox."""
 
 from datetime import timedelta
 
+from django.core import mail
 from django.utils import timezone
+
+from core.models import Notification
 
 from core.models import AuditRecord
 from declarations import guide_admin
@@ -17,9 +21,9 @@ def test_one_cycle_records_every_listed_action(client, personas, django_capture_
 
     guide, admin = personas.guide, personas.admin
     unit = personas.other_province
-    staff = make_user("unit", "hebei_staff", unit=unit)
+    staff = make_user("unit", "hebei_staff", unit=unit, email="staff@hebei.example")
     org = make_org("河北数据公司", region="13")
-    applicant = make_user("applicant", "hebei_applicant", organisation=org)
+    applicant = make_user("applicant", "hebei_applicant", organisation=org, email="applicant@hebei.example")
 
     with django_capture_on_commit_callbacks(execute=True):
         # the ministry: deadline extension for the guide, quota override and extension for one unit
@@ -41,7 +45,7 @@ def test_one_cycle_records_every_listed_action(client, personas, django_capture_
         decl.refresh_from_db()
         assert decl.state == "recommended"
         # review: assignment, score submission, selection, notice, publication
-        reviewer = make_user("reviewer", "expert_one")
+        reviewer = make_user("reviewer", "expert_one", email="expert@example.com")
         ReviewerProfile.objects.create(user=reviewer, name="专家甲", employer="某大学", region="31")
         rv.ensure_default_sheet(guide)
         rv.add_reviewer(declaration=decl, reviewer=reviewer, actor=admin)
@@ -71,3 +75,28 @@ def test_one_cycle_records_every_listed_action(client, personas, django_capture_
     assert AuditRecord.objects.get(action="guide.extend_deadline").reason == "系统维护顺延"
     assert AuditRecord.objects.filter(action="auth.login_failed", data__username="expert_one").exists()
     assert AuditRecord.objects.filter(action="declaration.select", target_id=str(decl.pk)).exists()
+
+    kinds = {
+        "submitted": applicant, "list_confirmed": staff, "list_reopened": staff,
+        "reviewer_assigned": reviewer, "results_published": applicant,
+    }
+    for kind, user in kinds.items():
+        n = Notification.objects.filter(kind=kind, user=user).first()
+        assert n is not None, kind
+        assert n.emailed_at is not None, kind
+        assert any(m.to == [user.email] and n.title in m.subject for m in mail.outbox), kind
+
+
+def test_registration_confirmation(client, db, django_capture_on_commit_callbacks):
+    from tests.factories import credit_code
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/accounts/register/", {
+            "username": "newcomer", "password1": "Strong#pass-2031", "password2": "Strong#pass-2031",
+            "org_name": "新注册数据公司", "credit_code": credit_code(), "kind": "enterprise", "region": "12",
+            "dcmm_level": "0", "contact_name": "李四", "contact_phone": "13900000000",
+            "email": "newcomer@example.com"})
+    assert r.status_code == 302, r.content.decode()[:500]
+    n = Notification.objects.get(kind="registered")
+    assert n.user.username == "newcomer" and n.emailed_at is not None
+    assert [m.to for m in mail.outbox] == [["newcomer@example.com"]]
