@@ -290,6 +290,9 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
         self.fields["direction"].help_text = _("各方向的需求要点和申报条件见指南页面")
         split = [d.code for d in directions if d.role_split]
         if split:
+            # The page hides the role question unless a direction that asks it is chosen.
+            self.fields["direction"].widget.attrs["data-role-split"] = ",".join(
+                str(d.pk) for d in directions if d.role_split)
             self.fields["applicant_role"].help_text = _("仅方向 %(codes)s 需要选择：数据要素拥有方或技术服务提供方") % {
                 "codes": "、".join(split)}
         else:

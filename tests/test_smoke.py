@@ -15,3 +15,19 @@ def test_applicant_dashboard_lists_open_guide(client, personas):
     response = client.get(reverse("declarations:dashboard"))
     assert response.status_code == 200
     assert personas.guide.title in response.content.decode()
+
+
+def test_setup_demo_loads_the_guides_and_an_open_demo_guide_twice(db, client):
+    from django.core.management import call_command
+
+    from declarations.demo import demo_guide
+    from declarations.models import Guide
+
+    call_command("setup_demo", stdout=__import__("io").StringIO())
+    call_command("setup_demo", stdout=__import__("io").StringIO())  # safe to run again
+    assert set(Guide.objects.values_list("year", flat=True)) >= {2017, 2020, 2021, 2022}
+    live = demo_guide()
+    assert live is not None and not live.applicant_deadline_passed()
+    assert client.login(username="applicant1", password="Demo#2026pass")
+    page = client.get(reverse("declarations:dashboard")).content.decode()
+    assert live.title in page and "距截止还有" in page

@@ -57,6 +57,17 @@
     if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
   }
 
+  // The applicant's role (data owner / service provider) only matters for some directions.
+  var direction = form.querySelector("select[name=direction][data-role-split]");
+  var roleBox = document.getElementById("div_id_applicant_role");
+  function toggleRole() {
+    if (!direction || !roleBox) return;
+    var needs = direction.dataset.roleSplit.split(",").indexOf(direction.value) >= 0;
+    var role = roleBox.querySelector("select");
+    roleBox.hidden = !needs && !(role && role.value);
+  }
+  if (direction) { direction.addEventListener("change", toggleRole); toggleRole(); }
+
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   form.querySelectorAll(".section-card").forEach(function (card) {

@@ -52,7 +52,12 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     page.get_by_label("项目名称").press_sequentially("港口物流大数据分析平台", delay=10)
     expect(page.locator("#autosave-status")).to_contain_text("已自动保存", timeout=10000)
     shot(page, "autosaved")
+    # The data-owner / service-provider question appears only for the directions that ask it.
+    expect(page.get_by_label("申报主体角色")).to_be_hidden()
+    page.get_by_label("申报方向").select_option(label="1. 数据管理能力提升（数据要素市场培育）")
+    expect(page.get_by_label("申报主体角色")).to_be_visible()
     page.get_by_label("申报方向").select_option(label="4. 大数据重点产品（大数据重点产品和服务）")
+    expect(page.get_by_label("申报主体角色")).to_be_hidden()
     page.get_by_label("建设状态").select_option(label="已建")
     page.get_by_label("推荐单位").select_option(label=f"{district.name}（区县主管部门）")
     page.get_by_label("项目简介").fill("面向港口物流的数据采集、治理与分析平台。")
@@ -85,8 +90,9 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     expect(page.locator(".rowlist-count").last).to_have_text("已填写 5 个")
     shot(page, "uploaded")
 
-    page.get_by_role("button", name="提交申报").click()
-    expect(page.get_by_text("申报已提交，请等待推荐单位形式审查。")).to_be_visible()
+    # Without a broker, Celery renders the application form (PDF) in-process on commit: allow it time.
+    page.get_by_role("button", name="提交申报").click(timeout=90000)
+    expect(page.get_by_text("申报已提交，请等待推荐单位形式审查。")).to_be_visible(timeout=90000)
     expect(page.locator("#decl-state")).to_contain_text("已提交，待形式审查")
     expect(page.get_by_role("button", name="撤回申报")).to_be_visible()
     expect(page.get_by_role("link", name="软件著作权登记证书.pdf")).to_be_visible()
