@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Unit
+from .models import ListEntry, QuotaRule, RecommendationList, Unit, UnitGuideSetting
 
 
 @admin.register(Unit)
@@ -8,3 +8,46 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "region", "parent", "is_active")
     list_filter = ("kind", "region")
     search_fields = ("name",)
+
+
+@admin.register(QuotaRule)
+class QuotaRuleAdmin(admin.ModelAdmin):
+    list_display = ("guide", "unit_kind", "quota")
+    list_filter = ("guide",)
+
+
+@admin.register(UnitGuideSetting)
+class UnitGuideSettingAdmin(admin.ModelAdmin):
+    """Read-only here: changes go through the overview page so they are audited with a reason."""
+
+    list_display = ("guide", "unit", "quota", "deadline", "reason")
+    list_filter = ("guide",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ListEntryInline(admin.TabularInline):
+    model = ListEntry
+    extra = 0
+    can_delete = False
+    readonly_fields = ("declaration", "rank", "recommended")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecommendationList)
+class RecommendationListAdmin(admin.ModelAdmin):
+    """Read-only here: lists change only through quotas.services."""
+
+    list_display = ("unit", "guide", "state", "confirmed_at", "document_number")
+    list_filter = ("guide", "state")
+    inlines = [ListEntryInline]
+    readonly_fields = ("guide", "unit", "state", "confirmed_at", "confirmed_by", "document_number", "version")
+
+    def has_add_permission(self, request):
+        return False
