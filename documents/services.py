@@ -55,6 +55,10 @@ def _date_text(dt):
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def _paragraphs(text):
+    return [line.strip() for line in (text or "").replace("\r\n", "\n").split("\n") if line.strip()]
+
+
 def _direction(d):
     return {"code": d.code, "name": d.name, "category": d.category.name if d.category_id else ""}
 
@@ -68,7 +72,8 @@ def application_form_content(decl):
         ("经济效益和社会效益", decl.benefits), ("推广价值", decl.promotion), ("开源贡献", decl.open_source),
     ]
     numerals = ["三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
-    sections = [{"number": numerals[i], "title": title, "text": text or ""} for i, (title, text) in enumerate(texts)]
+    sections = [{"number": numerals[i], "title": title, "paragraphs": _paragraphs(text)}
+                for i, (title, text) in enumerate(texts)]
     n = len(sections)
     return {
         "declaration_id": decl.pk,
