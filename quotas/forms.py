@@ -53,6 +53,9 @@ class FilterForm(forms.Form):
         self.fields["direction"].queryset = guide.directions.all()
         self.fields["state"].choices = [("", _("全部"))] + [c for c in S.choices if c[0] != S.DRAFT]
         self.fields["q"].widget.attrs["placeholder"] = _("项目名称、申报单位或信用代码")
+        self.fields["direction"].empty_label = _("全部方向")
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-control" if name in ("q", "page") else "form-select"
 
     def apply(self, qs):
         d = self.cleaned_data

@@ -60,11 +60,13 @@ def test_overview_query_count_does_not_grow_with_units(client, personas):
     assert _count_queries(client, url) == few
 
 
-@pytest.mark.parametrize("name", ["quotas:workspace", "quotas:ranking"])
+@pytest.mark.parametrize("name", ["quotas:workspace", "quotas:ranking", "quotas:list"])
 def test_unit_pages_query_count_does_not_grow_with_rows(client, personas, name):
     p = personas
     login(client, p.district_a_staff)
-    url = reverse(name)
+    from quotas.services import get_list
+
+    url = reverse(name, args=[get_list(unit=p.district_a, guide=p.guide).pk]) if name == "quotas:list" else reverse(name)
     for _ in range(3):
         passed(p.guide, p.district_a, p.district_a_staff)
     few = _count_queries(client, url)
