@@ -363,8 +363,10 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
     def draft_values(self):
         """Field values for save_draft (without the many-to-many field)."""
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("version", "extra_directions")}
-        data["unit_id"] = data.pop("unit").pk if data.get("unit") else None
-        data["direction_id"] = data.pop("direction").pk if data.get("direction") else None
+        for name in ("unit", "direction"):
+            if name in data:
+                value = data.pop(name)
+                data[f"{name}_id"] = value.pk if value else None
         for k in ("project_name", "summary", "innovation", "benefits", "promotion", "open_source",
                   "applicant_role", "construction_status"):
             if k in self.fields:
