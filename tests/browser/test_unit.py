@@ -48,9 +48,11 @@ def test_clerk_checks_returns_ranks_and_confirms(page, shot, personas):
     row(second).get_by_role("button", name="推荐").click()
     expect(exempt).to_have_text("1")
     expect(used).to_have_text("1")
+    page.evaluate("window.stillTheSamePage = true")
     row(third).get_by_role("button", name="推荐").click()
     expect(used).to_have_text("2")
     expect(left).to_have_text("0")
+    assert page.evaluate("window.stillTheSamePage === true")  # swapped in place by htmx, no reload
     shot(page, "ranked")
     row(third).get_by_role("button", name=re.compile("上移")).click()
     expect(page.locator("#ranking-table tbody tr").nth(1)).to_have_attribute("data-declaration", str(third.pk))
