@@ -101,3 +101,10 @@ class TestAdminDashboard:
                                  state="submitted")
         login(client, personas.admin)
         assert count_queries(lambda: client.get(reverse("core:dashboard"))) <= 14
+
+
+def test_ministry_home_links_the_operations_pages(client, personas):
+    login(client, personas.admin)
+    body = client.get(reverse("core:ministry_home")).content.decode()
+    for name in ("core:dashboard", "core:audit_log", "guides:list", "guides:copy"):
+        assert f'href="{reverse(name)}"' in body, name

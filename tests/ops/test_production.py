@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _check_deploy(extra_env):
-    env = {k: v for k, v in os.environ.items() if k not in {"TESTING", "DEBUG", "SECURE_COOKIES",
+    env = {k: v for k, v in os.environ.items() if k not in {"TESTING", "DEBUG", "SECURE_COOKIES", "DJANGO_ALLOW_ASYNC_UNSAFE",
                                                              "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}}
     env.update(extra_env)
     return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -40,7 +40,7 @@ def test_production_security_settings():
     code = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
             "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER[0], "
             "'script-src' in s.CONTENT_SECURITY_POLICY['DIRECTIVES'], s.SECURE_REDIRECT_EXEMPT)")
-    env = {**{k: v for k, v in os.environ.items() if k != "TESTING"}, **PRODUCTION,
+    env = {**{k: v for k, v in os.environ.items() if k not in ("TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE")}, **PRODUCTION,
            "DJANGO_SETTINGS_MODULE": "config.settings"}
     out = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)
