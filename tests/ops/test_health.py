@@ -71,3 +71,55 @@ class TestWithRedis:
         redis_settings.REDIS_URL = "redis://127.0.0.1:1/0"
         r = client.get("/health/?checks=redis")
         assert r.status_code == 503 and r.json()["checks"]["redis"].startswith("error")
+
+
+@pytest.mark.celery_worker
+def test_a_real_worker_process_answers_the_ping(client, db, settings):
+    """A real `celery worker` on Redis db 13: /health/ is 503 before it starts and 200 once it answers."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+
+    import redis
+
+    from config.celery import app
+
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    settings.REDIS_URL = url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend")}
+    saved_pool = app._pool
+    app.conf.update(broker_url=url, result_backend=None)
+    app._pool = None
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "REDIS_URL": url, "TESTING": "1"}
+    worker = None
+    try:
+        assert client.get("/health/").status_code == 503
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--without-gossip",
+             "--without-mingle", "-n", f"health-{uuid.uuid4().hex[:8]}@%h", "-Q", f"health-{uuid.uuid4().hex[:8]}",
+             "--loglevel", "WARNING"], cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while True:
+            r = client.get("/health/")
+            if r.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert r.status_code == 200, r.json()
+        assert r.json()["checks"]["celery"].startswith("ok")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app.conf.update(saved)
+        app._pool = saved_pool
