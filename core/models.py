@@ -105,3 +105,36 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class Export(models.Model):
+    """A file built in the background (Celery) for one user, e.g. the audit log as Excel."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="exports")
+    kind = models.CharField(_("类型"), max_length=30)
+    params = models.JSONField(default=dict, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=120, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出文件")
+        verbose_name_plural = _("导出文件")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.filename or f"{self.kind} #{self.pk}"
+
+    @property
+    def is_finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)

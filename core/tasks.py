@@ -89,3 +89,10 @@ def send_reminders():
     from .reminders import send_reminders as run
 
     return run()
+
+
+@shared_task(acks_late=True)
+def build_export(export_id):
+    from .exports import build_export as build
+
+    build(export_id)

@@ -1,10 +1,9 @@
 import csv
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +16,8 @@ from declarations.models import Declaration, Guide
 from . import dashboard as dash
 from .decorators import ministry_required
 from .health import run_checks
-from .models import AuditRecord, Notification
+from .exports import start_audit_export
+from .models import AuditRecord, Export, Notification
 from .notify import mark_read
 from .queries import EXPORT_COLUMNS, AuditFilterForm, audit_records, export_rows, inbox
 from .regions import REGION_NAMES
@@ -30,7 +30,6 @@ ROLE_HOME = {
     "admin": "core:ministry_home",
 }
 PAGE_SIZE = 50
-EXCEL_MAX_ROWS = 100_000
 
 
 def home(request):
@@ -181,24 +180,28 @@ def audit_export(request, fmt):
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
         return response
-    if fmt != "xlsx":
-        raise Http404
-    from openpyxl import Workbook
+    raise Http404
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("审计记录"))
-    ws.append(header)
-    for i, row in enumerate(export_rows(qs)):
-        if i >= EXCEL_MAX_ROWS:
-            ws.append([_("（超过 %(n)d 行，其余请按条件筛选后分批导出或导出 CSV）") % {"n": EXCEL_MAX_ROWS}])
-            break
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
-    return response
+
+@ministry_required
+@require_POST
+def audit_export_excel(request):
+    """Excel is built by a worker: queue it and show its page, which waits for the file."""
+    export = start_audit_export(user=request.user, query=request.POST.get("query", ""), request=request)
+    return redirect("core:export", export.pk)
+
+
+@ministry_required
+def export_status(request, pk):
+    export = get_object_or_404(Export, pk=pk, user=request.user)
+    return render(request, "core/export.html", {"export": export})
+
+
+@ministry_required
+def export_download(request, pk):
+    export = get_object_or_404(Export, pk=pk, user=request.user, state=Export.State.DONE)
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 # --- health ------------------------------------------------------------------------------------

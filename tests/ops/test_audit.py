@@ -86,12 +86,37 @@ class TestAuditLog:
         assert rows[0][:3] == ["时间", "操作", "操作人登录名"]
         assert len(rows) == 2 and rows[1][1] == "declaration.pass" and rows[1][7] == "材料齐全"
 
-    def test_excel_export(self, client, personas, records):
+    def test_excel_export_is_built_in_the_background(self, client, personas, records,
+                                                      django_capture_on_commit_callbacks):
+        from core.models import Export
+
         login(client, personas.admin)
-        r = client.get(reverse("core:audit_export", args=["xlsx"]))
-        ws = load_workbook(io.BytesIO(r.content)).active
-        assert ws.max_row == 4 and ws.cell(1, 1).value == "时间"
+        assert client.get(reverse("core:audit_export_excel")).status_code == 405
+        with django_capture_on_commit_callbacks(execute=True):
+            r = client.post(reverse("core:audit_export_excel"), {"query": "actor=系统"})
+        export = Export.objects.get()
+        assert r["Location"] == reverse("core:export", args=[export.pk])
+        assert export.state == "done" and export.row_count == 1
+        assert 'id="export-status" data-state="done"' in client.get(r["Location"]).content.decode()
+        download = client.get(reverse("core:export_download", args=[export.pk]))
+        ws = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+        assert ws.max_row == 2 and ws.cell(1, 1).value == "时间" and ws.cell(2, 4).value == "系统"
+        assert AuditRecord.objects.filter(action="audit.export", actor=personas.admin).exists()
+        # nobody else sees another admin's export
+        other = make_user("admin", "other_admin", is_staff=True)
+        login(client, other)
+        assert client.get(reverse("core:export", args=[export.pk])).status_code == 404
+        assert client.get(reverse("core:export_download", args=[export.pk])).status_code == 404
         assert client.get(reverse("core:audit_export", args=["pdf"])).status_code == 404
+
+    def test_a_pending_export_page_refreshes_itself(self, client, personas):
+        from core.models import Export
+
+        export = Export.objects.create(user=personas.admin, kind="audit_xlsx")
+        login(client, personas.admin)
+        body = client.get(reverse("core:export", args=[export.pk])).content.decode()
+        assert '<meta http-equiv="refresh" content="2">' in body and "正在后台生成" in body
+        assert client.get(reverse("core:export_download", args=[export.pk])).status_code == 404
 
     @pytest.mark.parametrize("n", [3, 30])
     def test_query_count_is_fixed(self, client, personas, count_queries, n):
