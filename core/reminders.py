@@ -52,55 +52,61 @@ def _fmt(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
 
 
+def _open_drafts(guide):
+    """(user, declaration) for every active applicant user whose organisation has a draft or returned one."""
+    open_states = [Declaration.State.DRAFT, Declaration.State.RETURNED]
+    open_drafts = Declaration.objects.filter(guide=guide, organisation_id=OuterRef("organisation_id"),
+                                             state__in=open_states)
+    users = User.objects.filter(is_active=True, role=User.Role.APPLICANT).filter(Exists(open_drafts))
+    decls = {d.organisation_id: d for d in Declaration.objects.filter(guide=guide, state__in=open_states)}
+    return [(user, decls[user.organisation_id]) for user in users if user.organisation_id in decls]
+
+
 def remind_applicants(now):
     sent = 0
     for guide in Guide.objects.published().filter(applicant_deadline__gt=now,
                                                   applicant_deadline__lte=now + timedelta(days=max(STEPS))):
         days = step_for(guide.applicant_deadline, now)
-        open_drafts = Declaration.objects.filter(
-            guide=guide, organisation_id=OuterRef("organisation_id"),
-            state__in=[Declaration.State.DRAFT, Declaration.State.RETURNED])
-        users = User.objects.filter(is_active=True, role=User.Role.APPLICANT).filter(Exists(open_drafts))
-        decls = {d.organisation_id: d for d in Declaration.objects.filter(
-            guide=guide, state__in=[Declaration.State.DRAFT, Declaration.State.RETURNED])}
-        for user in users:
-            decl = decls.get(user.organisation_id)
-            n = notify(user, kind="reminder_draft", dedupe_key=_key("draft", guide, user, guide.applicant_deadline, days),
+        for user, decl in _open_drafts(guide):
+            n = notify(user, kind="reminder_draft",
+                       dedupe_key=_key("draft", guide, user, guide.applicant_deadline, days),
                        title=_("申报将于 %(days)d 天内截止，您的申报尚未提交") % {"days": days},
                        body=_("“%(guide)s”的申报将于 %(deadline)s（北京时间）截止。贵单位的项目“%(project)s”尚未提交，"
                               "请在截止前完成填报并提交。") % {
                            "guide": guide.title, "deadline": _fmt(guide.applicant_deadline), "project": decl},
-                       url=_url("declarations:edit", decl.pk) if decl else "")
+                       url=_url("declarations:edit", decl.pk))
             sent += n is not None
     return sent
 
 
-def remind_units(now):
-    """Staff of units whose list is not confirmed, by each unit's own deadline (admin extensions count)."""
+def _units_to_confirm(guide):
+    """{unit_id: its deadline} for units with something to confirm under the guide and no confirmed list."""
     if not apps.is_installed("quotas"):
-        return 0
+        return {}
     try:
         from quotas.models import RecommendationList, UnitGuideSetting
     except ImportError:
-        return 0
+        return {}
+    extensions = dict(UnitGuideSetting.objects.filter(guide=guide, deadline__isnull=False)
+                      .values_list("unit_id", "deadline"))
+    confirmed = set(RecommendationList.objects.filter(guide=guide, state=RecommendationList.State.CONFIRMED)
+                    .values_list("unit_id", flat=True))
+    # Units that have something to confirm: a list, or declarations submitted to them.
+    expected = set(RecommendationList.objects.filter(guide=guide).values_list("unit_id", flat=True))
+    expected |= set(Declaration.objects.filter(guide=guide, unit__isnull=False)
+                    .exclude(state=Declaration.State.DRAFT).values_list("unit_id", flat=True))
+    return {unit_id: extensions.get(unit_id, guide.unit_deadline) for unit_id in expected - confirmed}
+
+
+def remind_units(now):
+    """Staff of units whose list is not confirmed, by each unit's own deadline (admin extensions count)."""
     sent = 0
     window = now + timedelta(days=max(STEPS))
     guides = Guide.objects.published().filter(
-        Q(unit_deadline__gt=now) | Q(unit_settings__deadline__gt=now)).distinct()
+        Q(unit_deadline__gt=now) | Q(unit_settings__deadline__gt=now)).distinct() if apps.is_installed("quotas") \
+        else Guide.objects.none()
     for guide in guides:
-        extensions = dict(UnitGuideSetting.objects.filter(guide=guide, deadline__isnull=False)
-                          .values_list("unit_id", "deadline"))
-        confirmed = set(RecommendationList.objects.filter(guide=guide, state=RecommendationList.State.CONFIRMED)
-                        .values_list("unit_id", flat=True))
-        # Units that have something to confirm: a list, or declarations submitted to them.
-        expected = set(RecommendationList.objects.filter(guide=guide).values_list("unit_id", flat=True))
-        expected |= set(Declaration.objects.filter(guide=guide, unit__isnull=False)
-                        .exclude(state=Declaration.State.DRAFT).values_list("unit_id", flat=True))
-        due = {}
-        for unit_id in expected - confirmed:
-            deadline = extensions.get(unit_id, guide.unit_deadline)
-            if deadline is not None and now < deadline <= window:
-                due[unit_id] = deadline
+        due = {u: d for u, d in _units_to_confirm(guide).items() if d is not None and now < d <= window}
         if not due:
             continue
         for user in User.objects.filter(is_active=True, role=User.Role.UNIT, unit_id__in=due).select_related("unit"):
@@ -111,6 +117,36 @@ def remind_units(now):
                        body=_("“%(guide)s”中，%(unit)s 的推荐名单尚未确认，确认截止时间为 %(deadline)s（北京时间）。"
                               "请及时完成形式审查、排序并确认推荐名单。") % {
                            "guide": guide.title, "unit": user.unit.name, "deadline": _fmt(deadline)},
+                       url=_url("quotas:workspace"))
+            sent += n is not None
+    return sent
+
+
+def announce_extension(guide_id, *, applicant_deadline=False, unit_deadline=False):
+    """Tell those still working on a published guide that its deadline moved (once per new deadline)."""
+    guide = Guide.objects.filter(pk=guide_id, is_published=True).first()
+    if guide is None:
+        return 0
+    sent = 0
+    if applicant_deadline and guide.applicant_deadline:
+        stamp = int(guide.applicant_deadline.timestamp())
+        for user, decl in _open_drafts(guide):
+            n = notify(user, kind="deadline_extended", dedupe_key=f"extend:draft:{guide.pk}:{user.pk}:{stamp}",
+                       title=_("申报截止时间已延期至 %(deadline)s") % {"deadline": _fmt(guide.applicant_deadline)},
+                       body=_("“%(guide)s”的申报截止时间已延期至 %(deadline)s（北京时间）。贵单位的项目“%(project)s”"
+                              "尚未提交，请在新的截止时间前完成。") % {
+                           "guide": guide.title, "deadline": _fmt(guide.applicant_deadline), "project": decl},
+                       url=_url("declarations:edit", decl.pk))
+            sent += n is not None
+    if unit_deadline and guide.unit_deadline:
+        stamp = int(guide.unit_deadline.timestamp())
+        # units with an extension of their own keep it; only those on the guide's deadline are told
+        due = {u for u, d in _units_to_confirm(guide).items() if d == guide.unit_deadline}
+        for user in User.objects.filter(is_active=True, role=User.Role.UNIT, unit_id__in=due):
+            n = notify(user, kind="deadline_extended", dedupe_key=f"extend:unit:{guide.pk}:{user.pk}:{stamp}",
+                       title=_("推荐名单确认截止时间已延期至 %(deadline)s") % {"deadline": _fmt(guide.unit_deadline)},
+                       body=_("“%(guide)s”的推荐名单确认截止时间已延期至 %(deadline)s（北京时间）。") % {
+                           "guide": guide.title, "deadline": _fmt(guide.unit_deadline)},
                        url=_url("quotas:workspace"))
             sent += n is not None
     return sent

@@ -96,3 +96,10 @@ def build_export(export_id):
     from .exports import build_export as build
 
     build(export_id)
+
+
+@shared_task
+def announce_extension(guide_id, applicant_deadline=False, unit_deadline=False):
+    from .reminders import announce_extension as run
+
+    return run(guide_id, applicant_deadline=applicant_deadline, unit_deadline=unit_deadline)

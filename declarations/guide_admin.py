@@ -190,7 +190,15 @@ def extend_deadline(*, guide, actor, reason, applicant_deadline=None, unit_deadl
         locked.save(update_fields=["applicant_deadline", "unit_deadline"])
         record("guide.extend_deadline", target=locked, actor=actor, reason=reason, request=request,
                summary=_("指南截止时间延期"), data={"changes": changes})
+        transaction.on_commit(lambda: _announce_extension(locked.pk, changes))
     return locked
+
+
+def _announce_extension(guide_id, changes):
+    from core.tasks import announce_extension
+
+    announce_extension.delay(guide_id, applicant_deadline="applicant_deadline" in changes,
+                             unit_deadline="unit_deadline" in changes)
 
 
 # --- categories, directions, rules ------------------------------------------------------------

@@ -127,3 +127,26 @@ class TestReviewerReminders:
         n = Notification.objects.get(kind="reminder_review")
         assert n.user == busy and "1 个评审任务" in n.title
         assert send_reminders(now=timezone.now() + timedelta(days=7))["reviewers"] == 1
+
+
+class TestExtensionAnnouncement:
+    def test_those_still_working_hear_of_an_extension_once(self, personas, admin_user,
+                                                           django_capture_on_commit_callbacks):
+        from declarations.guide_admin import extend_deadline
+
+        guide = personas.guide
+        personas.applicant_a.email = "a@example.com"
+        personas.applicant_a.save()
+        personas.city_staff.email = "city@example.com"
+        personas.city_staff.save()
+        complete_declaration(guide, personas.org_a, None)  # a draft
+        complete_declaration(guide, personas.org_b, personas.city, state="submitted")
+        with django_capture_on_commit_callbacks(execute=True):
+            extend_deadline(guide=guide, actor=admin_user, reason="系统维护",
+                            applicant_deadline=guide.applicant_deadline + timedelta(days=2),
+                            unit_deadline=guide.unit_deadline + timedelta(days=2))
+        assert sorted(m.to[0] for m in mail.outbox) == ["a@example.com", "city@example.com"]
+        assert all("已延期至" in m.subject for m in mail.outbox)
+        from core.reminders import announce_extension
+
+        assert announce_extension(guide.pk, applicant_deadline=True, unit_deadline=True) == 0
