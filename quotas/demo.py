@@ -132,8 +132,27 @@ def _declarations(ctx):
             pass_check(declaration=decl, actor=clerks[key])
 
 
+DOC_PREFIXES = {"tianjin": "津工信软", "binhai": "滨工信", "hexi": "西工信", "nankai": "南工信"}
+
+
+def _seals_and_prefixes(ctx):
+    """The Tianjin units get a letter prefix and a generated demo seal, so their 推荐函 looks real."""
+    from django.core.files.base import ContentFile
+
+    from .seals import demo_seal_png
+
+    for key, prefix in DOC_PREFIXES.items():
+        unit = ctx["units"][key]
+        if unit.doc_prefix != prefix:
+            unit.doc_prefix = prefix
+            unit.save(update_fields=["doc_prefix"])
+        if not unit.seal:
+            unit.seal.save(f"demo-seal-{unit.pk}.png", ContentFile(demo_seal_png(unit.name)))
+
+
 def load(ctx):
     _load_units(ctx)
+    _seals_and_prefixes(ctx)
     _apply_guide_quotas(ctx)
     _city_setting(ctx)
     _declarations(ctx)

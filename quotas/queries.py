@@ -4,7 +4,7 @@ Used by views, exports, the admin overview and the permission rules, so the
 jurisdiction is defined exactly once.
 """
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 
 from declarations.models import Declaration, Guide
 
@@ -132,7 +132,8 @@ def overview(guide):
     declared = dict(Declaration.objects.filter(guide=guide).exclude(state=S.DRAFT)
                     .values_list("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
     rows = []
-    for unit in Unit.objects.filter(is_active=True).select_related("parent").order_by("parent_id", "region", "name"):
+    for unit in (Unit.objects.filter(is_active=True).select_related("parent")
+                 .order_by(F("parent_id").asc(nulls_first=True), "region", "name")):
         setting = settings.get(unit.pk)
         quota = setting.quota if setting and setting.quota is not None else rules.get(unit.kind)
         deadline = setting.deadline if setting and setting.deadline else guide.unit_deadline

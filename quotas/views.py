@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -324,10 +325,8 @@ def admin_reopen(request, pk):
 
 @ministry_required
 def admin_units(request):
-    units = Unit.objects.select_related("parent").order_by("parent_id", "region", "name")
-    from django.db.models import Count
-
-    units = units.annotate(n_staff=Count("staff"))
+    units = (Unit.objects.select_related("parent").annotate(n_staff=Count("staff"))
+             .order_by(F("parent_id").asc(nulls_first=True), "region", "name"))
     return render(request, "quotas/admin_units.html", {"units": units})
 
 
