@@ -11,6 +11,7 @@ from core.audit import records_for
 from core.decorators import ministry_required
 
 from . import guide_admin
+from .eligibility import describe_rule
 from .guide_admin import GuideEditError
 from .manage_forms import (CategoryForm, CopyGuideForm, DeadlineExtensionForm, DirectionForm, GuideForm, ImportForm,
                            RuleForm)
@@ -55,13 +56,16 @@ def guide_detail(request, pk):
     categories = guide.categories.all()
     directions = guide.directions.annotate(
         n_used=Count("declarations", distinct=True)).order_by("order", "id")
+    rules = list(guide.rules.select_related("direction"))
+    for rule in rules:
+        rule.description = describe_rule(rule)
     by_category = {c.pk: [] for c in categories}
     for d in directions:
         by_category.setdefault(d.category_id, []).append(d)
     return render(request, "declarations/manage/guide_detail.html", {
         "guide": guide,
         "categories": [(c, by_category.get(c.pk, [])) for c in categories],
-        "rules": guide.rules.select_related("direction"),
+        "rules": rules,
         "problems": [] if guide.is_published else guide_admin.publish_problems(guide),
         "history": records_for(guide)[:50],
     })
