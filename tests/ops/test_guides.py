@@ -117,6 +117,29 @@ class TestEdit:
                         {"category": cat.pk, "code": "4", "name": "重复"})
         assert r.status_code == 200 and "方向编号“4”已存在" in r.content.decode()
 
+    def test_categories_add_and_refuse_deleting_a_filled_one(self, client, personas):
+        guide = personas.guide
+        login(client, personas.admin)
+        url = reverse("guides:category_add", args=[guide.pk])
+        r = client.post(url, {"code": "一", "name": "重复"})
+        assert "领域编号“一”已存在" in r.content.decode()
+        r = client.post(url, {"code": "", "name": ""})
+        assert "请填写领域编号" in r.content.decode() and "请填写领域名称" in r.content.decode()
+        assert client.post(url, {"code": "四", "name": "新领域"}).status_code == 302
+        new = guide.categories.get(code="四")
+        client.post(reverse("guides:category_delete", args=[guide.pk, new.pk]))
+        assert not guide.categories.filter(code="四").exists()
+        filled = guide.categories.get(code="一")
+        r = client.post(reverse("guides:category_delete", args=[guide.pk, filled.pk]), follow=True)
+        assert "下还有方向" in r.content.decode() and guide.categories.filter(pk=filled.pk).exists()
+
+    def test_objects_of_another_guide_are_404(self, client, personas, admin_user):
+        other = guide_admin.copy_guide(source=personas.guide, actor=admin_user, year=2031)
+        d = other.directions.first()
+        login(client, personas.admin)
+        assert client.get(reverse("guides:direction_edit", args=[personas.guide.pk, d.pk])).status_code == 404
+        assert client.post(reverse("guides:direction_delete", args=[personas.guide.pk, d.pk])).status_code == 404
+
     def test_it_edits_a_direction(self, client, personas):
         guide = personas.guide
         d = guide.directions.get(code="4")
