@@ -24,8 +24,9 @@ def load_quotas(guide, data):
     guide.quota_rules.exclude(unit_kind__in=wanted).delete()
     for kind, quota in wanted.items():
         QuotaRule.objects.update_or_create(guide=guide, unit_kind=kind, defaults={"quota": quota})
-    units = {u.name: u for u in Unit.objects.filter(name__in=[o["unit_name"] for o in data.get("unit_overrides") or []])}
-    for override in data.get("unit_overrides") or []:
+    overrides = data.get("unit_overrides") or []
+    units = {u.name: u for u in Unit.objects.filter(name__in=[o["unit_name"] for o in overrides])}
+    for override in overrides:
         unit = units.get(override["unit_name"])
         if unit is None:
             continue

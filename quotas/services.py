@@ -10,7 +10,7 @@ Lock order is always child list → parent list → declarations, so nothing dea
 import logging
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _

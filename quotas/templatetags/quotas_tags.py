@@ -1,6 +1,5 @@
 from django import template
 from django.template.loader import get_template
-from django.utils.translation import gettext as _
 
 register = template.Library()
 

@@ -99,7 +99,8 @@ def test_bad_form_values_get_a_specific_message(client, personas, data, message)
     passed(p.guide, p.district_a, p.district_a_staff)
     rl = rec_list(p.district_a, p.guide)
     login(client, p.district_a_staff)
-    response = client.post(reverse("quotas:move", args=[rl.pk]), {"version": rl.version, **data}, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("quotas:move", args=[rl.pk]), {"version": rl.version, **data},
+                           HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and message in response.content.decode()
 
 
