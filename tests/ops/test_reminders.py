@@ -150,3 +150,13 @@ class TestExtensionAnnouncement:
         from core.reminders import announce_extension
 
         assert announce_extension(guide.pk, applicant_deadline=True, unit_deadline=True) == 0
+
+
+def test_the_command_runs_the_same_reminders(soon_guide, capsys):
+    from django.core.management import call_command
+
+    _applicant(soon_guide)
+    call_command("send_reminders")
+    call_command("send_reminders")
+    out = capsys.readouterr().out
+    assert "申报单位 1 条" in out and "申报单位 0 条" in out
