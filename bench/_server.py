@@ -30,8 +30,9 @@ def server_env(extra=None):
 class Gunicorn:
     """gunicorn on 127.0.0.1 with the production settings (minus TLS), stopped on exit."""
 
-    def __init__(self, port=8765, workers=4, threads=4):
-        self.port, self.workers, self.threads = port, workers, threads
+    def __init__(self, port=None, workers=4, threads=4):
+        # Another engineer's server (or a test's live server) may hold a fixed port: ask the kernel for a free one.
+        self.port, self.workers, self.threads = port or free_port(), workers, threads
         self.proc = None
 
     @property
@@ -45,8 +46,10 @@ class Gunicorn:
             [str(VENV_BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers),
              "--threads", str(self.threads), "--worker-class", "gthread", "--log-level", "warning",
              "--timeout", "120"], cwd=ROOT, env=server_env())
-        deadline = time.time() + 30
+        deadline = time.time() + 60
         while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode} (port {self.port} taken?)")
             try:
                 urllib.request.urlopen(self.url + "/ping/", timeout=2).read()
                 return self
@@ -62,6 +65,14 @@ class Gunicorn:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def session_cookie(user):
