@@ -1,18 +1,22 @@
 """Named query builders of the review: scoping, aggregates and the ranking.
 
-Everything is computed in the database with functions that give the same numbers on
-SQLite and PostgreSQL: no Median / StdDev aggregates (SQLite has neither, and Django
-would not warn). The standard deviation is the population one, sqrt(avg(x²) − avg(x)²);
+The scores of a guide come from one SQL statement (common table expressions and
+window functions) that gives the same numbers on SQLite and PostgreSQL: no Median /
+StdDev aggregates (SQLite has neither, and Django would not warn), no GREATEST, no
+NULLS LAST. The standard deviation is the population one, sqrt(avg(x²) − avg(x)²);
 the trimmed mean drops one highest and one lowest total when there are at least five
-reviews: (sum − max − min) / (n − 2). Values are rounded to 2 decimals before ranking,
-so floating-point noise cannot break a tie differently on the two databases.
+reviews: (sum − max − min) / (n − 2); a review's z-score is (total − the reviewer's
+mean) / the reviewer's standard deviation within the guide (0 when the reviewer shows
+no spread). Values are rounded as NUMERIC to 2 (z: 3) decimals before ranking, so
+floating-point noise cannot break a tie differently on the two databases. Each CTE is
+computed once: written with the ORM, every reference to an annotated subquery is
+inlined again, which took minutes for a few thousand projects.
 """
 
-from django.db.models import (
-    Avg, Case, Count, DecimalField, ExpressionWrapper, F, FloatField, IntegerField, Max, Min, OuterRef, Q,
-    Subquery, Sum, Value, When, Window,
-)
-from django.db.models.functions import Cast, Coalesce, FirstValue, Greatest, Rank, Round, Sqrt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Q
 
 from declarations.models import Declaration
 
@@ -20,110 +24,113 @@ from .conflicts import conflict_reason, declared_conflict_ids
 from .models import Assignment, Review, ReviewerProfile
 
 TRIM_FROM = 5  # 去掉一个最高分和一个最低分 from this many reviews on
+# The long texts of a declaration: a ranking of thousands of rows does not need them.
+LONG_FIELDS = ("summary", "innovation", "benefits", "promotion", "open_source", "ip_items", "cases", "return_reason",
+               "organisation__address", "unit__address")
+RANKED_STATES = (Declaration.State.RECOMMENDED, Declaration.State.SELECTED, Declaration.State.NOT_SELECTED)
 
 
-def _f(expr):
-    return Cast(expr, FloatField())
-
-
-def _submitted(**filters):
-    return Review.objects.filter(state=Review.State.SUBMITTED, **filters)
-
-
-def _agg(agg, decl_ref="pk"):
-    """A scalar subquery aggregating the submitted review totals of the outer declaration."""
-    return Subquery(
-        _submitted(assignment__declaration=OuterRef(decl_ref))
-        .values("assignment__declaration").annotate(v=agg).values("v")[:1])
-
-
-def _reviewer_stats(stat):
-    """avg(total) or avg(total²) of the outer review's reviewer over that guide's submitted reviews."""
-    expr = Avg(_f("total")) if stat == "mean" else Avg(_f("total") * _f("total"))
-    return Subquery(
-        _submitted(assignment__reviewer=OuterRef("assignment__reviewer"),
-                   assignment__declaration__guide=OuterRef("assignment__declaration__guide"))
-        .values("assignment__reviewer").annotate(v=expr).values("v")[:1], output_field=FloatField())
-
-
-def reviews_with_z():
-    """Submitted reviews annotated with the reviewer's mean / std dev and the review's z-score.
-
-    z = (total − reviewer mean) / reviewer std dev, within the guide. A reviewer with fewer
-    than two reviews or no spread gets z = 0 (nothing to correct).
-    """
-    qs = _submitted().annotate(r_mean=_reviewer_stats("mean"), r_sq=_reviewer_stats("sq"))
-    qs = qs.annotate(r_var=Greatest(F("r_sq") - F("r_mean") * F("r_mean"), Value(0.0)))
-    qs = qs.annotate(r_sd=Sqrt(F("r_var")))
-    return qs.annotate(z=Case(
-        When(r_var__gt=1e-9, then=(_f("total") - F("r_mean")) / F("r_sd")),
-        default=Value(0.0), output_field=FloatField()))
+@dataclass(frozen=True)
+class Scores:
+    n_reviews: int
+    mean: float | None
+    final: float | None  # the trimmed mean (the mean below five reviews): what the ranking uses
+    std_dev: float | None
+    z_score: float | None
+    final_rank: int
+    z_rank: int
 
 
 def _round(expr, places):
-    """ROUND that works on both databases (PostgreSQL has ROUND(numeric, int) only), as a float."""
-    return Cast(Round(Cast(expr, DecimalField(max_digits=20, decimal_places=6)), places), FloatField())
+    return f"CAST(ROUND(CAST({expr} AS NUMERIC), {places}) AS DOUBLE PRECISION)"
 
 
-def _fw(expr):
-    return ExpressionWrapper(expr, output_field=FloatField())
+def _scores_sql():
+    review, assignment = Review._meta.db_table, Assignment._meta.db_table
+    decl = Declaration._meta.db_table
+    return f"""
+WITH r AS (
+  SELECT a.declaration_id AS decl_id, a.reviewer_id AS reviewer_id, CAST(rv.total AS DOUBLE PRECISION) AS t
+  FROM {review} rv JOIN {assignment} a ON a.id = rv.assignment_id JOIN {decl} d ON d.id = a.declaration_id
+  WHERE rv.state = %s AND rv.total IS NOT NULL AND d.guide_id = %s
+),
+rs AS (SELECT reviewer_id, AVG(t) AS m, AVG(t * t) - AVG(t) * AVG(t) AS v FROM r GROUP BY reviewer_id),
+rz AS (
+  SELECT r.decl_id, r.t, CASE WHEN rs.v > 1e-9 THEN (r.t - rs.m) / SQRT(rs.v) ELSE 0.0 END AS z
+  FROM r JOIN rs ON rs.reviewer_id = r.reviewer_id
+),
+agg AS (
+  SELECT decl_id, COUNT(*) AS n, SUM(t) AS s, MAX(t) AS mx, MIN(t) AS mn, AVG(t * t) AS sq, AVG(z) AS zm
+  FROM rz GROUP BY decl_id
+),
+base AS (
+  SELECT d.id AS decl_id, d.direction_id AS direction_id, COALESCE(agg.n, 0) AS n,
+    agg.s / agg.n AS mean_raw,
+    CASE WHEN agg.n >= {TRIM_FROM} THEN (agg.s - agg.mx - agg.mn) / (agg.n - 2) ELSE agg.s / agg.n END AS trimmed_raw,
+    agg.sq - (agg.s / agg.n) * (agg.s / agg.n) AS var_raw,
+    agg.zm AS z_raw
+  FROM {decl} d LEFT JOIN agg ON agg.decl_id = d.id
+  WHERE d.guide_id = %s AND d.state IN (%s, %s, %s)
+),
+rounded AS (
+  SELECT decl_id, direction_id, n,
+    {_round("mean_raw", 2)} AS mean_score,
+    {_round("trimmed_raw", 2)} AS final_score,
+    {_round("SQRT(CASE WHEN var_raw IS NULL THEN NULL WHEN var_raw > 0 THEN var_raw ELSE 0.0 END)", 2)} AS std_dev,
+    {_round("z_raw", 3)} AS z_score
+  FROM base
+)
+SELECT decl_id, n, mean_score, final_score, std_dev, z_score,
+  RANK() OVER (PARTITION BY direction_id
+               ORDER BY CASE WHEN final_score IS NULL THEN 1 ELSE 0 END, final_score DESC) AS final_rank,
+  RANK() OVER (PARTITION BY direction_id
+               ORDER BY CASE WHEN z_score IS NULL THEN 1 ELSE 0 END, z_score DESC) AS z_rank
+FROM rounded
+"""
 
 
-def annotate_aggregates(qs):
-    """Per declaration: n, mean, trimmed mean, std dev, mean z-score, and the score used for ranking."""
-    qs = qs.annotate(
-        n_reviews=Coalesce(_agg(Count("id")), 0, output_field=IntegerField()),
-        s_sum=_agg(Sum(_f("total"))),
-        s_max=_agg(Max(_f("total"))),
-        s_min=_agg(Min(_f("total"))),
-        s_sq=_agg(Avg(_f("total") * _f("total"))),
-        z_mean=Subquery(
-            reviews_with_z().filter(assignment__declaration=OuterRef("pk"))
-            .values("assignment__declaration").annotate(v=Avg("z")).values("v")[:1], output_field=FloatField()),
-    )
-    qs = qs.annotate(s_mean=_fw(F("s_sum") / _f("n_reviews")))
-    qs = qs.annotate(
-        mean=Case(When(n_reviews__gt=0, then=_round(F("s_mean"), 2)), default=None, output_field=FloatField()),
-        trimmed=Case(
-            When(n_reviews__gte=TRIM_FROM, then=_round(
-                _fw((F("s_sum") - F("s_max") - F("s_min")) / _f(F("n_reviews") - 2)), 2)),
-            When(n_reviews__gt=0, then=_round(F("s_mean"), 2)),
-            default=None, output_field=FloatField()),
-        std_dev=Case(When(n_reviews__gt=0, then=_round(Sqrt(Greatest(
-            _fw(F("s_sq") - F("s_mean") * F("s_mean")), Value(0.0))), 2)),
-            default=None, output_field=FloatField()),
-        z_score=_round(F("z_mean"), 3),
-    )
-    return qs.annotate(final=F("trimmed"))
+def guide_scores(guide):
+    """{declaration id: Scores} for every recommended / selected / not selected declaration of the guide.
 
-
-def ranking(guide, *, panel=None, direction=None, unit=None, region=None, order="final"):
-    """Recommended (and, after publication, selected / not selected) declarations of a guide, ranked per direction.
-
-    Ranks are computed over the whole direction; the unit and region filters only hide
-    rows (they act on window values, so the database applies them after ranking).
-    order: "final" (trimmed mean) or "z" (normalised).
+    One query, whatever the number of declarations and reviews.
     """
-    qs = Declaration.objects.filter(
-        guide=guide, state__in=[Declaration.State.RECOMMENDED, Declaration.State.SELECTED,
-                                Declaration.State.NOT_SELECTED])
+    with connection.cursor() as cursor:
+        cursor.execute(_scores_sql(), [Review.State.SUBMITTED, guide.pk, guide.pk, *RANKED_STATES])
+        return {row[0]: Scores(int(row[1]), *(None if v is None else float(v) for v in row[2:6]),
+                               int(row[6]), int(row[7]))
+                for row in cursor.fetchall()}
+
+
+def ranking(guide, *, panel=None, direction=None, unit=None, region=None, order="final", declaration_ids=None):
+    """The ranked declarations of a guide with their scores, per direction, in two queries.
+
+    Ranks are computed by the database over each whole direction; the filters only choose
+    which rows to show, so a project keeps its direction rank when the list is filtered by
+    unit or region. order: "final" (trimmed mean) or "z" (normalised).
+    """
+    scores = guide_scores(guide)
+    qs = Declaration.objects.filter(guide=guide, state__in=RANKED_STATES).select_related(
+        "organisation", "unit", "direction", "selection").defer(*LONG_FIELDS)
     if panel is not None:
         qs = qs.filter(direction__panels=panel)
     if direction is not None:
         qs = qs.filter(direction=direction)
-    qs = annotate_aggregates(qs).select_related("organisation", "unit", "direction", "selection")
-    key = "z_score" if order == "z" else "final"
-    qs = qs.annotate(
-        rank=Window(Rank(), partition_by=[F("direction_id")], order_by=[F(key).desc(nulls_last=True)]),
-        z_rank=Window(Rank(), partition_by=[F("direction_id")], order_by=[F("z_score").desc(nulls_last=True)]),
-        final_rank=Window(Rank(), partition_by=[F("direction_id")], order_by=[F("final").desc(nulls_last=True)]),
-    )
     if unit is not None:
-        qs = qs.annotate(w_unit=Window(FirstValue("unit_id"), partition_by=[F("pk")])).filter(w_unit=unit.pk)
+        qs = qs.filter(unit=unit)
     if region:
-        qs = qs.annotate(w_region=Window(FirstValue("organisation__region"), partition_by=[F("pk")])).filter(
-            w_region=region)
-    return qs.order_by("direction__order", "direction_id", "rank", "pk")
+        qs = qs.filter(organisation__region=region)
+    if declaration_ids is not None:
+        qs = qs.filter(pk__in=declaration_ids)
+    rows = []
+    for decl in qs:
+        s = scores.get(decl.pk)
+        if s is None:  # moved out of the ranked states between the two queries
+            continue
+        decl.__dict__.update(s.__dict__)
+        decl.rank = s.z_rank if order == "z" else s.final_rank
+        rows.append(decl)
+    rows.sort(key=lambda d: (d.direction.order if d.direction_id else 0, d.direction_id or 0, d.rank, d.pk))
+    return rows
 
 
 def reviewer_assignments(user):
@@ -174,8 +181,6 @@ def guide_progress(guide):
     }
 
 
-__all__ = ["annotate_aggregates", "ranking", "reviews_with_z", "reviewer_assignments", "assignment_overview",
-           "guide_progress", "DecimalField"]
 
 
 def declaration_history(declaration):

@@ -310,7 +310,7 @@ def ranking_page(request, guide_pk):
     guide = _guide(guide_pk)
     cfg = services.settings_for(guide)
     filters, order = _ranking_filters(request, guide)
-    rows = list(ranking(guide, order=order, **filters))
+    rows = ranking(guide, order=order, **filters)
     threshold = float(cfg.disagreement_threshold)
     for r in rows:
         r.disagree = r.std_dev is not None and r.std_dev > threshold
@@ -356,8 +356,7 @@ def toggle_selection(request, guide_pk):
 def declaration_reviews(request, guide_pk, pk):
     guide = _guide(guide_pk)
     decl = get_object_or_404(declaration_page_queryset(), pk=pk, guide=guide)
-    agg = ranking(guide).filter(pk=decl.pk)
-    agg = next(iter(agg), None)
+    agg = next(iter(ranking(guide, declaration_ids=[decl.pk])), None)
     assignments_ = (Assignment.objects.filter(declaration=decl).select_related("reviewer__reviewer_profile", "review")
                     .prefetch_related("review__scores"))
     criteria = list(services.sheet_for(decl).criteria.all())
