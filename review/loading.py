@@ -1,6 +1,6 @@
 """The review's part of a guide: its scoring sheet (from the data file's "scoring" key, else the default)."""
 
-from .models import Criterion, ReviewSettings, ScoringSheet
+from .models import Criterion, DirectionSetting, ReviewSettings, ScoringSheet
 from .services import ensure_default_sheet
 
 
@@ -17,6 +17,10 @@ def on_guide_copied(sender, *, source, copy, **kwargs):
                                       reviewers_per_declaration=src.reviewers_per_declaration,
                                       disagreement_threshold=src.disagreement_threshold)
     directions = {d.code: d for d in copy.directions.all()}
+    for setting in DirectionSetting.objects.filter(direction__guide=source).select_related("direction"):
+        if setting.direction.code in directions:
+            DirectionSetting.objects.get_or_create(direction=directions[setting.direction.code],
+                                                   defaults={"selection_limit": setting.selection_limit})
     for sheet in ScoringSheet.objects.filter(guide=source).select_related("direction").prefetch_related("criteria"):
         direction = directions.get(sheet.direction.code) if sheet.direction_id else None
         if sheet.direction_id and direction is None:

@@ -328,11 +328,15 @@ def save_review(*, assignment, actor, scores, comment, submit=False, request=Non
     """Save the reviewer's scores as a draft, or submit them (final until an admin reopens)."""
     comment = (comment or "").strip()
     with transaction.atomic():
-        a = Assignment.objects.select_for_update(of=("self",)).select_related("declaration__guide").get(pk=assignment.pk)
+        a = Assignment.objects.select_for_update(of=("self",)).select_related(
+            "declaration__guide", "declaration__organisation", "reviewer").get(pk=assignment.pk)
         if a.state != Assignment.State.ACTIVE:
             raise ReviewError(_("该评审任务已谢绝，不能评分"))
         if settings_for(a.declaration.guide).is_published:
             raise ReviewError(_("评审结果已公布，不能再修改评分"))
+        cfg = settings_for(a.declaration.guide)
+        if conflict_reason(profile_of(a.reviewer), a.declaration, region_switch=cfg.region_conflict):
+            raise ReviewError(_("您与该项目的申报单位存在回避情形，不能评分"))
         review, _created = Review.objects.get_or_create(assignment=a)
         if review.state == Review.State.SUBMITTED:
             raise ReviewError(_("评分已提交，如需修改请联系主管部门退回"))

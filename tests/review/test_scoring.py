@@ -100,3 +100,30 @@ def test_reviewers_do_not_see_each_others_scores(rp, client):
     login(client, rp.unassigned)
     page = client.get(reverse("review:score", args=[a2.pk])).content.decode()
     assert "87.5" not in page and "王评审的独到意见" not in page
+
+
+def test_a_copied_guide_gets_the_sheets_settings_and_limits(rp):
+    from declarations.guide_admin import copy_guide
+    from review.models import DirectionSetting, ReviewSettings
+
+    sheet = ScoringSheet.objects.create(guide=rp.guide, direction=rp.direction, name="方向4评分表")
+    Criterion.objects.create(sheet=sheet, name="场景数量", max_points=50, weight=2)
+    DirectionSetting.objects.create(direction=rp.direction, selection_limit=4)
+    cfg = ReviewSettings.objects.get(guide=rp.guide)
+    cfg.blind, cfg.region_conflict = False, True
+    cfg.save()
+    copy = copy_guide(source=rp.guide, actor=rp.p.admin, year=rp.guide.year + 1)
+    assert list(ScoringSheet.objects.get(guide=copy, direction=None).criteria.values_list("name", flat=True)) == [
+        "项目综合实力", "关键技术创新", "经济社会效益", "产业化推广价值"]
+    assert ScoringSheet.objects.get(guide=copy, direction__code="4").criteria.get().name == "场景数量"
+    assert DirectionSetting.objects.get(direction__guide=copy, direction__code="4").selection_limit == 4
+    copied = ReviewSettings.objects.get(guide=copy)
+    assert (copied.blind, copied.region_conflict, copied.reviewers_per_declaration) == (False, True, 2)
+
+
+def test_the_service_refuses_scores_from_a_conflicted_reviewer(rp):
+    from review.models import Assignment
+
+    a = Assignment.objects.create(declaration=rp.decl_a, reviewer=rp.conflicted)
+    with pytest.raises(ReviewError, match="回避"):
+        save_review(assignment=a, actor=rp.conflicted, scores={}, comment="")
