@@ -6,8 +6,7 @@ from declarations.access import can_view_declaration
 from declarations.models import Attachment
 from review.conflicts import conflict_reason
 from review.models import Assignment, ReviewerProfile
-from review.services import ReviewError, add_reviewer, assign_reviewers, declare_conflict, settings_for
-from tests.review.conftest import make_reviewer
+from review.services import ReviewError, add_reviewer, assign_reviewers, settings_for
 from tests.utils import login
 
 
