@@ -19,18 +19,17 @@ def can_access_declaration_documents(user, declaration):
 
 
 def can_access_list_documents(user, rec_list):
+    """The quotas room's own rule for seeing a list: its unit, the parent unit, the ministry."""
     if not user.is_authenticated or rec_list is None:
         return False
-    if user.is_ministry:
-        return True
-    return user.is_unit_staff and user.unit_id in (rec_list.unit_id, rec_list.unit.parent_id)
+    return user.has_perm("quotas.view_list", rec_list)
 
 
 def can_manage_list_documents(user, rec_list):
     """Regenerate the letter or build a ZIP: the list's own unit and the ministry."""
     if not user.is_authenticated or rec_list is None:
         return False
-    return user.is_ministry or (user.is_unit_staff and user.unit_id == rec_list.unit_id)
+    return user.is_ministry or user.has_perm("quotas.change_list", rec_list)
 
 
 def can_view_document(user, doc):

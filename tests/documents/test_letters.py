@@ -118,3 +118,12 @@ def test_the_list_slot_shows_letter_download(client, personas, district_list, dj
     login(client, personas.district_a_staff)
     fragment = client.get(f"/documents/lists/{district_list.pk}/status/").content.decode()
     assert f"/documents/{doc.pk}/download/" in fragment and "下载推荐函" in fragment
+
+
+def test_the_units_list_page_carries_the_documents_box(client, personas, district_list,
+                                                       django_capture_on_commit_callbacks):
+    doc = _letter(district_list, django_capture_on_commit_callbacks)
+    login(client, personas.district_a_staff)
+    page = client.get(f"/unit/lists/{district_list.pk}/").content.decode()
+    assert "推荐函与申报书" in page and f"/documents/{doc.pk}/download/" in page
+    assert "documents-status.js" in page

@@ -112,3 +112,11 @@ def test_the_qr_code_points_at_the_verification_page(ready_form, settings):
 
     _decl, doc = ready_form
     assert verification_url(doc.short_code) == f"https://sbxt.example.gov.cn/documents/verify/{doc.short_code}/"
+
+
+def test_the_unit_of_jurisdiction_may_download_the_form_a_sibling_unit_may_not(client, personas, ready_form):
+    _decl, doc = ready_form
+    login(client, personas.district_a_staff)
+    assert client.get(f"/documents/{doc.pk}/download/").status_code == 200
+    login(client, personas.district_b_staff)
+    assert client.get(f"/documents/{doc.pk}/download/").status_code == 404
