@@ -52,3 +52,26 @@ class ConflictForm(forms.Form):
     organisation = forms.CharField(label=_("统一社会信用代码或单位全称"), max_length=100,
                                    error_messages={"required": _("请填写统一社会信用代码或单位全称"),
                                                    "max_length": _("单位名称不能超过 100 个字符")})
+
+
+class PanelForm(forms.Form):
+    name = forms.CharField(label=_("评审组名称"), max_length=100,
+                           error_messages={"required": _("请填写评审组名称"),
+                                           "max_length": _("评审组名称不能超过 100 个字符")})
+    directions = forms.ModelMultipleChoiceField(
+        label=_("方向"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一个方向"), "invalid_choice": _("所选方向不属于本指南"),
+                        "invalid_pk_value": _("所选方向不属于本指南")})
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("评审专家"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("所选用户不是评审专家"), "invalid_pk_value": _("所选用户不是评审专家")})
+
+    def __init__(self, *args, guide, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        self.fields["directions"].queryset = guide.directions.all()
+        self.fields["reviewers"].queryset = (User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
+                                             .select_related("reviewer_profile").order_by("pk"))
+        self.fields["reviewers"].label_from_instance = lambda u: f"{u.reviewer_profile.name}（{u.reviewer_profile.employer}）"

@@ -540,6 +540,39 @@ def _notify_results(guide, decls, selected, end):
                    % {"guide": guide, "ok": n_ok, "no": n_no}, dedupe_key=f"results:{guide.pk}:unit{unit_id}:{u.pk}")
 
 
+def save_panel(*, guide, actor, name, directions, reviewers, panel=None, request=None):
+    """Create or change a panel. A direction belongs to at most one panel of a guide."""
+    name = (name or "").strip()
+    if not name:
+        raise ReviewError(_("请填写评审组名称"), {"name": _("请填写评审组名称")})
+    with transaction.atomic():
+        settings_for(guide)
+        ReviewSettings.objects.select_for_update().get(guide=guide)  # one panel edit at a time per guide
+        if Panel.objects.filter(guide=guide, name=name).exclude(pk=getattr(panel, "pk", None)).exists():
+            raise ReviewError(_("本指南已有名为“%(name)s”的评审组") % {"name": name},
+                              {"name": _("本指南已有名为“%(name)s”的评审组") % {"name": name}})
+        for d in directions:
+            if d.guide_id != guide.pk:
+                raise ReviewError(_("所选方向不属于本指南"), {"directions": _("所选方向不属于本指南")})
+            other = Panel.objects.filter(guide=guide, directions=d).exclude(pk=getattr(panel, "pk", None)).first()
+            if other:
+                msg = _("方向“%(dir)s”已属于评审组“%(panel)s”") % {"dir": d, "panel": other.name}
+                raise ReviewError(msg, {"directions": msg})
+        created = panel is None
+        if created:
+            panel = Panel.objects.create(guide=guide, name=name)
+        else:
+            panel.name = name
+            panel.save(update_fields=["name"])
+        panel.directions.set(directions)
+        panel.reviewers.set(reviewers)
+        record("review.panel", target=guide, actor=actor, request=request,
+               summary=(_("新建评审组“%(name)s”") if created else _("修改评审组“%(name)s”")) % {"name": name},
+               data={"panel": panel.pk, "directions": [d.pk for d in directions],
+                     "reviewers": [u.pk for u in reviewers]})
+    return panel
+
+
 def update_settings(*, guide, actor, request=None, **values):
     with transaction.atomic():
         cfg = settings_for(guide)

@@ -21,7 +21,7 @@ from . import services
 from .blind import attachment_filename, attachment_label, blind_copy
 from .conflicts import conflict_reason
 from .exports import ranking_workbook_response
-from .forms import ConflictForm, NoticeForm, PublishForm, ReasonForm, SettingsForm
+from .forms import ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm, SettingsForm
 from .models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Selection
 from .queries import assignment_overview, declaration_history, guide_progress, ranking, reviewer_assignments
 from .rules import active_assignment
@@ -215,6 +215,28 @@ def run_assignment(request, guide_pk):
     request.session[f"assign_report_{guide.pk}"] = {"problems": [str(p) for p in report.problems],
                                                     "loads": report.loads}
     return redirect("review:manage_guide", guide.pk)
+
+
+@ministry_required
+def panel_edit(request, guide_pk, pk=None):
+    guide = _guide(guide_pk)
+    panel = get_object_or_404(Panel, pk=pk, guide=guide) if pk else None
+    initial = ({"name": panel.name, "directions": panel.directions.all(), "reviewers": panel.reviewers.all()}
+               if panel else None)
+    form = PanelForm(request.POST or None, guide=guide, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_panel(guide=guide, panel=panel, actor=request.user, request=request,
+                                name=form.cleaned_data["name"], directions=list(form.cleaned_data["directions"]),
+                                reviewers=list(form.cleaned_data["reviewers"]))
+        except services.ReviewError as e:
+            for field, message in (e.errors or {"__all__": e.message}).items():
+                form.add_error(None if field == "__all__" else field, message)
+        else:
+            messages.success(request, _("评审组已保存"))
+            return redirect("review:manage_guide", guide.pk)
+    return render(request, "review/panel_form.html", {"guide": guide, "panel": panel, "form": form},
+                  status=400 if form.errors else 200)
 
 
 @ministry_required

@@ -112,3 +112,32 @@ def test_submitted_review_cannot_be_removed(rp):
     submit_review(assignment=a, actor=rp.assigned, scores=full_scores(rp.decl_b, 80), comment="项目基础扎实，推广价值较高。")
     with pytest.raises(ReviewError, match="已提交评分"):
         remove_assignment(assignment=a, actor=rp.p.admin)
+
+
+def test_admin_creates_and_edits_a_panel_in_the_app(rp, client):
+    from django.urls import reverse
+
+    from tests.utils import login
+
+    login(client, rp.p.admin)
+    d5 = rp.guide.directions.get(code="5")
+    url = reverse("review:panel_new", args=[rp.guide.pk])
+    response = client.post(url, {"name": "第二评审组", "directions": [rp.direction.pk], "reviewers": [rp.unassigned.pk]})
+    assert response.status_code == 400
+    assert "方向“4. 大数据重点产品”已属于评审组“第一评审组”" in response.content.decode()
+    response = client.post(url, {"name": "", "directions": []})
+    assert "请填写评审组名称" in response.content.decode() and "请至少选择一个方向" in response.content.decode()
+    response = client.post(url, {"name": "第二评审组", "directions": [d5.pk], "reviewers": [rp.unassigned.pk]})
+    assert response.status_code == 302
+    panel = Panel.objects.get(guide=rp.guide, name="第二评审组")
+    assert list(panel.reviewers.all()) == [rp.unassigned]
+    edit = reverse("review:panel_edit", args=[rp.guide.pk, panel.pk])
+    assert "第二评审组" in client.get(edit).content.decode()
+    client.post(edit, {"name": "第二评审组（融合应用）", "directions": [d5.pk], "reviewers": [rp.unassigned.pk, rp.assigned.pk]})
+    panel.refresh_from_db()
+    assert panel.name == "第二评审组（融合应用）" and panel.reviewers.count() == 2
+    assert AuditRecord.objects.filter(action="review.panel").count() == 2
+    other_guide_direction = rp.guide.directions.model.objects.exclude(guide=rp.guide).first()
+    if other_guide_direction:
+        response = client.post(url, {"name": "外组", "directions": [other_guide_direction.pk]})
+        assert "所选方向不属于本指南" in response.content.decode()
