@@ -92,3 +92,14 @@ class TestCompose:
         from django.conf import settings
 
         assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+
+
+def test_beat_schedule_names_registered_tasks():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"core.tasks.send_reminders", "core.tasks.resend_pending_emails"} <= tasks
+    assert tasks <= set(app.tasks)
