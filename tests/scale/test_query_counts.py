@@ -2,7 +2,7 @@
 
 Two worlds are built with core.national.generate (the generator of the national
 benchmark data), all applicants in Tianjin so that a few units get many rows:
-10 declarations and 1,000. Pages whose rows do not come from declarations get
+10 declarations and 1,000 (and 10 and 300 reviewers). Pages whose rows do not come from declarations get
 their rows added in bulk to the same sizes: audit records, notifications, extra
 units, and the persona reviewer's assignments. Every page is requested once to
 warm per-process caches, then once under CaptureQueriesContext. The two counts must
@@ -23,6 +23,7 @@ from django.utils import timezone
 from core import national
 
 SIZES = (10, 1000)
+REVIEWERS = {10: 10, 1000: 300}
 # Marked so that pytest-django sets up the test database (it skips that when no test asks for one).
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,8 @@ def _pages(w):
         ("reviewer_profile", "reviewer", reverse("review:profile")),
         ("admin_review_index", "admin", reverse("review:manage")),
         ("admin_review_guide", "admin", reverse("review:manage_guide", args=[g])),
+        ("admin_panel_new", "admin", reverse("review:panel_new", args=[g])),
+        ("admin_panel_edit", "admin", reverse("review:panel_edit", args=[g, w["panel"].pk])),
         ("admin_assignments", "admin", reverse("review:assignments", args=[g])),
         ("admin_review_ranking", "admin", reverse("review:ranking", args=[g])),
         ("admin_declaration_reviews", "admin", reverse("review:declaration_reviews", args=[g, w["recommended"].pk])),
@@ -65,7 +68,8 @@ def _pages(w):
 PAGE_IDS = [
     "applicant_dashboard", "applicant_guide", "unit_workspace", "unit_ranking", "unit_list_detail",
     "district_ranking", "admin_quota_overview", "admin_units", "admin_list_detail", "reviewer_queue",
-    "reviewer_profile", "admin_review_index", "admin_review_guide", "admin_assignments", "admin_review_ranking",
+    "reviewer_profile", "admin_review_index", "admin_review_guide", "admin_panel_new", "admin_panel_edit",
+    "admin_assignments", "admin_review_ranking",
     "admin_declaration_reviews", "public_results_index", "public_results_guide", "admin_dashboard",
     "admin_declarations", "admin_audit_log", "inbox", "admin_guide_list", "admin_guide_detail"]
 
@@ -104,10 +108,12 @@ def _top_up(w, n):
 def _world(n):
     from declarations.models import Declaration
     from quotas.models import RecommendationList
-    from review.models import Assignment
+    from review.models import Assignment, Panel
 
     User = get_user_model()
-    stats = national.generate(applicants=n, reviewers=40, seed=7, regions=["12"])
+    # Reviewers grow with the world too (10 and 300, the national size: every reviewer is an option in
+    # the assignment and panel pages, so 1,000 would only make those pages slow to render).
+    stats = national.generate(applicants=n, reviewers=REVIEWERS[n], seed=7, regions=["12"])
     guide = stats["guide"]
     unit_user = User.objects.get(username__startswith=national.PREFIX, unit__name="天津市工业和信息化局")
     district_user = User.objects.get(username__startswith=national.PREFIX, unit__name="滨海新区工业和信息化局")
@@ -118,7 +124,8 @@ def _world(n):
         organisation__declarations__state="draft").order_by("pk").first()
     w = {"guide": guide, "unit": unit_user, "district": district_user, "reviewer": reviewer,
          "applicant": applicant, "admin": User.objects.get(username=f"{national.PREFIX}admin"),
-         "list": RecommendationList.objects.get(guide=guide, unit=unit_user.unit), "recommended": recommended}
+         "list": RecommendationList.objects.get(guide=guide, unit=unit_user.unit), "recommended": recommended,
+         "panel": Panel.objects.filter(guide=guide).order_by("pk").first()}
     _top_up(w, n)
     return w
 
