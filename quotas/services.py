@@ -277,7 +277,7 @@ def confirm_recommendations(*, rec_list, actor, expected_version=None, request=N
         record("list.confirm", target=locked, actor=actor, request=request,
                summary=_("确认推荐名单：推荐 %(n)s 项（占用名额 %(used)s 个，豁免 %(exempt)s 个，名额 %(quota)s 个）") % {
                    "n": len(recommended), **numbers},
-               data={"recommended": recommended, "document_number": number, **numbers})
+               data={"declarations": recommended, "document_number": number, "counts": numbers})
         _notify_confirmed(locked, actor)
         list_id = locked.pk
         transaction.on_commit(lambda: _request_letter(list_id))

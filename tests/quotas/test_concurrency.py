@@ -96,12 +96,12 @@ def test_a_confirmation_racing_changes_keeps_within_the_quota(personas):
     decls = [passed(p.guide, p.district_b, p.district_b_staff) for _ in range(5)]
     recommend(decls[0], p.district_b_staff)
     rl = rec_list(p.district_b, p.guide)
-    version = rl.version
 
     def confirm_job(client):
         login(client, p.district_b_staff)
         return client.post(reverse("quotas:confirm", args=[rl.pk]),
-                           {"version": version, "confirm_password": PASSWORD}).status_code
+                           {"version": RecommendationList.objects.get(pk=rl.pk).version,
+                            "confirm_password": PASSWORD}).status_code
 
     def recommend_job(user, decl):
         def job(client):
@@ -120,4 +120,4 @@ def test_a_confirmation_racing_changes_keeps_within_the_quota(personas):
         recommended = {d.pk for d in decls if rl.entries.get(declaration=d).recommended}
         confirmed = AuditRecord.objects.get(action="list.confirm", target_id=str(rl.pk))
         # what was confirmed is exactly what the list holds: nothing slipped in afterwards
-        assert set(confirmed.data["recommended"]) == recommended
+        assert set(confirmed.data["declarations"]) == recommended
