@@ -162,3 +162,17 @@ def test_admin_adds_a_staff_account_that_can_sign_in(client, personas):
     client.logout()
     assert client.login(username="hexi_clerk2", password=PASSWORD)
     assert client.get(reverse("quotas:workspace")).status_code == 200
+
+
+def test_editing_a_unit_keeps_its_seal(client, personas):
+    p = personas
+    login(client, p.admin)
+    url = reverse("quotas:unit_edit", args=[p.city.pk])
+    fields = {"name": p.city.name, "kind": "province", "region": "12", "is_active": "on"}
+    seal = SimpleUploadedFile("seal.png", _png(), content_type="image/png")
+    assert client.post(url, {**fields, "seal": seal}).status_code == 302
+    response = client.post(url, {**fields, "contact_name": "李四"})
+    assert response.status_code == 302, response.content.decode()
+    p.city.refresh_from_db()
+    assert p.city.seal and p.city.contact_name == "李四"
+    assert AuditRecord.objects.filter(action="unit.change", target_id=str(p.city.pk)).count() == 2
