@@ -243,17 +243,28 @@ def panel_edit(request, guide_pk, pk=None):
 def assignments(request, guide_pk):
     guide = _guide(guide_pk)
     cfg = services.settings_for(guide)
-    decls = list(assignment_overview(guide))
+    direction_id = request.GET.get("direction", "")
+    direction = guide.directions.filter(pk=int(direction_id)).first() if direction_id.isdigit() else None
+    decls = assignment_overview(guide)
+    if direction is not None:
+        decls = decls.filter(direction=direction)
+    decls = list(decls)
+    # The pickers offer the reviewers of each declaration's panel (all reviewers where it has none).
+    panels = list(Panel.objects.filter(guide=guide).prefetch_related(
+        "directions", Prefetch("reviewers", queryset=User.objects.select_related("reviewer_profile")
+                               .filter(reviewer_profile__isnull=False).order_by("pk"))))
+    everyone = list(User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
+                    .select_related("reviewer_profile").order_by("pk"))
+    by_direction = {d.pk: list(p.reviewers.all()) for p in panels for d in p.directions.all()}
     for d in decls:
+        d.candidates = by_direction.get(d.direction_id, everyone)
         for a in d.assignments.all():
             profile = getattr(a.reviewer, "reviewer_profile", None)
             # An assignment made before a conflict became known is flagged for the admin to swap.
             a.conflict = conflict_reason(profile, d, region_switch=cfg.region_conflict) if a.is_active else ""
-    reviewers = list(User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
-                     .select_related("reviewer_profile").order_by("pk"))
     return render(request, "review/assignments.html", {
-        "guide": guide, "cfg": cfg, "decls": decls, "reviewers": reviewers,
-        "need": cfg.reviewers_per_declaration})
+        "guide": guide, "cfg": cfg, "decls": decls, "need": cfg.reviewers_per_declaration,
+        "directions": guide.directions.all(), "direction": direction})
 
 
 def _back_to_assignments(decl):
