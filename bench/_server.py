@@ -45,7 +45,7 @@ class Gunicorn:
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers),
              "--threads", str(self.threads), "--worker-class", "gthread", "--log-level", "warning",
-             "--timeout", "120"], cwd=ROOT, env=server_env())
+             "--timeout", "120", "--keep-alive", "5"], cwd=ROOT, env=server_env())
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -17,6 +17,7 @@ median and p99 latency.
 import argparse
 import http.client
 import json
+import random
 import re
 import statistics
 import threading
@@ -24,6 +25,8 @@ import time
 import urllib.parse
 from datetime import datetime, timezone
 from html.parser import HTMLParser
+
+STALE_CONNECTION = (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
 
 from _server import Gunicorn, machine, session_cookie, setup_django
 
@@ -79,11 +82,21 @@ class FormFields(HTMLParser):
 
 
 class Client(threading.Thread):
-    def __init__(self, port, cookie, decl_id, stop_at, think):
+    """One applicant: opens its edit page, waits for everyone (the barrier), then autosaves until the clock stops."""
+
+    def __init__(self, port, cookie, decl_id, clock, think):
         super().__init__(daemon=True)
-        self.port, self.cookie, self.decl_id, self.stop_at, self.think = port, cookie, decl_id, stop_at, think
+        self.port, self.cookie, self.decl_id, self.clock, self.think = port, cookie, decl_id, clock, think
         self.latencies, self.errors, self.saves, self.conflicts = [], [], 0, 0
         self.last_text, self.version, self.start_version = None, None, None
+        self.reconnects = 0
+
+    def _post(self, conn, body, cookie):
+        conn.request("POST", f"/applicant/declarations/{self.decl_id}/autosave/", body=body, headers={
+            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
+            "X-Requested-With": "XMLHttpRequest"})
+        resp = conn.getresponse()
+        return resp, resp.read()
 
     def _connect(self):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
@@ -106,19 +119,33 @@ class Client(threading.Thread):
         except Exception as e:  # noqa: BLE001 - counted as an error, the run goes on
             self.errors.append(f"edit page: {e!r}")
             return
+        finally:
+            self.clock["barrier"].wait()
+        # Typists do not start in step: spread the first saves over one think time.
+        time.sleep(random.uniform(0, self.think))
+        conn.close()
+        conn = self._connect()  # the page's keep-alive connection has idled at the barrier
         n = 0
-        while time.time() < self.stop_at:
+        while time.time() < self.clock["stop_at"]:
             n += 1
             text = f"高峰自动保存第{n}次-{self.decl_id}"
             body = urllib.parse.urlencode(fields + [("version", self.version), ("project_name", text),
                                                     ("summary", f"{text}：项目简介正在填写。" * 5)])
             start = time.perf_counter()
             try:
-                conn.request("POST", f"/applicant/declarations/{self.decl_id}/autosave/", body=body, headers={
-                    "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
-                    "X-Requested-With": "XMLHttpRequest"})
-                resp = conn.getresponse()
-                data = resp.read()
+                resp, data = self._post(conn, body, cookie)
+            except STALE_CONNECTION:
+                # The server closed an idle keep-alive connection; a browser reconnects and sends again.
+                self.reconnects += 1
+                conn.close()
+                conn = self._connect()
+                try:
+                    resp, data = self._post(conn, body, cookie)
+                except Exception as e:  # noqa: BLE001
+                    self.errors.append(f"save: {e!r}")
+                    conn.close()
+                    conn = self._connect()
+                    continue
             except Exception as e:  # noqa: BLE001
                 self.errors.append(f"save: {e!r}")
                 conn.close()
@@ -178,11 +205,16 @@ def main():
           f"{args.worker_threads} threads (gthread), 127.0.0.1")
     print(f"命令: bench/surge.py --clients {args.clients} --seconds {args.seconds} --think {args.think}")
     with Gunicorn(workers=args.workers, threads=args.worker_threads) as server:
-        stop_at = time.time() + args.seconds
-        clients = [Client(server.port, cookies[d.pk], d.pk, stop_at, args.think) for d in drafts]
-        t0 = time.time()
+        # Everyone opens the edit page first; the 60 s of autosaving start when all pages are open.
+        clock = {"barrier": threading.Barrier(len(drafts) + 1), "stop_at": float("inf")}
+        clients = [Client(server.port, cookies[d.pk], d.pk, clock, args.think) for d in drafts]
+        t_open = time.time()
         for c in clients:
             c.start()
+        clock["barrier"].wait()
+        opened = time.time() - t_open
+        t0 = time.time()
+        clock["stop_at"] = t0 + args.seconds
         for c in clients:
             c.join(args.seconds + 180)
         elapsed = time.time() - t0
@@ -201,9 +233,10 @@ def main():
     lat = sorted(x for c in clients for x in c.latencies)
     errors = [e for c in clients for e in c.errors]
     total = len(lat)
-    print(f"客户端 {len(clients)} 个，持续 {args.seconds} 秒（含收尾共 {elapsed:.0f} 秒）")
+    print(f"客户端 {len(clients)} 个，{len(clients)} 个填写页全部打开用时 {opened:.1f} 秒；"
+          f"自动保存持续 {args.seconds} 秒（含收尾共 {elapsed:.0f} 秒）")
     print(f"保存请求 {total} 次，成功 {sum(c.saves for c in clients)}，冲突 {sum(c.conflicts for c in clients)}，"
-          f"错误 {len(errors)}")
+          f"错误 {len(errors)}，空闲连接被关闭后重连 {sum(c.reconnects for c in clients)} 次")
     for e in errors[:5]:
         print(f"  错误示例: {e}")
     print(f"丢失的保存（数据库版本增量 ≠ 成功次数）: {len(lost)}；最后内容不符: {len(wrong_text)}；"
