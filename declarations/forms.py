@@ -72,6 +72,8 @@ class RegistrationForm(SpecificMessagesMixin, UserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].help_text = _("用于登录，可使用字母、数字和 @ . + - _")
+        self.fields["dcmm_certificate"].help_text = _("选择了 DCMM 等级的须上传证书；PDF/JPG/PNG，不超过 %(n)d MB") % {
+            "n": settings.MAX_ATTACHMENT_BYTES // 1048576}
         self.set_specific_messages()
         self.fields["password1"].error_messages["required"] = _("请设置登录密码")
         self.fields["password2"].error_messages["required"] = _("请再次输入密码以确认")

@@ -206,8 +206,8 @@ def detail(request, pk):
     failures = check_eligibility(decl) if decl.is_editable else []
     return render(request, "declarations/detail.html", {
         "decl": decl, "history": records_for(decl)[:100], "failures": failures,
-        "can_withdraw": decl.state == decl.State.SUBMITTED and not decl.guide.applicant_deadline_passed(),
-        "can_edit": decl.is_editable and not decl.guide.applicant_deadline_passed()})
+        "can_withdraw": request.user.has_perm("declarations.withdraw_declaration", decl),
+        "can_edit": request.user.has_perm("declarations.edit_declaration", decl)})
 
 
 @applicant_required

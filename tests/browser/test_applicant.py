@@ -19,6 +19,12 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     city = make_unit("天津市工业和信息化局（浏览器测试）", Unit.Kind.PROVINCE, "12")
     district = make_unit("滨海新区工业和信息化局（浏览器测试）", Unit.Kind.DISTRICT, "12", parent=city)
     code = credit_code(777001)
+    problems = []  # script errors, CSP refusals and server errors would mean a page silently lost its behaviour
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
 
     # Register the organisation and its first user.
     page.goto("/accounts/register/")
@@ -98,6 +104,7 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     expect(page.get_by_role("link", name="软件著作权登记证书.pdf")).to_be_visible()
     shot(page, "submitted")
 
+    assert problems == []
     org = Organisation.objects.get(credit_code=code)
     decl = Declaration.objects.get(organisation=org, guide=guide)
     assert decl.state == "submitted" and decl.unit == district
