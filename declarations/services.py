@@ -198,6 +198,11 @@ def save_draft(decl, cleaned, *, expected_version, actor=None, extra_directions=
             pk=decl.pk, version=expected_version, state__in=[S.DRAFT, S.RETURNED]
         ).update(version=F("version") + 1, updated_at=now, **cleaned)
         if not updated:
+            current = Declaration.objects.filter(pk=decl.pk).values_list("state", flat=True).first()
+            if current not in (S.DRAFT, S.RETURNED):
+                # Submitted from another tab in the meantime: say so rather than "someone saved".
+                raise TransitionError(_("该申报已在其他窗口提交，当前状态为“%(state)s”，本页内容未保存；如需修改请先撤回")
+                                      % {"state": S(current).label if current else "—"})
             raise StaleVersion()
         if extra_directions is not None:
             decl.extra_directions.set([d for d in extra_directions if d.pk != cleaned.get("direction_id")])

@@ -253,3 +253,37 @@ def test_withdraw_of_a_draft_says_why_not(applicant_client, draft):
 
 def test_withdraw_rejects_get(applicant_client, draft):
     assert applicant_client.get(reverse("declarations:withdraw", args=[draft.pk])).status_code == 405
+
+
+def test_a_tab_saving_after_another_tab_submitted_is_told_so(applicant_client, guide, org, district, applicant):
+    decl = complete_declaration(guide, org, district)
+    stale = form_data(decl, project_name="晚到的修改")
+    services.submit_declaration(Declaration.objects.get(pk=decl.pk), actor=applicant)
+    # The stale tab still holds a draft copy: the server re-reads the state and refuses.
+    decl.state = "draft"
+    with pytest.raises(services.TransitionError) as e:
+        services.save_draft(decl, {"project_name": "晚到的修改"}, expected_version=stale["version"])
+    assert "已在其他窗口提交" in e.value.message
+    response = applicant_client.post(reverse("declarations:autosave", args=[decl.pk]), stale)
+    assert response.status_code == 400
+    decl.refresh_from_db()
+    assert decl.project_name != "晚到的修改" and decl.state == "submitted"
+
+
+def test_2017_autosave_keeps_up_to_two_directions(applicant_client, org, applicant):
+    from tests.factories import make_guide
+
+    g = make_guide(2017)
+    decl = services.start_declaration(g, organisation=org, actor=applicant)[0]
+    d1, d2, d3 = (g.directions.get(code=c) for c in "123")
+    url = reverse("declarations:autosave", args=[decl.pk])
+    ok = applicant_client.post(url, {**form_data(decl, direction=d1.pk), "extra_directions": [d1.pk, d2.pk]})
+    assert ok.status_code == 200
+    decl.refresh_from_db()
+    assert [d.code for d in decl.all_directions()] == ["1", "2"]
+    assert list(decl.extra_directions.values_list("code", flat=True)) == ["2"]
+    too_many = applicant_client.post(url, {**form_data(decl, direction=d1.pk),
+                                           "extra_directions": [d2.pk, d3.pk]})
+    assert too_many.status_code == 400
+    assert "本指南每个项目最多选择 2 个方向（含主方向），当前选择了 3 个" in too_many.json()["message"]
+    assert list(decl.extra_directions.values_list("code", flat=True)) == ["2"]
