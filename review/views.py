@@ -275,8 +275,11 @@ def _back_to_assignments(decl):
 @require_POST
 def add_assignment(request, guide_pk):
     guide = _guide(guide_pk)
-    decl = get_object_or_404(Declaration.objects.select_related("organisation", "guide"), pk=_post_id(request, "declaration"),
-                             guide=guide)
+    decl = Declaration.objects.select_related("organisation", "guide").filter(
+        pk=_post_id(request, "declaration"), guide=guide).first()
+    if decl is None:
+        messages.error(request, _("请选择本指南下已推荐的项目"))
+        return redirect("review:assignments", guide.pk)
     reviewer = User.objects.filter(pk=_post_id(request, "reviewer"), role=User.Role.REVIEWER).first()
     if reviewer is None:
         messages.error(request, _("请选择评审专家"))
@@ -372,7 +375,10 @@ def ranking_export(request, guide_pk):
 @require_POST
 def toggle_selection(request, guide_pk):
     guide = _guide(guide_pk)
-    decl = get_object_or_404(Declaration, pk=_post_id(request, "declaration"), guide=guide)
+    decl = Declaration.objects.filter(pk=_post_id(request, "declaration"), guide=guide).first()
+    if decl is None:
+        messages.error(request, _("请选择本指南下已推荐的项目"))
+        return redirect("review:ranking", guide.pk)
     selected = request.POST.get("selected") == "1"
     try:
         services.set_selected(declaration=decl, selected=selected, actor=request.user, request=request)

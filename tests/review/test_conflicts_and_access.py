@@ -139,9 +139,11 @@ def test_bad_input_never_gives_a_500(rp, client):
     login(client, rp.p.admin)
     g = rp.guide.pk
     assert client.get(reverse("review:ranking", args=[g]) + "?panel=x&direction=999999&unit=-1&region=zz").status_code == 200
-    assert client.post(reverse("review:add_assignment", args=[g]), {"declaration": "abc"}).status_code == 404
+    response = client.post(reverse("review:add_assignment", args=[g]), {"declaration": "abc"}, follow=True)
+    assert "请选择本指南下已推荐的项目" in response.content.decode()
     assert client.post(reverse("review:add_assignment", args=[g]), {"declaration": rp.decl_a.pk, "reviewer": "x"}).status_code == 302
-    assert client.post(reverse("review:select", args=[g]), {"declaration": ""}).status_code == 404
+    response = client.post(reverse("review:select", args=[g]), {"declaration": ""}, follow=True)
+    assert "请选择本指南下已推荐的项目" in response.content.decode()
     assert client.post(reverse("review:notice", args=[g]), {"start": "2026-13-01", "end": ""}).status_code == 302
     assert client.post(reverse("review:settings", args=[g]), {"reviewers_per_declaration": "0",
                                                               "disagreement_threshold": "abc"}).status_code == 302
