@@ -173,12 +173,14 @@ def assignment_overview(guide):
 
 def guide_progress(guide):
     a = Assignment.objects.filter(declaration__guide=guide)
-    return {
+    progress = {
         "declarations": Declaration.objects.filter(guide=guide, state=Declaration.State.RECOMMENDED).count(),
         "assignments": a.filter(state=Assignment.State.ACTIVE).count(),
         "declined": a.filter(state=Assignment.State.DECLINED).count(),
         "submitted": a.filter(review__state=Review.State.SUBMITTED).count(),
     }
+    progress["pending"] = progress["assignments"] - progress["submitted"]
+    return progress
 
 
 

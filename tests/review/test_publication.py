@@ -139,3 +139,12 @@ def test_review_steps_stay_out_of_the_history_applicants_read_but_admins_see_the
     login(client, rp.p.admin)
     html = client.get(reverse("review:declaration_reviews", args=[rp.guide.pk, rp.decl_a.pk])).content.decode()
     assert "手动分配评审专家“王评审”" in html and "提交评分" in html and "列入拟入选名单" in html
+
+
+def test_the_review_overview_warns_about_unsubmitted_reviews(rp, client):
+    from review.services import add_reviewer
+
+    add_reviewer(declaration=rp.decl_a, reviewer=rp.assigned, actor=rp.p.admin)
+    login(client, rp.p.admin)
+    html = client.get(reverse("review:manage_guide", args=[rp.guide.pk])).content.decode()
+    assert "尚有 1 份评分未提交" in html and "第一评审组" in html
