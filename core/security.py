@@ -61,28 +61,37 @@ def password_recently_confirmed(request):
     return time.time() - request.session.get(SESSION_KEY, 0) < FRESH_PASSWORD_SECONDS
 
 
-def requires_fresh_password(view):
-    """For POST views of consequential actions (confirm a list, reopen it, publish results).
+def confirm_fresh_password(request):
+    """Whether the user re-entered their password for this consequential action.
 
+    Call it after the object-level permission check, so a stranger still gets a 404.
     The form carries a `confirm_password` field (templates/security/_confirm_password.html);
-    a wrong or missing password sends the user back with a message and changes nothing.
-    A correct one is remembered for five minutes.
+    a correct password is remembered for five minutes. On failure a message is added,
+    the attempt is audited, and the caller must change nothing.
     """
+    if password_recently_confirmed(request):
+        return True
+    password = request.POST.get("confirm_password", "")
+    user = authenticate(request, username=request.user.get_username(), password=password) if password else None
+    if user is None or user.pk != request.user.pk:
+        record("security.password_confirm_failed", actor=request.user, request=request,
+               summary=_("敏感操作前密码确认失败"))
+        messages.error(request, _("请输入正确的登录密码以确认此操作，本次操作未执行"))
+        return False
+    request.session[SESSION_KEY] = time.time()
+    return True
+
+
+def requires_fresh_password(view):
+    """Decorator form of confirm_fresh_password, for POST views whose role gate is all the authorisation."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and not password_recently_confirmed(request):
-            password = request.POST.get("confirm_password", "")
-            user = authenticate(request, username=request.user.get_username(), password=password) if password else None
-            if user is None or user.pk != request.user.pk:
-                record("security.password_confirm_failed", actor=request.user, request=request,
-                       summary=_("敏感操作前密码确认失败"))
-                messages.error(request, _("请输入正确的登录密码以确认此操作，本次操作未执行"))
-                back = request.META.get("HTTP_REFERER")
-                if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-                    return redirect(back)
-                return redirect("home")
-            request.session[SESSION_KEY] = time.time()
+        if request.method == "POST" and not confirm_fresh_password(request):
+            back = request.META.get("HTTP_REFERER")
+            if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                return redirect(back)
+            return redirect("home")
         return view(request, *args, **kwargs)
 
     return wrapper

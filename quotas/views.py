@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import records_for
 from core.decorators import ministry_required, unit_required
-from core.security import requires_fresh_password
+from core.security import confirm_fresh_password, requires_fresh_password
 from declarations.models import Declaration, Guide
 from declarations.queries import declaration_page_queryset
 
@@ -217,11 +217,12 @@ def recommend(request, pk):
 
 @unit_required
 @require_POST
-@requires_fresh_password
 def confirm(request, pk):
     rec_list = _own_list(request, pk)
-    form = VersionForm(request.POST)
     url = reverse("quotas:ranking") + f"?guide={rec_list.guide_id}"
+    if not confirm_fresh_password(request):
+        return redirect(url)
+    form = VersionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_error(form))
         return redirect(url)
