@@ -1,6 +1,7 @@
 """Recommendation letters and the ZIP of a list's application forms."""
 
 import io
+import subprocess
 import re
 import zipfile
 
@@ -72,7 +73,12 @@ def test_a_unit_without_parent_writes_to_the_ministry(personas, django_capture_o
     doc = _letter(rec_list, django_capture_on_commit_callbacks)
     assert doc.issued_to == "工业和信息化部信息技术发展司"
     doc.refresh_from_db()
-    assert "工业和信息化部信息技术发展司：" in re.sub(r"\s+", "", pdf_text(doc.file.path))
+    text = pdf_text(doc.file.path)
+    assert "工业和信息化部信息技术发展司：" in re.sub(r"\s+", "", text)
+    # A one-page letter carries no page number (GB/T 9704); the whole letter fits on one page here.
+    pages = subprocess.run(["pdfinfo", doc.file.path], capture_output=True, text=True).stdout
+    assert re.search(r"Pages:\s+1\b", pages), pages
+    assert "— 1 —" not in text
 
 
 def test_unconfirmed_lists_get_no_letter(personas, district_list):
