@@ -7,8 +7,9 @@ class QuotasConfig(AppConfig):
     verbose_name = _("推荐与名额")
 
     def ready(self):
-        from declarations.signals import guide_loaded
+        from declarations.signals import guide_copied, guide_loaded
 
-        from .loading import on_guide_loaded
+        from .loading import on_guide_copied, on_guide_loaded
 
         guide_loaded.connect(on_guide_loaded, dispatch_uid="quotas.load_quotas")
+        guide_copied.connect(on_guide_copied, dispatch_uid="quotas.copy_quotas")

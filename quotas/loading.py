@@ -40,3 +40,20 @@ def load_quotas(guide, data):
             setting.save()
             record("quota.override", target=setting, summary=_("名额按指南数据设为 %(q)s") % {"q": quota},
                    reason=setting.reason, data={"unit": unit.pk, "guide": guide.pk, "from": old, "to": quota})
+
+
+def on_guide_copied(sender, *, source, copy, **kwargs):
+    copy_quotas(source=source, copy=copy)
+
+
+def copy_quotas(*, source, copy):
+    """Next year's guide starts with last year's quotas: the rules per unit kind and each unit's quota override.
+
+    Deadline extensions are not copied: they answered last year's circumstances.
+    """
+    for rule in source.quota_rules.all():
+        QuotaRule.objects.update_or_create(guide=copy, unit_kind=rule.unit_kind, defaults={"quota": rule.quota})
+    for setting in source.unit_settings.filter(quota__isnull=False):
+        UnitGuideSetting.objects.update_or_create(
+            guide=copy, unit_id=setting.unit_id,
+            defaults={"quota": setting.quota, "reason": _("复制自“%(g)s”") % {"g": source.title}})
