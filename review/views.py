@@ -118,7 +118,11 @@ def download_attachment(request, pk, n):
     if not 1 <= n <= len(atts):
         raise Http404
     att = atts[n - 1]
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=attachment_filename(n, att, cfg.blind),
+    try:
+        handle = att.file.open("rb")
+    except OSError:  # the stored file is gone: say so rather than fail
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment_filename(n, att, cfg.blind),
                         content_type=att.content_type)
 
 
