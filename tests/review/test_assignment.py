@@ -141,3 +141,30 @@ def test_admin_creates_and_edits_a_panel_in_the_app(rp, client):
     if other_guide_direction:
         response = client.post(url, {"name": "外组", "directions": [other_guide_direction.pk]})
         assert "所选方向不属于本指南" in response.content.decode()
+
+
+@pytest.mark.parametrize("n_decls, n_reviewers, per, conflict_every", [
+    (10, 7, 5, 0), (13, 6, 3, 0), (9, 8, 5, 3), (4, 12, 5, 2),
+])
+def test_assignment_invariants(personas, n_decls, n_reviewers, per, conflict_every):
+    """No conflicted pair, no duplicates, min(N, conflict-free reviewers) each, loads within one without conflicts."""
+    from review.conflicts import conflict_reason
+
+    decls, reviewers, _panel = _setup(personas.guide, n_decls=n_decls, n_reviewers=n_reviewers, per=per)
+    if conflict_every:
+        for i, d in enumerate(decls):
+            reviewers[i % n_reviewers].reviewer_profile.conflicts.add(d.organisation)
+            if i % conflict_every == 0:
+                reviewers[(i + 1) % n_reviewers].reviewer_profile.conflicts.add(d.organisation)
+    report = assign_reviewers(guide=personas.guide, actor=personas.admin)
+    for d in decls:
+        got = list(d.assignments.select_related("reviewer__reviewer_profile"))
+        assert len({a.reviewer_id for a in got}) == len(got)
+        assert not any(conflict_reason(a.reviewer.reviewer_profile, d) for a in got)
+        eligible = sum(1 for r in reviewers if not conflict_reason(r.reviewer_profile, d))
+        assert len(got) == min(per, eligible)
+    short = [d for d in decls if d.assignments.count() < per]
+    assert len(report.problems) == len(short)
+    if not conflict_every:
+        loads = [r.assignments.count() for r in reviewers]
+        assert max(loads) - min(loads) <= 1
