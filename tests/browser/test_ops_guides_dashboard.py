@@ -7,8 +7,9 @@ from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from declarations.models import Guide
-from tests.browser.conftest import browser_login
 from tests.factories import PASSWORD, complete_declaration
+
+from .conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,8 +73,12 @@ def test_admin_copies_edits_imports_previews_and_publishes(page, shot, personas,
 
 def test_dashboard_draws_its_charts_under_the_csp(page, shot, personas):
     complete_declaration(personas.guide, personas.org_a, personas.city, state="submitted")
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    errors = []  # script errors, CSP refusals, and failed loads other than the browser's favicon probe
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
     browser_login(page, personas.admin.username, PASSWORD)
     page.goto(f"/ministry/dashboard/?guide={personas.guide.pk}")
     expect(page.get_by_role("heading", name="统计看板")).to_be_visible()

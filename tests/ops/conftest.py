@@ -21,6 +21,3 @@ def count_queries():
 
     return run
 
-
-# Browser fixtures (Playwright with Debian's Chromium) shared with tests/browser.
-from tests.browser.conftest import browser, page, shot  # noqa: E402,F401
