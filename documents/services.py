@@ -28,7 +28,7 @@ from core.audit import record
 
 from .models import Document
 from .pdf import qr_svg, render_template_to_pdf, verification_url
-from .signing import SigningNotConfigured, sign_pdf
+from .signing import SigningNotConfigured, get_signer, sign_pdf
 
 log = logging.getLogger(__name__)
 K, S = Document.Kind, Document.State
@@ -376,9 +376,9 @@ def render_pdf_bytes(doc):
 
 
 def _render_pdf(doc):
-    pdf = render_pdf_bytes(doc)
     try:
-        return sign_pdf(pdf, reason=f"{doc.get_kind_display()} {doc.number}")
+        get_signer()  # fail before the slow layout when no certificate is configured
+        return sign_pdf(render_pdf_bytes(doc), reason=f"{doc.get_kind_display()} {doc.number}")
     except SigningNotConfigured as exc:
         raise PermanentRenderError(_("未配置签名证书，无法签署文档：%(error)s") % {"error": exc}) from exc
 
