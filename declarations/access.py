@@ -11,3 +11,13 @@ def can_view_declaration(user, declaration):
     if not user.is_authenticated:
         return False
     return any(user.has_perm(perm, declaration) for perm in VIEW_PERMISSIONS)
+
+
+def can_download_original_files(user, declaration):
+    """Attachments under their original names: not for reviewers, who may review blind.
+
+    Reviewers open attachments through the review app, which names them neutrally.
+    """
+    if not user.is_authenticated or user.is_reviewer:
+        return False
+    return can_view_declaration(user, declaration)

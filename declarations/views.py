@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core.audit import records_for
 from core.decorators import applicant_required
 
-from .access import can_view_declaration
+from .access import can_download_original_files
 from .eligibility import check_eligibility, describe_rule
 from .forms import AttachmentForm, DeclarationForm, OrganisationForm, RegistrationForm
 from .models import Attachment, Guide, Organisation
@@ -268,9 +268,9 @@ def _file_response(field, filename, content_type=None):
 
 @login_required
 def download_attachment(request, att_pk):
-    """Any role that may see the declaration (checked in one place: access.can_view_declaration)."""
+    """Any role that may see the declaration and its identity (declarations.access)."""
     att = get_object_or_404(Attachment.objects.select_related("declaration"), pk=att_pk)
-    if not can_view_declaration(request.user, att.declaration):
+    if not can_download_original_files(request.user, att.declaration):
         raise Http404
     return _file_response(att.file, att.original_name, att.content_type)
 

@@ -1,0 +1,121 @@
+"""One small year in which every role has something to see, for the permission matrix.
+
+applicant_a's declaration went to district A, passed its formal check, was sent
+up in district A's confirmed list to the city and recommended; reviewer
+"assigned" reviews it, reviewer "conflicted" works for applicant_a's company,
+reviewer "unassigned" has nothing. applicant_b's declaration waits at district B.
+"""
+
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from declarations.models import Attachment
+from declarations.services import transition
+from documents.models import Document
+from documents.services import render_document, request_application_form, request_forms_zip, request_recommendation_letter
+from quotas.services import confirm_recommendations, get_list, pass_check, set_recommended
+from review.models import Panel, ReviewerProfile
+from review.services import (add_reviewer, ensure_default_sheet, open_public_notice, publish_results,
+                             select_projects, settings_for)
+from tests.factories import complete_declaration, make_guide, make_user
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+ROLES = ["anon", "applicant_a", "applicant_b", "district_a", "district_b", "city",
+         "reviewer_assigned", "reviewer_conflicted", "reviewer_unassigned", "admin"]
+
+
+def seal_png():
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (200, 200), (0, 0, 0, 0))
+    ImageDraw.Draw(img).ellipse((10, 10, 190, 190), outline=(220, 0, 0, 255), width=8)
+    buf = BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+class World:
+    def __init__(self, p):
+        self.p = p
+        self.guide = guide = p.guide
+        admin = p.admin
+        self.decl_a = complete_declaration(guide, p.org_a, p.district_a)
+        self.decl_b = complete_declaration(guide, p.org_b, p.district_b, direction_code="5")
+        for d in (self.decl_a, self.decl_b):
+            transition(d, "submitted", actor=None, submitted_at=timezone.now())
+        p.org_a.dcmm_certificate.save("dcmm.pdf", ContentFile(PDF), save=True)
+        p.district_a.seal.save("seal.png", ContentFile(seal_png()), save=True)
+        self.attachment = Attachment(declaration=self.decl_a, original_name="甲公司营业执照.pdf", size=len(PDF),
+                                     content_type="application/pdf", sha256="0" * 64)
+        self.attachment.file.save("matrix.pdf", ContentFile(PDF), save=True)
+        pass_check(declaration=self.decl_a, actor=p.district_a_staff)
+        self.list_a = get_list(unit=p.district_a, guide=guide)
+        set_recommended(rec_list=self.list_a, declaration_id=self.decl_a.pk, recommended=True,
+                        actor=p.district_a_staff)
+        self.list_a = confirm_recommendations(rec_list=self.list_a, actor=p.district_a_staff)
+        self.list_b = get_list(unit=p.district_b, guide=guide)
+        self.city_list = get_list(unit=p.city, guide=guide)
+        transition(self.decl_a, "recommended", actor=p.city_staff)
+        self.decl_a.refresh_from_db()
+
+        ensure_default_sheet(guide)
+        settings_for(guide)
+        direction = self.decl_a.direction
+        self.reviewer_assigned = self._reviewer("rev_a", "北京大学", [direction])
+        self.reviewer_conflicted = self._reviewer("rev_c", p.org_a.name, [direction])
+        self.reviewer_unassigned = self._reviewer("rev_u", "清华大学", [direction])
+        self.panel = panel = Panel.objects.create(guide=guide, name="矩阵评审组")
+        panel.directions.set([direction])
+        panel.reviewers.set([self.reviewer_assigned, self.reviewer_conflicted, self.reviewer_unassigned])
+        self.assignment = add_reviewer(declaration=self.decl_a, reviewer=self.reviewer_assigned, actor=admin)
+
+        request_application_form(self.decl_a.pk)
+        request_recommendation_letter(self.list_a.pk)
+        request_forms_zip(self.list_a.pk)
+        self.form_doc = Document.objects.filter(kind="application_form").order_by("-id").first()
+        self.letter_doc = Document.objects.filter(kind="recommendation_letter").order_by("-id").first()
+        self.zip_doc = Document.objects.filter(kind="forms_zip").order_by("-id").first()
+        for doc in (self.form_doc, self.letter_doc, self.zip_doc):
+            render_document(doc.pk)  # tests do not run on-commit hooks; render as the worker would
+
+        self.old_guide = make_guide(2021, title="已公布的旧指南")
+        old = complete_declaration(self.old_guide, p.org_b, p.district_b, direction_code="4",
+                                   construction_status="built")
+        transition(old, "submitted", actor=None, submitted_at=timezone.now())
+        for state in ("passed", "recommended"):
+            transition(old, state, actor=None)
+        select_projects(guide=self.old_guide, declaration_ids=[old.pk], actor=admin)
+        today = timezone.localdate()
+        open_public_notice(guide=self.old_guide, start=today - timedelta(days=10), end=today - timedelta(days=3),
+                           actor=admin)
+        publish_results(guide=self.old_guide, actor=admin)
+
+        from core.exports import start_audit_export
+
+        from core.exports import build_export
+
+        self.export = start_audit_export(user=admin, query="", request=None)
+        build_export(self.export.pk)  # as the worker would after commit
+        from review.services import sheet_for, submit_review
+
+        criteria = list(sheet_for(self.decl_a).criteria.all())
+        submit_review(assignment=self.assignment, actor=self.reviewer_assigned, comment="项目技术先进，应用成效明显，建议支持。",
+                      scores={f"score_{c.pk}": str(c.max_points) for c in criteria})
+        self.review = self.assignment.review
+        self.users = {
+            "anon": None, "applicant_a": p.applicant_a, "applicant_b": p.applicant_b,
+            "district_a": p.district_a_staff, "district_b": p.district_b_staff, "city": p.city_staff,
+            "reviewer_assigned": self.reviewer_assigned, "reviewer_conflicted": self.reviewer_conflicted,
+            "reviewer_unassigned": self.reviewer_unassigned, "admin": admin,
+        }
+
+    def _reviewer(self, username, employer, directions):
+        user = make_user("reviewer", username, full_name=username)
+        profile = ReviewerProfile.objects.create(user=user, name=username, employer=employer, region="11")
+        profile.expertise.set(directions)
+        return user
