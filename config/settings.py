@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.OutageMiddleware",  # last: the first to see a view's database/Redis outage
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,7 +125,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -184,10 +185,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# Beat: reminders hourly (each is sent once, keyed by its step), the e-mail sweeper every 15 minutes.
+# Beat: reminders hourly (each is sent once, keyed by its step), the e-mail sweeper every 15 minutes,
+# stuck documents (a worker killed mid-render) re-queued every 5 minutes.
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "core.tasks.send_reminders", "schedule": 3600.0},
     "resend-pending-emails": {"task": "core.tasks.resend_pending_emails", "schedule": 900.0},
+    "requeue-stale-documents": {"task": "documents.tasks.requeue_stale_documents", "schedule": 300.0},
 }
 
 CACHES = (

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.audit import records_for
 from core.decorators import ministry_required, reviewer_required
 from core.regions import REGIONS
+from core.security import confirm_fresh_password
 from declarations.models import Declaration, Direction, Guide
 from declarations.queries import declaration_page_queryset
 from quotas.models import Unit
@@ -450,6 +451,8 @@ def open_notice(request, guide_pk):
 @require_POST
 def publish(request, guide_pk):
     guide = _guide(guide_pk)
+    if not confirm_fresh_password(request):
+        return redirect("review:manage_guide", guide.pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
         for errs in form.errors.values():

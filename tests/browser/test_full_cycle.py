@@ -312,6 +312,7 @@ def test_one_year_through_every_role(person, shot, signing, tmp_path):
     expect(admin.locator(".alert-success")).to_contain_text("拟入选名单公示已发布")
     shot(admin, "admin-notice")
     admin.get_by_label("公布文号（可选）").fill(f"工信厅信发函〔{this_year}〕99号")
+    admin.get_by_label("请输入登录密码以确认").fill(PASSWORD)  # a fresh password before publishing
     admin.once("dialog", lambda d: d.accept())
     admin.get_by_role("button", name="公布名单").click()
     expect(admin.locator(".alert-success").first).to_contain_text("评审结果已公布")

@@ -11,7 +11,7 @@ from review.models import DirectionSetting
 from review.services import (
     ReviewError, add_years, open_public_notice, publish_results, select_projects, set_selected,
 )
-from tests.factories import complete_declaration, make_guide
+from tests.factories import PASSWORD, complete_declaration, make_guide
 from tests.utils import login
 
 
@@ -94,7 +94,13 @@ def test_publication_through_the_admin_page(rp, client):
     today = timezone.localdate()
     client.post(reverse("review:notice", args=[rp.guide.pk]),
                 {"start": (today - timedelta(days=7)).isoformat(), "end": (today - timedelta(days=1)).isoformat()})
-    response = client.post(reverse("review:publish", args=[rp.guide.pk]), {"doc_number": ""}, follow=True)
+    response = client.post(reverse("review:publish", args=[rp.guide.pk]),
+                           {"doc_number": "", "confirm_password": "wrong"}, follow=True)
+    assert "请输入正确的登录密码" in response.content.decode()
+    rp.decl_a.refresh_from_db()
+    assert rp.decl_a.state == "recommended"  # nothing published without the password
+    response = client.post(reverse("review:publish", args=[rp.guide.pk]),
+                           {"doc_number": "", "confirm_password": PASSWORD}, follow=True)
     assert "评审结果已公布" in response.content.decode()
     rp.decl_a.refresh_from_db()
     assert rp.decl_a.state == "selected"

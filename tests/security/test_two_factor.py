@@ -66,3 +66,14 @@ def test_a_wrong_code_throttles_the_next_attempt(client, personas, enforce_2fa):
     response = client.post(reverse("security:otp_verify"), {"token": _current_token(device)})
     assert "尝试过于频繁" in response.content.decode()  # refused although right: too soon after a failure
     assert client.get("/unit/").status_code == 302
+
+
+def test_password_rules_speak_chinese(client, personas):
+    from django.urls import reverse as r
+
+    from tests.utils import login
+
+    login(client, personas.applicant_a)
+    response = client.post(r("password_change"), {"old_password": "Test#pass-2026", "new_password1": "a1b2",
+                                                   "new_password2": "a1b2"})
+    assert "密码太短，至少需要 10 个字符" in response.content.decode()
