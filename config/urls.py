@@ -21,3 +21,6 @@ urlpatterns = [
     path("", include("core.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+# Database/Redis outages met outside a view answer 503 like those in a view (core.middleware).
+handler500 = "core.middleware.server_error"

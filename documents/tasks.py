@@ -1,7 +1,9 @@
 """Celery tasks: thin wrappers that take ids and call documents.services.
 
 Acknowledged late (settings), so a worker that dies mid-render leaves the message
-on the queue; the render is idempotent, so running it twice is harmless.
+on the queue; the render is idempotent, so running it twice is harmless. Redis gives
+such a message back only after its visibility timeout, so beat also runs
+requeue_stale_documents, which queues again what has been stuck for minutes.
 """
 
 from celery import shared_task
@@ -22,3 +24,9 @@ def render_document_task(self, document_id):
         services.record_failure(document_id, exc, final=final)
         if not final:
             raise self.retry(exc=exc, countdown=5 * 2 ** self.request.retries) from exc
+
+
+@shared_task
+def requeue_stale_documents():
+    """Beat: documents left "queued"/"rendering" by a lost task or a killed worker are queued again."""
+    return services.requeue_stale_documents()

@@ -2,13 +2,16 @@
 // section. The server refuses a save made from a stale copy (another tab saved
 // first) with 409; we then stop autosaving and say so, so nothing is overwritten.
 // A click on "保存草稿"/"提交申报" waits for a save in flight, so the page never
-// races itself with an old version number.
+// races itself with an old version number. When the server is unavailable (503:
+// database or Redis outage) the typing stays in the page and the save is retried
+// later, waiting longer each time (up to a minute).
 (function () {
   var form = document.getElementById("declaration-form");
   if (!form) return;
   var status = document.getElementById("autosave-status");
   var versionInput = form.querySelector("input[name=version]");
   var timer = null, saving = false, dirty = false, stopped = false, submitting = false, queuedSubmit = null;
+  var retryIn = 0;  // ms until the next try after an outage; 0 when the last save worked
 
   function show(text, cls) { status.textContent = text; status.className = "autosave-status small " + cls; }
 
@@ -35,7 +38,13 @@
       .then(function (res) {
         if (res.body.ok) {
           versionInput.value = res.body.version;
+          retryIn = 0;
           show("已自动保存 " + res.body.saved_at, "text-success");
+        } else if (res.status >= 502 && res.status <= 504) {  // outage (503 from us, 502/504 from a proxy)
+          dirty = true;
+          retryIn = Math.min(retryIn ? retryIn * 2 : 5000, 60000);
+          show((res.body.message || "系统暂时无法保存，请稍后重试；您填写的内容仍保留在页面上，不会丢失。") +
+               "（" + Math.round(retryIn / 1000) + " 秒后自动重试）", "text-danger");
         } else if (res.status === 409) {
           stopped = true;
           show(res.body.message, "text-danger fw-bold");
@@ -47,7 +56,8 @@
       .finally(function () {
         saving = false;
         if (queuedSubmit) { var s = queuedSubmit; queuedSubmit = null; submitNow(s); return; }
-        if (dirty) schedule();
+        if (dirty && retryIn) { clearTimeout(timer); timer = setTimeout(save, retryIn); }
+        else if (dirty) schedule();
       });
   }
   function schedule() { dirty = true; clearTimeout(timer); timer = setTimeout(save, 1200); }
