@@ -1,8 +1,10 @@
 """PAdES signatures with the system's certificate (PKCS#12 from settings), and the demo certificate."""
 
+import asyncio
 import datetime
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -95,6 +97,17 @@ def get_signer():
     return _signer(str(path), settings.SIGNING_P12_PASSWORD or "", os.path.getmtime(path))
 
 
+def _outside_event_loop(fn):
+    """pyHanko's synchronous API calls asyncio.run(), which fails in a thread that already
+    runs an event loop (an async server, a browser-test driver); run it in a helper thread there."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result()
+
+
 def sign_pdf(pdf_bytes, *, reason, location="中国北京", name=None):
     """The PDF signed invisibly (PAdES baseline B) by the configured certificate."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -106,7 +119,7 @@ def sign_pdf(pdf_bytes, *, reason, location="中国北京", name=None):
         field_name="SystemSignature", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason, location=location, name=name)
     out = io.BytesIO()
-    signers.PdfSigner(meta, signer=signer).sign_pdf(writer, output=out)
+    _outside_event_loop(lambda: signers.PdfSigner(meta, signer=signer).sign_pdf(writer, output=out))
     return out.getvalue()
 
 
@@ -127,5 +140,6 @@ def validate_pdf(pdf_bytes, trust_roots=None):
     reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
     if not reader.embedded_signatures:
         return False, False, ""
-    status = validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=trust_roots))
+    status = _outside_event_loop(lambda: validate_pdf_signature(
+        reader.embedded_signatures[0], ValidationContext(trust_roots=trust_roots)))
     return status.intact, status.bottom_line, status.signing_cert.subject.native.get("common_name", "")

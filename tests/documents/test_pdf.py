@@ -84,3 +84,21 @@ def test_make_demo_certificate_creates_one_and_keeps_it(settings, tmp_path):
     call_command("make_demo_certificate")
     assert (tmp_path / "sub" / "demo.p12").read_bytes() == first
     assert signing.get_signer().signing_cert is not None
+
+
+def test_signing_works_inside_a_running_event_loop(signing_p12):
+    """Browser-test drivers and async servers run a loop in the calling thread; signing must still work."""
+    import asyncio
+
+    from documents.signing import sign_pdf, validate_pdf
+
+    from weasyprint import HTML
+
+    blank = HTML(string="<p>核验</p>").write_pdf()
+
+    async def inside_loop():
+        return sign_pdf(blank, reason="测试")
+
+    signed = asyncio.run(inside_loop())
+    intact, valid, _name = validate_pdf(signed)
+    assert intact and valid
