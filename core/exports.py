@@ -15,20 +15,59 @@ from .queries import EXPORT_COLUMNS, AuditFilterForm, audit_records, export_rows
 EXCEL_MAX_ROWS = 1_000_000  # Excel's own limit is 1,048,576 rows per sheet
 
 
-def start_audit_export(*, user, query, request=None):
-    """Queue the audit log (with the filters in the query string) as an Excel workbook."""
+# kind -> function(export) returning (file name, bytes, row count). Apps register theirs in ready().
+BUILDERS = {}
+
+
+def export_builder(kind):
+    def register(fn):
+        BUILDERS[kind] = fn
+        return fn
+    return register
+
+
+def start_export(*, user, kind, params, action, summary, request=None):
+    """Record what to build and queue it; the user follows the export's page until the file is ready."""
+    if kind not in BUILDERS:
+        raise ValueError(f"no export builder for {kind!r}")
     with transaction.atomic():
-        export = Export.objects.create(user=user, kind="audit_xlsx", params={"query": query[:2000]})
-        record("audit.export", target=export, actor=user, request=request, summary=_("导出审计日志（Excel）"),
-               data={"query": query[:2000]})
+        export = Export.objects.create(user=user, kind=kind, params=params)
+        record(action, target=export, actor=user, request=request, summary=summary, data=params)
         transaction.on_commit(lambda: _queue(export.pk))
     return export
+
+
+def start_audit_export(*, user, query, request=None):
+    """Queue the audit log (with the filters in the query string) as an Excel workbook."""
+    return start_export(user=user, kind="audit_xlsx", params={"query": query[:2000]}, action="audit.export",
+                        summary=_("导出审计日志（Excel）"), request=request)
 
 
 def _queue(export_id):
     from .tasks import build_export
 
     build_export.delay(export_id)
+
+
+@export_builder("audit_xlsx")
+def audit_workbook(export):
+    form = AuditFilterForm(QueryDict(export.params.get("query", "")))
+    filters = form.cleaned_data if form.is_valid() else {}
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("审计记录"))
+    ws.append([str(c) for c in EXPORT_COLUMNS])
+    n = 0
+    for row in export_rows(audit_records(filters)):
+        if n >= EXCEL_MAX_ROWS:
+            ws.append([_("（超过 %(n)d 行，其余请缩小筛选范围或导出 CSV）") % {"n": EXCEL_MAX_ROWS}])
+            break
+        ws.append(row)
+        n += 1
+    out = io.BytesIO()
+    wb.save(out)
+    return f"audit-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.xlsx", out.getvalue(), n
 
 
 def build_export(export_id):
@@ -38,24 +77,8 @@ def build_export(export_id):
         return
     export = Export.objects.get(pk=export_id)
     try:
-        form = AuditFilterForm(QueryDict(export.params.get("query", "")))
-        filters = form.cleaned_data if form.is_valid() else {}
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(_("审计记录"))
-        ws.append([str(c) for c in EXPORT_COLUMNS])
-        n = 0
-        for row in export_rows(audit_records(filters)):
-            if n >= EXCEL_MAX_ROWS:
-                ws.append([_("（超过 %(n)d 行，其余请缩小筛选范围或导出 CSV）") % {"n": EXCEL_MAX_ROWS}])
-                break
-            ws.append(row)
-            n += 1
-        out = io.BytesIO()
-        wb.save(out)
-        name = f"audit-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.xlsx"
-        export.file.save(name, ContentFile(out.getvalue()), save=False)
+        name, data, n = BUILDERS[export.kind](export)
+        export.file.save(name, ContentFile(data), save=False)
         export.filename, export.row_count = name, n
         export.state, export.finished_at = Export.State.DONE, timezone.now()
         export.save()

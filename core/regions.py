@@ -4,6 +4,9 @@ The XPCC (新疆生产建设兵团) is not a GB/T 2260 region; the notices treat
 a province-level recommending unit, so it gets the otherwise unused code 66.
 """
 
+from functools import lru_cache
+
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 REGIONS = [
@@ -18,3 +21,17 @@ REGIONS = [
     ("66", _("新疆生产建设兵团")),
 ]
 REGION_NAMES = dict(REGIONS)
+
+
+@lru_cache(maxsize=8)
+def _names(language):
+    return {code: str(name) for code, name in REGIONS}
+
+
+def region_name(code):
+    """The region's name in the active language.
+
+    Models call this from get_region_display(): Django's generated method evaluates
+    every lazy label of the 32 choices on each call, which showed in long lists.
+    """
+    return _names(get_language()).get(code, code or "")

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.regions import REGIONS
+from core.regions import REGIONS, region_name
 
 from .validators import validate_credit_code
 
@@ -152,6 +152,9 @@ class Organisation(models.Model):
         verbose_name = _("申报单位")
         verbose_name_plural = _("申报单位")
         ordering = ["name"]
+
+    def get_region_display(self):
+        return region_name(self.region)
 
     def __str__(self):
         return self.name

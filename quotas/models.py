@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.regions import REGIONS
+from core.regions import REGIONS, region_name
 
 from .validators import validate_seal
 
@@ -49,6 +49,9 @@ class Unit(models.Model):
         verbose_name = _("推荐单位")
         verbose_name_plural = _("推荐单位")
         ordering = ["region", "name"]
+
+    def get_region_display(self):
+        return region_name(self.region)
 
     def __str__(self):
         return self.name

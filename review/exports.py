@@ -2,12 +2,14 @@
 
 import io
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from core.exports import export_builder
 from core.regions import REGION_NAMES
+
+RANKING_EXPORT = "review_ranking"
 
 HEADERS = ["方向", "方向内排名", "项目名称", "申报单位", "统一社会信用代码", "所在地区", "推荐单位",
            "评审数", "平均分", "去极值平均分", "标准差", "分歧", "标准化得分(z)", "标准化排名", "拟入选/结果"]
@@ -28,17 +30,41 @@ def ranking_rows(rows, threshold):
                _("是") if (r.std_dev is not None and r.std_dev > threshold) else "", r.z_score, r.z_rank, outcome]
 
 
-def ranking_workbook_response(guide, queryset, threshold):
+def start_ranking_export(*, guide, query, user, request=None):
+    """Queue the ranking of `guide` (with the page's filters in `query`) as an Excel workbook."""
+    from django.urls import reverse
+
+    from core.exports import start_export
+
+    back = reverse("review:ranking", args=[guide.pk]) + (f"?{query}" if query else "")
+    return start_export(user=user, kind=RANKING_EXPORT, action="review.export_ranking",
+                        params={"guide": guide.pk, "query": query[:2000], "back": back,
+                                "back_label": str(_("评审排名"))},
+                        summary=_("导出评审排名（Excel）：%(g)s") % {"g": guide}, request=request)
+
+
+@export_builder(RANKING_EXPORT)
+def ranking_workbook(export):
+    """Built by a worker from the same query as the ranking page."""
+    from django.http import QueryDict
+
+    from declarations.models import Guide
+
+    from .queries import ranking, ranking_filters
+    from .services import settings_for
+
+    guide = Guide.objects.get(pk=export.params["guide"])
+    filters, order = ranking_filters(QueryDict(export.params.get("query", "")), guide)
+    rows = ranking(guide, order=order, **filters)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("评审排名"))
     ws.append([str(guide)])
     ws.append([_("导出时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     ws.append(HEADERS)
-    for row in ranking_rows(queryset, threshold):
+    n = 0
+    for row in ranking_rows(rows, float(settings_for(guide).disagreement_threshold)):
         ws.append(row)
+        n += 1
     buf = io.BytesIO()
     wb.save(buf)
-    response = HttpResponse(buf.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ranking-{guide.pk}.xlsx"'
-    return response
+    return f"ranking-{guide.pk}-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.xlsx", buf.getvalue(), n

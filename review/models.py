@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.regions import REGIONS
+from core.regions import REGIONS, region_name
 
 
 class ReviewSettings(models.Model):
@@ -121,6 +121,9 @@ class ReviewerProfile(models.Model):
         verbose_name = _("评审专家")
         verbose_name_plural = _("评审专家")
         ordering = ["id"]
+
+    def get_region_display(self):
+        return region_name(self.region)
 
     def __str__(self):
         return self.name

@@ -195,3 +195,32 @@ def declaration_history(declaration):
     return (AuditRecord.objects.filter(Q(target_type=ct, target_id=str(declaration.pk))
                                        | Q(action__startswith="review.", data__declaration=declaration.pk))
             .select_related("actor"))
+
+
+def ranking_filters(query, guide):
+    """Ranking filters from a query dict (the page's GET, or an export's saved query).
+
+    Unknown or foreign ids are ignored, never a 500. Returns (filters, order).
+    """
+    from core.regions import REGIONS
+    from declarations.models import Direction
+    from quotas.models import Unit
+
+    from .models import Panel
+
+    def _int(name):
+        value = query.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    f = {"panel": None, "direction": None, "unit": None, "region": None}
+    if _int("panel"):
+        f["panel"] = Panel.objects.filter(pk=_int("panel"), guide=guide).first()
+    if _int("direction"):
+        f["direction"] = Direction.objects.filter(pk=_int("direction"), guide=guide).first()
+    if _int("unit"):
+        f["unit"] = Unit.objects.filter(pk=_int("unit")).first()
+    region = query.get("region", "")
+    if region in dict(REGIONS):
+        f["region"] = region
+    order = "z" if query.get("order") == "z" else "final"
+    return f, order

@@ -21,10 +21,11 @@ from quotas.models import Unit
 from . import services
 from .blind import attachment_filename, attachment_label, blind_copy
 from .conflicts import conflict_reason
-from .exports import ranking_workbook_response
+from .exports import start_ranking_export
 from .forms import ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm, SettingsForm
 from .models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Selection
-from .queries import assignment_overview, declaration_history, guide_progress, ranking, reviewer_assignments
+from .queries import (assignment_overview, declaration_history, guide_progress, ranking, ranking_filters,
+                      reviewer_assignments)
 from .rules import active_assignment
 
 User = get_user_model()
@@ -326,31 +327,11 @@ def swap_assignment(request, pk):
     return _back_to_assignments(a.declaration)
 
 
-def _ranking_filters(request, guide):
-    """Filters from the query string; unknown or foreign ids are ignored, never a 500."""
-    def _int(name):
-        value = request.GET.get(name, "")
-        return int(value) if value.isdigit() else None
-
-    f = {"panel": None, "direction": None, "unit": None, "region": None}
-    if _int("panel"):
-        f["panel"] = Panel.objects.filter(pk=_int("panel"), guide=guide).first()
-    if _int("direction"):
-        f["direction"] = Direction.objects.filter(pk=_int("direction"), guide=guide).first()
-    if _int("unit"):
-        f["unit"] = Unit.objects.filter(pk=_int("unit")).first()
-    region = request.GET.get("region", "")
-    if region in dict(REGIONS):
-        f["region"] = region
-    order = "z" if request.GET.get("order") == "z" else "final"
-    return f, order
-
-
 @ministry_required
 def ranking_page(request, guide_pk):
     guide = _guide(guide_pk)
     cfg = services.settings_for(guide)
-    filters, order = _ranking_filters(request, guide)
+    filters, order = ranking_filters(request.GET, guide)
     rows = ranking(guide, order=order, **filters)
     threshold = float(cfg.disagreement_threshold)
     for r in rows:
@@ -369,11 +350,13 @@ def ranking_page(request, guide_pk):
 
 
 @ministry_required
+@require_POST
 def ranking_export(request, guide_pk):
+    """The ranking as Excel, built by a worker (thousands of rows); the admin follows the export's page."""
     guide = _guide(guide_pk)
-    filters, order = _ranking_filters(request, guide)
-    return ranking_workbook_response(guide, ranking(guide, order=order, **filters),
-                                     float(services.settings_for(guide).disagreement_threshold))
+    export = start_ranking_export(guide=guide, query=request.POST.get("query", ""), user=request.user,
+                                  request=request)
+    return redirect("core:export", export.pk)
 
 
 @ministry_required

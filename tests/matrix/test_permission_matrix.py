@@ -116,7 +116,7 @@ SPEC = {
     "review:assignments": S(ADMIN, guide_pk), "review:add_assignment": S(ADMIN, guide_pk, post_only=True),
     "review:remove_assignment": S(ADMIN, lambda w: {"pk": w.assignment.pk}, post_only=True),
     "review:swap_assignment": S(ADMIN, lambda w: {"pk": w.assignment.pk}, post_only=True),
-    "review:ranking": S(ADMIN, guide_pk), "review:ranking_export": S(ADMIN, guide_pk),
+    "review:ranking": S(ADMIN, guide_pk), "review:ranking_export": S(ADMIN, guide_pk, post_only=True),
     "review:select": S(ADMIN, guide_pk, post_only=True),
     "review:declaration_reviews": S(ADMIN, lambda w: {"guide_pk": w.guide.pk, "pk": w.decl_a.pk}),
     "review:reopen": S(ADMIN, lambda w: {"pk": w.review.pk}, post_only=True),

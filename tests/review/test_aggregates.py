@@ -129,7 +129,8 @@ def test_ranking_order_ties_and_filters(personas, one_criterion):
     assert [r.pk for r in ranking(guide, region="13")] == []
 
 
-def test_ranking_page_and_excel_export_show_the_same_numbers(personas, client, one_criterion):
+def test_ranking_page_and_excel_export_show_the_same_numbers(personas, client, one_criterion,
+                                                             django_capture_on_commit_callbacks):
     guide = personas.guide
     crit = one_criterion.criteria.get()
     decl = recommended_declaration(guide, unit=personas.district_a)
@@ -139,9 +140,16 @@ def test_ranking_page_and_excel_export_show_the_same_numbers(personas, client, o
     page = client.get(reverse("review:ranking", args=[guide.pk])).content.decode()
     assert "80.00" in page and "79.00" in page and "12.81" in page
     assert "分歧" in page  # 12.81 > the default threshold of 10
-    response = client.get(reverse("review:ranking_export", args=[guide.pk]) + f"?unit={personas.district_a.pk}")
+    with django_capture_on_commit_callbacks(execute=True):  # the worker builds the file after commit
+        response = client.post(reverse("review:ranking_export", args=[guide.pk]),
+                               {"query": f"unit={personas.district_a.pk}"})
+    assert response.status_code == 302  # to the export's page: nothing heavy in the request
+    export_page = client.get(response["Location"]).content.decode()
+    assert "已生成" in export_page
+    export_id = int(response["Location"].rstrip("/").split("/")[-1])
+    response = client.get(reverse("core:export_download", args=[export_id]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    ws = load_workbook(io.BytesIO(response.content)).active
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     header = rows[2]
     data = dict(zip(header, rows[3]))
