@@ -8,6 +8,7 @@ part returns None when its room is not installed or has no tables yet.
 from django.apps import apps
 from django.db import DatabaseError
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from declarations.models import Declaration
 
@@ -87,13 +88,23 @@ def review_progress(guide):
         from review.models import Panel
     except ImportError:
         return None
-    prefix = "directions__declarations__assignments"
-    active = Q(**{f"{prefix}__state": "active"}, directions__declarations__guide=guide)
+    from review.models import Assignment
+
+    # Separate subqueries: joining assignments and reviewers in one query multiplies the rows.
+    assignments = Assignment.objects.filter(declaration__guide=guide, state="active",
+                                            declaration__direction__panels=OuterRef("pk"))
+    reviewers = Panel.reviewers.through.objects.filter(panel=OuterRef("pk"))
+
+    def count(qs):
+        return Coalesce(Subquery(qs.order_by().values("declaration__direction__panels")
+                                 .annotate(n=Count("pk")).values("n")[:1]), 0)
+
     try:
         panels = list(Panel.objects.filter(guide=guide).annotate(
-            total=Count(prefix, filter=active, distinct=True),
-            done=Count(prefix, filter=active & Q(**{f"{prefix}__review__state": "submitted"}), distinct=True),
-            n_reviewers=Count("reviewers", distinct=True),
+            total=count(assignments),
+            done=count(assignments.filter(review__state="submitted")),
+            n_reviewers=Coalesce(Subquery(reviewers.order_by().values("panel").annotate(n=Count("pk"))
+                                          .values("n")[:1]), 0),
         ).order_by("id"))
     except DatabaseError:
         return None
