@@ -154,12 +154,18 @@ def category_form(request, pk, cpk=None):
 def category_delete(request, pk, cpk):
     guide = _guide(pk)
     category = get_object_or_404(guide.categories, pk=cpk)
+    return _delete(request, guide, lambda: guide_admin.delete_category(
+        category=category, actor=request.user, request=request), _("领域已删除"))
+
+
+def _delete(request, guide, delete, done):
+    """Run one delete of the guide's parts; a refusal (a part still in use) is shown with its reason."""
     try:
-        guide_admin.delete_category(category=category, actor=request.user, request=request)
+        delete()
     except GuideEditError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("领域已删除"))
+        messages.success(request, done)
     return redirect("guides:detail", guide.pk)
 
 
@@ -188,13 +194,8 @@ def direction_form(request, pk, dpk=None):
 def direction_delete(request, pk, dpk):
     guide = _guide(pk)
     direction = get_object_or_404(guide.directions, pk=dpk)
-    try:
-        guide_admin.delete_direction(direction=direction, actor=request.user, request=request)
-    except GuideEditError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("方向已删除"))
-    return redirect("guides:detail", guide.pk)
+    return _delete(request, guide, lambda: guide_admin.delete_direction(
+        direction=direction, actor=request.user, request=request), _("方向已删除"))
 
 
 # --- rules -------------------------------------------------------------------------------------
@@ -224,9 +225,8 @@ def rule_form(request, pk, rpk=None):
 def rule_delete(request, pk, rpk):
     guide = _guide(pk)
     rule = get_object_or_404(guide.rules, pk=rpk)
-    guide_admin.delete_rule(rule=rule, actor=request.user, request=request)
-    messages.success(request, _("申报条件已删除"))
-    return redirect("guides:detail", guide.pk)
+    return _delete(request, guide, lambda: guide_admin.delete_rule(
+        rule=rule, actor=request.user, request=request), _("申报条件已删除"))
 
 
 # --- spreadsheet import ------------------------------------------------------------------------
