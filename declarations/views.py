@@ -15,7 +15,7 @@ from core.decorators import applicant_required
 from .access import can_download_original_files
 from .eligibility import check_eligibility, describe_rule
 from .forms import AttachmentForm, DeclarationForm, OrganisationForm, RegistrationForm
-from .models import Attachment, Guide, Organisation
+from .models import Attachment, Declaration, Guide, Organisation
 from .queries import declaration_page_queryset, declarations_of_applicant, own_declaration
 from .services import (
     DuplicateOrganisation,
@@ -180,7 +180,8 @@ def _edit_context(decl, form, failures):
 @require_POST
 def autosave(request, pk):
     """The owning applicant: save a draft while typing. JSON: the new version, 400 on bad input, 409 on a conflict."""
-    decl = _get_own(request, pk)
+    # Called every few seconds by every applicant before a deadline: load only what the form needs.
+    decl = own_declaration(request.user, pk, Declaration.objects.select_related("guide", "organisation"))
     form = DeclarationForm(request.POST, declaration=decl)
     if not form.is_valid():
         errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
