@@ -99,7 +99,7 @@
       show("正在保存…", "text-muted");
       var wait = setInterval(function () {
         if (saving) return;
-        if (dirty) { save(); return; }
+        if (dirty) { if (!retryIn) save(); return; }  // during an outage the retry timer saves
         clearInterval(wait);
         other.dataset.saved = "1";
         if (other.requestSubmit) { other.requestSubmit(e.submitter || undefined); } else { other.submit(); }
