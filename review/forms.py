@@ -75,3 +75,93 @@ class PanelForm(forms.Form):
         self.fields["reviewers"].queryset = (User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
                                              .select_related("reviewer_profile").order_by("pk"))
         self.fields["reviewers"].label_from_instance = lambda u: f"{u.reviewer_profile.name}（{u.reviewer_profile.employer}）"
+
+
+def _helper():
+    from crispy_forms.helper import FormHelper
+
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+def _direction_choices():
+    from declarations.models import Direction
+
+    return Direction.objects.select_related("guide").order_by("-guide__year", "guide_id", "code")
+
+
+class ReviewerProfileFields(forms.Form):
+    """The profile fields shared by the create and edit forms of a reviewer."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50,
+                           error_messages={"required": _("请填写专家姓名"), "max_length": _("姓名不能超过 50 个字符")})
+    employer = forms.CharField(label=_("工作单位"), max_length=100,
+                               error_messages={"required": _("请填写工作单位"),
+                                               "max_length": _("工作单位不能超过 100 个字符")})
+    region = forms.ChoiceField(label=_("所在地区"), required=False,
+                               error_messages={"invalid_choice": _("请选择有效的地区")})
+    title = forms.CharField(label=_("职称/职务"), max_length=50, required=False,
+                            error_messages={"max_length": _("职称/职务不能超过 50 个字符")})
+    email = forms.EmailField(label=_("电子邮箱"), error_messages={"required": _("请填写电子邮箱"),
+                                                                 "invalid": _("请填写有效的电子邮箱")})
+    expertise = forms.ModelMultipleChoiceField(
+        label=_("擅长方向"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("所选方向不存在"), "invalid_pk_value": _("所选方向不存在")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from core.regions import REGIONS
+
+        self.helper = _helper()
+        self.fields["region"].choices = [("", _("（未填写）"))] + list(REGIONS)
+        self.fields["expertise"].queryset = _direction_choices()
+        self.fields["expertise"].label_from_instance = lambda d: f"{d.guide.year} {d.guide.title} · {d}"
+
+
+class ReviewerCreateForm(ReviewerProfileFields):
+    username = forms.RegexField(label=_("登录名"), max_length=30, regex=r"^[A-Za-z0-9_.@+-]+$",
+                                error_messages={"required": _("请填写登录名"),
+                                                "invalid": _("登录名只能包含字母、数字和 _ . @ + -"),
+                                                "max_length": _("登录名不能超过 30 个字符")})
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, max_length=128, strip=False,
+                               error_messages={"required": _("请设置初始密码")})
+
+    field_order = ["username", "password", "name", "employer", "region", "title", "email", "expertise"]
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("该登录名已被使用"))
+        return username
+
+    def clean(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.password_validation import validate_password
+
+        cleaned = super().clean()
+        if cleaned.get("password"):
+            user = get_user_model()(username=cleaned.get("username", ""), full_name=cleaned.get("name", ""),
+                                    email=cleaned.get("email", ""))
+            try:
+                validate_password(cleaned["password"], user)
+            except forms.ValidationError as e:
+                self.add_error("password", e)
+        return cleaned
+
+
+class ReviewerEditForm(ReviewerProfileFields):
+    conflicts = forms.ModelMultipleChoiceField(
+        label=_("已申明回避的单位（取消勾选即撤销）"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("所选单位不在回避名单中"), "invalid_pk_value": _("所选单位不在回避名单中")})
+    add_conflict = forms.CharField(label=_("新增回避单位（统一社会信用代码或单位全称）"), max_length=100, required=False,
+                                   error_messages={"max_length": _("单位名称不能超过 100 个字符")})
+    is_active = forms.BooleanField(label=_("可参加评审"), required=False)
+
+    def __init__(self, *args, profile, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conflicts"].queryset = profile.conflicts.order_by("name")
+        self.fields["conflicts"].label_from_instance = lambda o: f"{o.name}（{o.credit_code}）"

@@ -588,32 +588,120 @@ def update_settings(*, guide, actor, request=None, **values):
     return cfg
 
 
+def find_organisation(query):
+    """The organisation with this credit code or exact full name, or None."""
+    from declarations.models import Organisation
+
+    query = (query or "").strip()
+    if not query:
+        return None
+    return (Organisation.objects.filter(credit_code=query.upper()).first()
+            or Organisation.objects.filter(name=query).first())
+
+
+def _free_conflicted(profile, org):
+    """Decline the reviewer's active, unsubmitted assignments of `org`'s declarations; the freed ids."""
+    freed = []
+    for a in Assignment.objects.select_for_update().filter(
+            reviewer=profile.user, state=Assignment.State.ACTIVE, declaration__organisation=org):
+        review = Review.objects.filter(assignment=a).first()
+        if review and review.state == Review.State.SUBMITTED:
+            continue
+        if review:
+            review.delete()
+        a.state, a.decline_reason, a.declined_at = Assignment.State.DECLINED, _("申明回避"), timezone.now()
+        a.save(update_fields=["state", "decline_reason", "declined_at"])
+        freed.append(a.pk)
+    return freed
+
+
 def declare_conflict(*, profile, query, actor, request=None):
     """The reviewer declares a conflict with an organisation (by credit code or full name).
 
     Active, unsubmitted assignments of that organisation's declarations are declined at once,
     so their slots can be given to other reviewers.
     """
-    from declarations.models import Organisation
-
-    query = (query or "").strip()
-    org = (Organisation.objects.filter(credit_code=query.upper()).first()
-           or Organisation.objects.filter(name=query).first())
+    org = find_organisation(query)
     if org is None:
         raise ReviewError(_("未找到该单位，请填写完整的统一社会信用代码或单位全称"))
     with transaction.atomic():
         profile.conflicts.add(org)
-        freed = []
-        for a in Assignment.objects.select_for_update().filter(
-                reviewer=profile.user, state=Assignment.State.ACTIVE, declaration__organisation=org):
-            review = Review.objects.filter(assignment=a).first()
-            if review and review.state == Review.State.SUBMITTED:
-                continue
-            if review:
-                review.delete()
-            a.state, a.decline_reason, a.declined_at = Assignment.State.DECLINED, _("申明回避"), timezone.now()
-            a.save(update_fields=["state", "decline_reason", "declined_at"])
-            freed.append(a.pk)
+        freed = _free_conflicted(profile, org)
         record("review.declare_conflict", target=profile, actor=actor, request=request,
                summary=_("评审专家申明回避单位"), data={"organisation": org.pk, "freed": freed})
     return org
+
+
+# ---------------------------------------------------------------- reviewer accounts
+
+def create_reviewer(*, username, email, password, name, employer, actor, region="", title="", expertise=(),
+                    request=None):
+    """Admin: a reviewer login (role reviewer) with its profile. The password is validated by the form."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ReviewError(_("该登录名已被使用"), errors={"username": _("该登录名已被使用")})
+    with transaction.atomic():
+        user = User(username=username, email=email, full_name=name, role=User.Role.REVIEWER)
+        user.set_password(password)
+        user.save()
+        profile = ReviewerProfile.objects.create(user=user, name=name, employer=employer, region=region, title=title)
+        profile.expertise.set(expertise)
+        record("review.reviewer_create", target=profile, actor=actor, request=request,
+               summary=_("新建评审专家 %(name)s（登录名 %(u)s）") % {"name": name, "u": username},
+               data={"user": user.pk, "expertise": sorted(d.pk for d in expertise)})
+    return profile
+
+
+def update_reviewer(*, profile, actor, name, employer, region, title, email, expertise, conflicts, is_active,
+                    add_conflict="", request=None):
+    """Admin: change a reviewer's profile. `conflicts` are the declared organisations to keep;
+    `add_conflict` (credit code or full name) declares one more, freeing its open assignments."""
+    new_org = None
+    if (add_conflict or "").strip():
+        new_org = find_organisation(add_conflict)
+        if new_org is None:
+            raise ReviewError(_("未找到该单位，请填写完整的统一社会信用代码或单位全称"),
+                              errors={"add_conflict": _("未找到该单位，请填写完整的统一社会信用代码或单位全称")})
+    with transaction.atomic():
+        profile = ReviewerProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+        changed = {}
+        for field_name, value in (("name", name), ("employer", employer), ("region", region), ("title", title),
+                                  ("is_active", is_active)):
+            if getattr(profile, field_name) != value:
+                changed[field_name] = [getattr(profile, field_name), value]
+                setattr(profile, field_name, value)
+        if changed:
+            profile.save()
+        user = profile.user
+        user_fields = []
+        if user.email != email:
+            changed["email"] = [user.email, email]
+            user.email = email
+            user_fields.append("email")
+        if user.full_name != name:
+            user.full_name = name
+            user_fields.append("full_name")
+        if user_fields:
+            user.save(update_fields=user_fields)
+        old_exp = set(profile.expertise.values_list("pk", flat=True))
+        new_exp = {d.pk for d in expertise}
+        if old_exp != new_exp:
+            profile.expertise.set(new_exp)
+            changed["expertise"] = [sorted(old_exp), sorted(new_exp)]
+        old_conf = set(profile.conflicts.values_list("pk", flat=True))
+        keep = {o.pk for o in conflicts} & old_conf
+        freed = []
+        if new_org is not None:
+            keep.add(new_org.pk)
+            if new_org.pk not in old_conf:
+                freed = _free_conflicted(profile, new_org)
+        if keep != old_conf:
+            profile.conflicts.set(keep)
+            changed["conflicts"] = [sorted(old_conf), sorted(keep)]
+        if freed:
+            changed["freed"] = freed
+        record("review.reviewer_update", target=profile, actor=actor, request=request,
+               summary=_("修改评审专家 %(name)s 的资料") % {"name": profile.name}, data=changed)
+    return profile

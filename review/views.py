@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,8 @@ from . import services
 from .blind import attachment_filename, attachment_label, blind_copy
 from .conflicts import conflict_reason
 from .exports import start_ranking_export
-from .forms import ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm, SettingsForm
+from .forms import (ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm, ReviewerCreateForm, ReviewerEditForm,
+                    SettingsForm)
 from .models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Selection
 from .queries import (assignment_overview, declaration_history, guide_progress, ranking, ranking_filters,
                       reviewer_assignments)
@@ -243,6 +244,66 @@ def panel_edit(request, guide_pk, pk=None):
             return redirect("review:manage_guide", guide.pk)
     return render(request, "review/panel_form.html", {"guide": guide, "panel": panel, "form": form},
                   status=400 if form.errors else 200)
+
+
+def _form_errors(form, error):
+    for field, message in (error.errors or {"__all__": error.message}).items():
+        form.add_error(None if field == "__all__" or field not in form.fields else field, message)
+
+
+@ministry_required
+def reviewers(request):
+    rows = (ReviewerProfile.objects.select_related("user")
+            .prefetch_related(Prefetch("expertise", queryset=Direction.objects.select_related("guide")
+                                       .order_by("-guide__year", "guide_id", "code")))
+            .annotate(active_assignments=Count("user__assignments",
+                                               filter=Q(user__assignments__state=Assignment.State.ACTIVE)))
+            .order_by("-is_active", "name", "pk"))
+    return render(request, "review/reviewers.html", {"reviewers": rows})
+
+
+@ministry_required
+def reviewer_new(request):
+    form = ReviewerCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            profile = services.create_reviewer(
+                username=d["username"], email=d["email"], password=d["password"], name=d["name"],
+                employer=d["employer"], region=d["region"], title=d["title"], expertise=list(d["expertise"]),
+                actor=request.user, request=request)
+        except services.ReviewError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, _("已新建评审专家“%(name)s”，登录名 %(u)s") % {
+                "name": profile.name, "u": d["username"]})
+            return redirect("review:reviewers")
+    return render(request, "review/reviewer_form.html", {"form": form, "profile": None},
+                  status=400 if form.errors else 200)
+
+
+@ministry_required
+def reviewer_edit(request, pk):
+    profile = get_object_or_404(ReviewerProfile.objects.select_related("user"), pk=pk)
+    initial = {"name": profile.name, "employer": profile.employer, "region": profile.region, "title": profile.title,
+               "email": profile.user.email, "expertise": profile.expertise.all(),
+               "conflicts": profile.conflicts.all(), "is_active": profile.is_active}
+    form = ReviewerEditForm(request.POST or None, profile=profile, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.update_reviewer(
+                profile=profile, actor=request.user, request=request, name=d["name"], employer=d["employer"],
+                region=d["region"], title=d["title"], email=d["email"], expertise=list(d["expertise"]),
+                conflicts=list(d["conflicts"]), add_conflict=d["add_conflict"], is_active=d["is_active"])
+        except services.ReviewError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, _("评审专家“%(name)s”的资料已保存") % {"name": d["name"]})
+            return redirect("review:reviewer_edit", profile.pk)
+    return render(request, "review/reviewer_form.html", {
+        "form": form, "profile": profile, "history": records_for(profile)[:20]},
+        status=400 if form.errors else 200)
 
 
 @ministry_required

@@ -82,6 +82,8 @@ SPEC = {
     "documents:retry": S(SEES_DECL_A, lambda w: {"pk": w.form_doc.pk}, post_only=True),
     "documents:declaration_status": S(SEES_DECL_A, decl_a),
     "documents:regenerate_form": S(SEES_DECL_A, decl_a, post_only=True),
+    "documents:request_dossier": S({"district_a", "city", "admin"}, decl_a, post_only=True),
+    "documents:dossier_status": S({"district_a", "city", "admin"}, decl_a),
     "documents:list_status": S({"district_a", "city", "admin"}, lambda w: {"pk": w.list_a.pk}),
     "documents:regenerate_letter": S({"district_a", "admin"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
     "documents:request_zip": S({"district_a", "admin"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
@@ -110,6 +112,8 @@ SPEC = {
     "review:decline": S({"reviewer_assigned"}, lambda w: {"pk": w.assignment.pk}, post_only=True),
     # ministry: review
     "review:manage": S(ADMIN), "review:manage_guide": S(ADMIN, guide_pk),
+    "review:reviewers": S(ADMIN), "review:reviewer_new": S(ADMIN),
+    "review:reviewer_edit": S(ADMIN, lambda w: {"pk": w.reviewer_assigned.reviewer_profile.pk}),
     "review:panel_new": S(ADMIN, guide_pk),
     "review:panel_edit": S(ADMIN, lambda w: {"guide_pk": w.guide.pk, "pk": w.panel.pk}),
     "review:settings": S(ADMIN, guide_pk, post_only=True), "review:assign": S(ADMIN, guide_pk, post_only=True),
