@@ -26,6 +26,7 @@ class Document(models.Model):
         APPLICATION_FORM = "application_form", _("项目申报书")
         RECOMMENDATION_LETTER = "recommendation_letter", _("推荐函")
         FORMS_ZIP = "forms_zip", _("申报书打包下载（ZIP）")
+        DOSSIER = "dossier", _("申报材料档案（ZIP）")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -84,7 +85,7 @@ class Document(models.Model):
 
     @property
     def extension(self):
-        return "zip" if self.kind == self.Kind.FORMS_ZIP else "pdf"
+        return "zip" if self.kind in (self.Kind.FORMS_ZIP, self.Kind.DOSSIER) else "pdf"
 
     def latest_version(self):
         """Follow the chain of superseding documents to the newest one."""

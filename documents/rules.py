@@ -32,9 +32,20 @@ def can_manage_list_documents(user, rec_list):
     return user.is_ministry or user.has_perm("quotas.change_list", rec_list)
 
 
+def can_request_dossier(user, declaration):
+    """A declaration's dossier: the ministry, and unit staff whose jurisdiction it is in (quotas.view_declaration)."""
+    if not user.is_authenticated or declaration is None:
+        return False
+    return user.is_ministry or user.has_perm("quotas.view_declaration", declaration)
+
+
 def can_view_document(user, doc):
     if not user.is_authenticated:
         return False
+    if doc.kind == Document.Kind.DOSSIER:
+        if (doc.content or {}).get("include_reviews"):
+            return user.is_ministry  # the experts' reviews and names are for the ministry only
+        return can_request_dossier(user, doc.target)
     if doc.kind == Document.Kind.APPLICATION_FORM:
         return can_access_declaration_documents(user, doc.target)
     return can_access_list_documents(user, doc.target)

@@ -146,8 +146,50 @@ def forms_zip_content(rec_list):
         "list_id": rec_list.pk, "list_version": rec_list.version, "unit": rec_list.unit.name,
         "entries": [{"rank": e.rank, "declaration_id": e.declaration_id, "recommended": e.recommended,
                      "project_name": e.declaration.project_name,
-                     "applicant": e.declaration.organisation.name} for e in entries],
+                     "applicant": e.declaration.organisation.name,
+                     "formal_check": formal_check_records(e.declaration)} for e in entries],
     }
+
+
+def formal_check_records(decl):
+    """The declaration's state changes (submit, pass, return...) with who, when and why, oldest first."""
+    from core.audit import records_for
+    from declarations.services import TRANSITIONS
+
+    actions = set(TRANSITIONS.values())
+    return [{"action": r.action, "summary": r.summary, "reason": r.reason,
+             "actor": (r.actor.get_full_name() or r.actor.get_username()) if r.actor_id else "",
+             "at": timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S")}
+            for r in records_for(decl).filter(action__in=actions).order_by("created_at", "id")]
+
+
+def _reviews_content(decl):
+    from review.models import Review
+
+    reviews = (Review.objects.filter(assignment__declaration=decl, state=Review.State.SUBMITTED)
+               .select_related("assignment__reviewer").prefetch_related("scores__criterion")
+               .order_by("submitted_at", "id"))
+    return [{"reviewer": r.assignment.reviewer.get_full_name() or r.assignment.reviewer.get_username(),
+             "submitted_at": timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M") if r.submitted_at else "",
+             "total": str(r.total) if r.total is not None else "", "comment": r.comment,
+             "scores": [{"criterion": sc.criterion.name, "max_points": str(sc.criterion.max_points),
+                         "value": str(sc.value)}
+                        for sc in sorted(r.scores.all(), key=lambda sc: (sc.criterion.order, sc.criterion_id))]}
+            for r in reviews]
+
+
+def dossier_content(decl, *, include_reviews):
+    """One declaration's dossier: form, attachments, formal-check record, and (ministry only) the reviews."""
+    content = {
+        "declaration_id": decl.pk, "project_name": decl.project_name, "applicant": decl.organisation.name,
+        "unit": decl.unit.name if decl.unit_id else "", "include_reviews": bool(include_reviews),
+        "attachments": [{"id": a.pk, "name": a.original_name, "label": a.label, "size": a.size, "sha256": a.sha256}
+                        for a in decl.attachments.order_by("id")],
+        "formal_check": formal_check_records(decl),
+    }
+    if include_reviews:
+        content["reviews"] = _reviews_content(decl)
+    return content
 
 
 # --- requesting -------------------------------------------------------------------------------
@@ -160,17 +202,19 @@ def _new_short_code():
     return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(10))
 
 
-def _request(target, kind, content, *, issued_to, number, actor=None, force=False, request=None):
+def _request(target, kind, content, *, issued_to, number, actor=None, force=False, request=None, variant=None):
     """The current document of `target` for `content`: the existing one, or a new queued version.
 
     Idempotent: asking again for unchanged content returns the same document (a failed
     one is queued again). Changed content, or `force`, makes a new version that
     supersedes the old one. The target row is locked so two requests cannot both add one.
+    `variant` (content lookups) keeps separate chains of one kind apart (the two dossiers).
     """
     fingerprint = fingerprint_of(content)
     with transaction.atomic():
         type(target).objects.select_for_update().filter(pk=target.pk).exists()
-        current = Document.objects.for_target(target, kind).current().select_for_update().order_by("-id").first()
+        current = (Document.objects.for_target(target, kind).current().filter(**(variant or {}))
+                   .select_for_update().order_by("-id").first())
         if current is not None and not force and current.fingerprint == fingerprint:
             if current.state == S.FAILED:
                 _requeue(current, actor=actor, request=request)
@@ -270,6 +314,31 @@ def request_forms_zip(list_id, *, actor=None, request=None):
                     actor=actor, force=force, request=request)
 
 
+def current_dossier(decl, *, include_reviews):
+    return (Document.objects.for_target(decl, K.DOSSIER).current()
+            .filter(content__include_reviews=bool(include_reviews)).order_by("-id").first())
+
+
+def request_dossier(declaration_id, *, include_reviews, actor=None, request=None):
+    """Queue the dossier ZIP of a submitted declaration; the ministry's and the unit's are separate documents."""
+    from declarations.models import Declaration
+
+    decl = (Declaration.objects.select_related("guide", "organisation", "unit")
+            .filter(pk=declaration_id).first())
+    if decl is None or decl.submitted_at is None:
+        return None
+    content = dossier_content(decl, include_reviews=include_reviews)
+    current = current_dossier(decl, include_reviews=include_reviews)
+    # Like the list ZIP: the form inside may have been regenerated since, so a ready dossier is built again.
+    force = current is not None and current.state == S.READY
+    tag = "M" if include_reviews else "U"
+    issued_to = MINISTRY_ADDRESSEE if include_reviews else (decl.unit.name if decl.unit_id else "")
+    return _request(decl, K.DOSSIER, content, issued_to=issued_to,
+                    number=lambda seq: f"DA{decl.guide.year}-{decl.pk:06d}-{tag}{seq:02d}",
+                    actor=actor, force=force, request=request,
+                    variant={"content__include_reviews": bool(include_reviews)})
+
+
 # A worker killed mid-render (OOM, deploy, lost machine) leaves its document "rendering"; a task
 # lost between queue and worker leaves it "queued". acks_late redelivers the message, but Redis
 # only after its visibility timeout (an hour), so a beat task re-queues what has not moved for
@@ -349,6 +418,8 @@ def render_document(document_id):
         time.sleep(float(os.environ["DOCUMENTS_TEST_RENDER_DELAY"]))  # test hook: lets a test kill a worker mid-render
     if doc.kind == K.FORMS_ZIP:
         data = _build_zip(doc)
+    elif doc.kind == K.DOSSIER:
+        data = _build_dossier(doc)
     else:
         data = _render_pdf(doc)
     name = f"documents/{doc.kind}/{timezone.localtime(doc.created_at):%Y}/{doc.pk}-{doc.short_code}.{doc.extension}"
@@ -453,8 +524,81 @@ def _build_zip(doc):
                 with open(_stored_path(form.file.name), "rb") as f:
                     name = f"{entry['rank']:02d}-{entry['applicant']}-{form.number}.pdf"
                     zf.writestr(name.replace("/", "／"), f.read())
+            if "formal_check" in entry:
+                name = f"{entry['rank']:02d}-{entry['applicant']}-形式审查记录.txt"
+                zf.writestr(name.replace("/", "／"), formal_check_text(entry["formal_check"], entry["project_name"]))
             Document.objects.filter(pk=doc.pk).update(progress=max(int(i * 100 / max(len(entries), 1)) - 1, 0))
         zf.writestr("清单.txt", "\n".join(
             f"{e['rank']}\t{e['applicant']}\t{e['project_name']}\t{'推荐' if e['recommended'] else ''}"
             for e in entries) + "\n")
+    return buf.getvalue()
+
+
+def formal_check_text(records, project_name=""):
+    lines = [f"形式审查记录：{project_name}", ""]
+    for r in records:
+        line = f"{r['at']}\t{r['summary']}\t{r['actor'] or '系统'}"
+        if r.get("reason"):
+            line += f"\t理由：{r['reason']}"
+        lines.append(line)
+    if not records:
+        lines.append("（无记录）")
+    return "\n".join(lines) + "\n"
+
+
+def reviews_text(reviews, project_name=""):
+    lines = [f"专家评审意见：{project_name}", ""]
+    for i, r in enumerate(reviews, 1):
+        lines.append(f"{i}. 评审专家：{r['reviewer']}　提交时间：{r['submitted_at']}　加权总分：{r['total']}")
+        lines.extend(f"   {s['criterion']}：{s['value']} / {s['max_points']}" for s in r["scores"])
+        lines.append(f"   评审意见：{r['comment']}")
+        lines.append("")
+    if not reviews:
+        lines.append("（尚无已提交的评审意见）")
+    return "\n".join(lines) + "\n"
+
+
+def _safe_name(name):
+    return (name or "file").replace("/", "／").replace("\\", "＼").lstrip(".") or "file"
+
+
+def _build_dossier(doc):
+    """One declaration: its current application form, its attachments by original name, the records."""
+    from declarations.models import Attachment, Declaration
+
+    c = doc.content
+    steps = 2 + len(c.get("attachments", []))
+
+    def progress(i):
+        Document.objects.filter(pk=doc.pk).update(progress=max(int(i * 100 / steps) - 1, 0))
+
+    decl = Declaration.objects.filter(pk=c["declaration_id"]).first()
+    if decl is None:
+        raise PermanentRenderError(_("申报已不存在"))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        form = current_document(decl, K.APPLICATION_FORM) or request_application_form(decl.pk)
+        if form is not None and not form.is_ready:
+            form = render_document(form.pk)
+        if form is not None and form.is_ready:
+            with open(_stored_path(form.file.name), "rb") as f:
+                zf.writestr(_safe_name(f"项目申报书-{form.number}.pdf"), f.read())
+        progress(1)
+        files = {a.pk: a for a in Attachment.objects.filter(declaration_id=decl.pk)}
+        used = set()
+        for i, a in enumerate(c.get("attachments", []), 2):
+            att = files.get(a["id"])
+            if att is not None:
+                name, n = _safe_name(a["name"]), 1
+                while name in used:  # two uploads of the same name: keep both
+                    stem, dot, ext = _safe_name(a["name"]).rpartition(".")
+                    n += 1
+                    name = f"{stem}({n}).{ext}" if dot else f"{ext}({n})"
+                used.add(name)
+                with att.file.open("rb") as f:
+                    zf.writestr(f"附件/{name}", f.read())
+            progress(i)
+        zf.writestr("形式审查记录.txt", formal_check_text(c.get("formal_check", []), c.get("project_name", "")))
+        if c.get("include_reviews"):
+            zf.writestr("专家评审意见.txt", reviews_text(c.get("reviews", []), c.get("project_name", "")))
     return buf.getvalue()

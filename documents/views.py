@@ -103,6 +103,35 @@ def request_zip(request, pk):
     return _back(request, "home")
 
 
+def _dossier_declaration_for(request, pk):
+    decl = get_object_or_404(Declaration.objects.select_related("organisation", "unit", "guide"), pk=pk)
+    if not rules.can_request_dossier(request.user, decl):
+        raise Http404
+    return decl
+
+
+@login_required
+@require_GET
+def dossier_status(request, pk):
+    """The dossier box of the unit's and the ministry's declaration pages; polled while the ZIP is built."""
+    decl = _dossier_declaration_for(request, pk)
+    return render(request, "documents/_dossier_status.html", {"decl": decl, "next": request.GET.get("next", "")})
+
+
+@login_required
+@require_POST
+def request_dossier(request, pk):
+    """Queue the declaration's dossier ZIP; the ministry's includes the experts' reviews."""
+    decl = _dossier_declaration_for(request, pk)
+    if decl.submitted_at is None:
+        messages.error(request, _("申报提交后才能生成申报材料档案"))
+    else:
+        services.request_dossier(decl.pk, include_reviews=request.user.is_ministry, actor=request.user,
+                                 request=request)
+        messages.info(request, _("正在后台打包申报材料档案，完成后可在本页下载。"))
+    return _back(request, "home")
+
+
 @login_required
 @require_POST
 def retry(request, pk):
@@ -122,7 +151,7 @@ def download(request, pk):
         handle = doc.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    content_type = "application/zip" if doc.kind == Document.Kind.FORMS_ZIP else "application/pdf"
+    content_type = "application/zip" if doc.extension == "zip" else "application/pdf"
     filename = f"{doc.get_kind_display()}-{doc.number}.{doc.extension}".replace("/", "-")
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["Cache-Control"] = "private, no-store"

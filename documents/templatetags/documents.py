@@ -19,3 +19,11 @@ def recommendation_letter_of(rec_list):
 @register.simple_tag
 def forms_zip_of(rec_list):
     return current_document(rec_list, Document.Kind.FORMS_ZIP) if rec_list else None
+
+
+@register.simple_tag
+def dossier_of(declaration, user):
+    """The current dossier of `declaration` that `user` would request: with reviews for the ministry."""
+    from ..services import current_dossier
+
+    return current_dossier(declaration, include_reviews=user.is_ministry) if declaration else None
