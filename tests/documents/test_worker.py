@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from documents import services
 from documents.models import Document
+from tests.celery_utils import use_broker
 from tests.factories import complete_declaration, make_guide, make_org, make_unit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,25 +52,14 @@ def worker_database(transactional_db, tmp_path):
 def celery_via_redis(settings):
     """Point the site's Celery app at Redis (not eager) on a queue of this test's own."""
     import redis
-    from config.celery import app
 
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
         pytest.fail(f"Redis at {REDIS_URL} is needed for this test: {exc}")
     queue = f"documents-test-{uuid.uuid4().hex[:8]}"
-    keys = ["broker_url", "result_backend", "task_always_eager", "task_default_queue"]
-    saved = {k: app.conf[k] for k in keys}
-    saved_pool, saved_producers = app._pool, app.amqp._producer_pool
-    app.conf.update(broker_url=REDIS_URL, result_backend=None, task_always_eager=False, task_default_queue=queue)
-    app._pool = app.amqp._producer_pool = None
-    try:
+    with use_broker(REDIS_URL, task_default_queue=queue):
         yield queue
-    finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app.conf.update(saved)
-        app._pool, app.amqp._producer_pool = saved_pool, saved_producers
 
 
 @pytest.mark.celery_worker

@@ -20,22 +20,11 @@ UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: conne
 @contextmanager
 def celery_broker(url, *, queue=None):
     """Point the site's Celery app at `url` (not eager) for the block, as a site with REDIS_URL set runs."""
-    from config.celery import app
+    from tests.celery_utils import use_broker
 
-    keys = ["broker_url", "result_backend", "task_always_eager", "task_default_queue",
-            "broker_connection_timeout", "broker_connection_retry_on_startup"]
-    saved = {k: app.conf[k] for k in keys}
-    saved_pool, saved_producers = app._pool, app.amqp._producer_pool
-    app.conf.update(broker_url=url, result_backend=None, task_always_eager=False, broker_connection_timeout=2,
-                    **({"task_default_queue": queue} if queue else {}))
-    app._pool = app.amqp._producer_pool = None
-    try:
+    with use_broker(url, broker_connection_timeout=2,
+                    **({"task_default_queue": queue} if queue else {})) as app:
         yield app
-    finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app.conf.update(saved)
-        app._pool, app.amqp._producer_pool = saved_pool, saved_producers
 
 
 @contextmanager

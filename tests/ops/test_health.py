@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from core import health
+from tests.celery_utils import use_broker
 
 
 def test_it_reports_in_process_celery_without_redis(client, db, settings):
@@ -85,19 +86,16 @@ def test_a_real_worker_process_answers_the_ping(client, db, settings):
 
     import redis
 
-    from config.celery import app
-
     url = "redis://127.0.0.1:6379/13"
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
+    # Enter before changing the settings, so the app's own (eager) configuration is what is restored.
+    broker = use_broker(url)
+    broker.__enter__()
     settings.REDIS_URL = url
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend")}
-    saved_pool, saved_producers = app._pool, app.amqp._producer_pool
-    app.conf.update(broker_url=url, result_backend=None)
-    app._pool = app.amqp._producer_pool = None
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "REDIS_URL": url, "TESTING": "1"}
     worker = None
@@ -123,7 +121,4 @@ def test_a_real_worker_process_answers_the_ping(client, db, settings):
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait(timeout=10)
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app.conf.update(saved)
-        app._pool, app.amqp._producer_pool = saved_pool, saved_producers
+        broker.__exit__(None, None, None)
