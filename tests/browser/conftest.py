@@ -1,5 +1,8 @@
 """Playwright with Debian's Chromium. Browser tests share these fixtures.
 
+Every browser test lives in this folder: a second session-scoped Playwright in the same
+worker (a copy of these fixtures imported elsewhere) fails to start inside the first one's loop.
+
 Playwright's sync API runs an event loop in this thread, so Django's async-safety
 check must be relaxed for the test process (the live server runs in its own thread).
 """

@@ -6,13 +6,13 @@ from playwright.sync_api import expect
 
 from declarations import services, views
 from declarations.models import Declaration
-from tests.browser.conftest import browser, browser_login, page  # noqa: F401 - fixtures
+from tests.browser.conftest import browser_login
 from tests.factories import PASSWORD, make_guide, make_org, make_user
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_autosave_survives_a_database_outage(page, monkeypatch):  # noqa: F811 - fixture
+def test_autosave_survives_a_database_outage(page, monkeypatch):
     guide = make_guide(2022)
     org = make_org("浏览器故障测试数据公司", region="12", dcmm=3)
     user = make_user("applicant", "fault_browser", organisation=org)
