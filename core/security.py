@@ -50,11 +50,12 @@ class RequireOTPMiddleware:
 
 
 def safe_next(request, default="home"):
+    """The posted or queried `next` if it is a path on this site, else `default` (a path or a URL name)."""
     nxt = request.POST.get("next") or request.GET.get("next")
     if nxt and nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
                                                require_https=request.is_secure()):
         return nxt
-    return reverse(default)
+    return default if default.startswith("/") else reverse(default)
 
 
 def password_recently_confirmed(request):

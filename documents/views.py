@@ -9,10 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.security import safe_next
 from declarations.models import Declaration
 
 from . import rules, services
@@ -43,11 +43,7 @@ def _document_for(request, pk):
 
 
 def _back(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback))
 
 
 @login_required
