@@ -9,6 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2")
 
 
 def setup_django():
@@ -23,6 +24,8 @@ def server_env(extra=None):
     env = dict(os.environ)
     env.update({"DEBUG": "0", "OTP_REQUIRED_ROLES": "", "AXES_ENABLED": "0", "LOG_LEVEL": "ERROR",
                 "ALLOWED_HOSTS": "127.0.0.1,localhost"})
+    # Production mode is PostgreSQL plus Redis (cache, sessions, page cache, broker).
+    env.setdefault("REDIS_URL", REDIS_URL)
     env.update(extra or {})
     return env
 
@@ -76,7 +79,8 @@ def free_port():
 
 
 def session_cookie(user):
-    """A signed-in session for `user`, made directly in the session store (no login round trip)."""
+    """The cookies of a browser signed in as `user`: a session made directly in the session store (no login
+    round trip) and the CSRF cookie every page of the site sets on first visit."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -86,7 +90,9 @@ def session_cookie(user):
     s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
-    return f"{settings.SESSION_COOKIE_NAME}={s.session_key}"
+    from django.middleware.csrf import _get_new_csrf_string
+
+    return f"{settings.SESSION_COOKIE_NAME}={s.session_key}; {settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"
 
 
 def machine():

@@ -12,3 +12,7 @@ class CoreConfig(AppConfig):
         from .signals import record_login_failure
 
         user_login_failed.connect(record_login_failure, dispatch_uid="core.record_login_failure")
+
+        from .invalidation import register
+
+        register()

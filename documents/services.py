@@ -26,8 +26,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core import pagecache
 from core.audit import record
 
+from .invalidation import document_scopes
 from .models import Document
 from .pdf import qr_svg, render_template_to_pdf, verification_url
 from .signing import SigningNotConfigured, get_signer, sign_pdf
@@ -232,7 +234,7 @@ def _request(target, kind, content, *, issued_to, number, actor=None, force=Fals
                 if attempt == 4:
                     raise
         if current is not None:
-            Document.objects.filter(pk=current.pk).update(superseded_by=doc)
+            _update(current.pk, superseded_by=doc)
         record("document.request", target=doc, actor=actor, request=request,
                summary=_("申请生成%(kind)s %(number)s") % {"kind": doc.get_kind_display(), "number": doc.number},
                data={"state": S.QUEUED, "fingerprint": fingerprint,
@@ -241,8 +243,17 @@ def _request(target, kind, content, *, issued_to, number, actor=None, force=Fals
     return doc
 
 
+def _update(pk, **fields):
+    """Change a document's row in place (no save signals) and tell the cached pages that show it."""
+    n = Document.objects.filter(pk=pk).update(**fields)
+    doc = Document.objects.filter(pk=pk).only("target_type", "target_id").first()
+    if doc is not None:
+        pagecache.touch(*document_scopes(doc))
+    return n
+
+
 def _requeue(doc, *, actor=None, request=None):
-    Document.objects.filter(pk=doc.pk).update(state=S.QUEUED, error="", progress=0)
+    _update(doc.pk, state=S.QUEUED, error="", progress=0)
     doc.refresh_from_db()
     record("document.retry", target=doc, actor=actor, request=request,
            summary=_("重新生成%(kind)s %(number)s") % {"kind": doc.get_kind_display(), "number": doc.number},
@@ -371,14 +382,14 @@ def requeue_stale_documents(now=None, older_than=STALE_AFTER, limit=200):
             if doc is None or not stale_documents(now, older_than).filter(pk=pk).exists():
                 continue  # moved on since the first look
             if doc.attempts >= STALE_MAX_ATTEMPTS:
-                Document.objects.filter(pk=pk).update(state=S.FAILED, error=_(
+                _update(pk, state=S.FAILED, error=_(
                     "多次生成均被中断，已停止自动重试；请点击“重试”，如仍失败请联系系统管理员"))
                 doc.refresh_from_db()
                 record("document.failed", target=doc, summary=_("生成失败 %(number)s") % {"number": doc.number},
                        data={"state": S.FAILED, "error": doc.error, "stale": True})
             else:
                 was = doc.state
-                Document.objects.filter(pk=pk).update(state=S.QUEUED, progress=0)
+                _update(pk, state=S.QUEUED, progress=0)
                 record("document.requeue", target=doc, summary=_("生成任务中断，重新排队 %(number)s") % {
                     "number": doc.number}, data={"state": S.QUEUED, "was": was})
                 transaction.on_commit(lambda pk=pk: enqueue(pk))
@@ -410,7 +421,7 @@ def render_document(document_id):
     if doc.state == S.READY and doc.file and _stored_path(doc.file.name).exists():
         return doc
     with transaction.atomic():
-        Document.objects.filter(pk=doc.pk).update(state=S.RENDERING, attempts=F("attempts") + 1)
+        _update(doc.pk, state=S.RENDERING, attempts=F("attempts") + 1)
         record("document.rendering", target=doc, summary=_("开始生成 %(number)s") % {"number": doc.number},
                data={"state": S.RENDERING})
     doc.refresh_from_db()
@@ -425,7 +436,7 @@ def render_document(document_id):
     name = f"documents/{doc.kind}/{timezone.localtime(doc.created_at):%Y}/{doc.pk}-{doc.short_code}.{doc.extension}"
     _atomic_write(_stored_path(name), data)
     with transaction.atomic():
-        Document.objects.filter(pk=doc.pk).update(
+        _update(doc.pk, 
             state=S.READY, file=name, file_size=len(data), file_sha256=hashlib.sha256(data).hexdigest(),
             ready_at=timezone.now(), progress=100, error="")
         doc.refresh_from_db()
@@ -439,13 +450,13 @@ def record_failure(document_id, error, *, final):
     text = str(error)[:2000] or error.__class__.__name__
     if final:
         with transaction.atomic():
-            Document.objects.filter(pk=document_id).update(state=S.FAILED, error=text)
+            _update(document_id, state=S.FAILED, error=text)
             doc = Document.objects.filter(pk=document_id).first()
             if doc is not None:
                 record("document.failed", target=doc, summary=_("生成失败 %(number)s") % {"number": doc.number},
                        data={"state": S.FAILED, "error": text})
     else:
-        Document.objects.filter(pk=document_id).update(
+        _update(document_id, 
             state=S.QUEUED, error=_("生成出错，稍后自动重试：%(error)s") % {"error": text})
 
 
@@ -527,7 +538,7 @@ def _build_zip(doc):
             if "formal_check" in entry:
                 name = f"{entry['rank']:02d}-{entry['applicant']}-形式审查记录.txt"
                 zf.writestr(name.replace("/", "／"), formal_check_text(entry["formal_check"], entry["project_name"]))
-            Document.objects.filter(pk=doc.pk).update(progress=max(int(i * 100 / max(len(entries), 1)) - 1, 0))
+            _update(doc.pk, progress=max(int(i * 100 / max(len(entries), 1)) - 1, 0))
         zf.writestr("清单.txt", "\n".join(
             f"{e['rank']}\t{e['applicant']}\t{e['project_name']}\t{'推荐' if e['recommended'] else ''}"
             for e in entries) + "\n")
@@ -570,7 +581,7 @@ def _build_dossier(doc):
     steps = 2 + len(c.get("attachments", []))
 
     def progress(i):
-        Document.objects.filter(pk=doc.pk).update(progress=max(int(i * 100 / steps) - 1, 0))
+        _update(doc.pk, progress=max(int(i * 100 / steps) - 1, 0))
 
     decl = Declaration.objects.filter(pk=c["declaration_id"]).first()
     if decl is None:

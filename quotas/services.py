@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import pagecache
 from core.audit import record
 from core.notify import notify
 from declarations.models import Declaration
 from declarations.services import TransitionError, pass_formal_check, return_for_revision, transition
 
+from .invalidation import list_scopes
 from .models import ListEntry, RecommendationList, Unit, UnitGuideSetting
 from .queries import counter, deadline_for, is_exempt, pool, quota_for
 
@@ -76,6 +78,12 @@ def _ensure_open(rec_list, now=None, expected_version=None):
 def _bump(rec_list):
     RecommendationList.objects.filter(pk=rec_list.pk).update(version=F("version") + 1, updated_at=timezone.now())
     rec_list.refresh_from_db(fields=["version", "updated_at"])
+    pagecache.touch(*list_scopes(rec_list))
+
+
+def _touch_entries(entries):
+    """bulk_create/bulk_update send no signals: tell the cached pages of these declarations."""
+    pagecache.touch("ranking", *(f"decl:{e.declaration_id}" for e in entries))
 
 
 def _sync_entries(rec_list):
@@ -99,6 +107,7 @@ def _sync_entries(rec_list):
             changed.append(entry)
     if changed:
         ListEntry.objects.bulk_update(changed, ["rank"])
+    _touch_entries(new + changed)
 
 
 def refresh_list(*, unit, guide):
@@ -207,6 +216,7 @@ def set_ranking(*, rec_list, order, actor, expected_version=None, request=None, 
         for rank, pk in enumerate(order, 1):
             entries[pk].rank = rank
         ListEntry.objects.bulk_update(list(entries.values()), ["rank"])
+        _touch_entries(entries.values())
         _bump(locked)
         record("list.rank", target=locked, actor=actor, request=request, summary=_("调整推荐排序"),
                data={"order": order})
@@ -259,7 +269,7 @@ def confirm_recommendations(*, rec_list, actor, expected_version=None, request=N
                 continue  # stays "passed" and now appears in the parent's pool
             transition(entry.declaration, to, actor=actor, request=request,
                        summary=_("推荐单位“%(unit)s”确认推荐名单") % {"unit": unit.name})
-        Unit.objects.filter(pk=unit.pk).update(letter_seq=F("letter_seq") + 1)
+        Unit.objects.filter(pk=unit.pk).update(letter_seq=F("letter_seq") + 1)  # shown on no page
         unit.refresh_from_db(fields=["letter_seq"])
         number = _("%(prefix)s〔%(year)s〕%(n)s号") % {
             "prefix": unit.doc_prefix or _("推荐函"), "year": timezone.localtime(now).year, "n": unit.letter_seq}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import pagecache
 from core.audit import records_for
 from core.decorators import ministry_required, reviewer_required
 from core.regions import REGIONS
@@ -73,7 +74,13 @@ def _attachments(decl, blind):
              "size": att.size} for i, att in enumerate(decl.attachments.all(), 1)]
 
 
+def _assignment_scopes(request, pk):
+    decl = Assignment.objects.filter(pk=pk, reviewer=request.user).values_list("declaration_id", flat=True).first()
+    return None if decl is None else [f"assignment:{pk}", f"decl:{decl}"]
+
+
 @reviewer_required
+@pagecache.cached_page(_assignment_scopes)
 def score(request, pk):
     a, decl, cfg = _reviewer_assignment(request, pk)
     review = Review.objects.filter(assignment=a).prefetch_related("scores").first()
