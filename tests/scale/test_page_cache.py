@@ -231,3 +231,48 @@ def test_a_broken_cache_still_serves_the_page(applicant, decl, settings):
         html, hit = view(applicant, url)
         assert not hit and decl.project_name in html
     cache.close()
+
+
+def _redis_url():
+    import os
+
+    import redis
+
+    # The broker's server, in a database of its own (the Celery tests use theirs).
+    broker = os.environ.get("CELERY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    url = broker.rsplit("/", 1)[0] + "/12"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"needs Redis at {url} (CI starts it)")
+    return url
+
+
+def test_with_redis_as_in_production(client, decl, personas, settings):
+    """Production settings: cache and sessions in Redis, the session read in the same round trip as the copy."""
+    import uuid
+
+    import redis
+
+    redis_url, prefix = _redis_url(), f"t{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": prefix}}
+    settings.SESSION_ENGINE = "core.sessions"
+    try:
+        applicant = login(client, personas.applicant_a)
+        url = reverse("declarations:detail", args=[decl.pk])
+        warm(applicant, url)
+        decl_services.save_draft(decl, {"project_name": "工业互联网数据平台"}, expected_version=decl.version,
+                                 actor=personas.applicant_a)
+        html, hit = view(applicant, url)
+        assert not hit and "工业互联网数据平台" in html
+        warm(applicant, url)
+        session_cookie, csrf = client.cookies["sessionid"].value, client.cookies["csrftoken"].value
+        applicant.post(reverse("logout"))
+        stale = Client()
+        stale.cookies["sessionid"], stale.cookies["csrftoken"] = session_cookie, csrf
+        assert stale.get(url).status_code == 302
+    finally:
+        cache.close()
+        r = redis.Redis.from_url(redis_url)
+        for key in r.scan_iter(f"{prefix}:*"):
+            r.delete(key)
