@@ -46,4 +46,8 @@ def mark_read(user, *, ids=None, now=None):
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=now or timezone.now())
+    from core import pagecache
+
+    changed = qs.update(read_at=now or timezone.now())
+    pagecache.touch(f"user:{user.pk}")  # the unread count in every page's menu
+    return changed

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import pagecache
-from core.notify import notify
+from core.notify import mark_read, notify
 from declarations import services as decl_services
 from declarations.models import Declaration, Direction, Guide
 from quotas import services as quota_services
@@ -99,6 +99,10 @@ def test_a_new_notification_updates_the_inbox_count(applicant, decl, personas):
     notify(personas.applicant_a, kind="info", title="申报指南已更新")
     after, hit = view(applicant, url)
     assert not hit and 'id="unread-count">1<' in after
+    warm(applicant, url)
+    mark_read(personas.applicant_a)
+    after, hit = view(applicant, url)
+    assert not hit and 'id="unread-count"' not in after
 
 
 def test_an_admin_edit_of_the_guide_shows_without_any_declaration_changing(applicant, decl, personas):
