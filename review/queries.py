@@ -18,16 +18,18 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Q
 
-from declarations.models import Declaration
+from declarations.models import Declaration, Direction
 
 from .conflicts import conflict_reason, declared_conflict_ids
 from .models import Assignment, Review, ReviewerProfile
 
 TRIM_FROM = 5  # 去掉一个最高分和一个最低分 from this many reviews on
-# The long texts of a declaration: a ranking of thousands of rows does not need them.
-LONG_FIELDS = ("summary", "innovation", "benefits", "promotion", "open_source", "ip_items", "cases", "return_reason",
-               "organisation__address", "unit__address")
 RANKED_STATES = (Declaration.State.RECOMMENDED, Declaration.State.SELECTED, Declaration.State.NOT_SELECTED)
+# The columns of a ranked declaration that the ranking page, its export and a project's review page use.
+RANKING_FIELDS = ("guide_id", "organisation_id", "unit_id", "direction_id", "state", "project_name",
+                  "organisation__name", "organisation__credit_code", "organisation__region", "unit__name",
+                  "selection__id", "selection__declaration_id")
+_set_direction = Declaration._meta.get_field("direction").set_cached_value
 
 
 @dataclass(frozen=True)
@@ -101,16 +103,9 @@ def guide_scores(guide):
                 for row in cursor.fetchall()}
 
 
-def ranking(guide, *, panel=None, direction=None, unit=None, region=None, order="final", declaration_ids=None):
-    """The ranked declarations of a guide with their scores, per direction, in two queries.
-
-    Ranks are computed by the database over each whole direction; the filters only choose
-    which rows to show, so a project keeps its direction rank when the list is filtered by
-    unit or region. order: "final" (trimmed mean) or "z" (normalised).
-    """
-    scores = guide_scores(guide)
-    qs = Declaration.objects.filter(guide=guide, state__in=RANKED_STATES).select_related(
-        "organisation", "unit", "direction", "selection").defer(*LONG_FIELDS)
+def ranked_declarations(guide, *, panel=None, direction=None, unit=None, region=None):
+    """The ranked declarations of a guide that the ranking filters keep (a queryset)."""
+    qs = Declaration.objects.filter(guide=guide, state__in=RANKED_STATES)
     if panel is not None:
         qs = qs.filter(direction__panels=panel)
     if direction is not None:
@@ -119,6 +114,23 @@ def ranking(guide, *, panel=None, direction=None, unit=None, region=None, order=
         qs = qs.filter(unit=unit)
     if region:
         qs = qs.filter(organisation__region=region)
+    return qs
+
+
+def ranking(guide, *, panel=None, direction=None, unit=None, region=None, order="final", declaration_ids=None):
+    """The ranked declarations of a guide with their scores, per direction, in three queries.
+
+    Ranks are computed by the database over each whole direction; the filters only choose
+    which rows to show, so a project keeps its direction rank when the list is filtered by
+    unit or region. order: "final" (trimmed mean) or "z" (normalised).
+    """
+    scores = guide_scores(guide)
+    # Only the columns a ranking shows (page, export, a project's review page): a full row of each
+    # declaration, organisation and direction cost more than the scores themselves. The guide's few
+    # directions come from one small query and are shared by the rows.
+    directions = {d.pk: d for d in Direction.objects.filter(guide=guide)}
+    qs = ranked_declarations(guide, panel=panel, direction=direction, unit=unit, region=region).select_related(
+        "organisation", "unit", "selection").only(*RANKING_FIELDS)
     if declaration_ids is not None:
         qs = qs.filter(pk__in=declaration_ids)
     rows = []
@@ -127,6 +139,7 @@ def ranking(guide, *, panel=None, direction=None, unit=None, region=None, order=
         if s is None:  # moved out of the ranked states between the two queries
             continue
         decl.__dict__.update(s.__dict__)
+        _set_direction(decl, directions.get(decl.direction_id))
         decl.rank = s.z_rank if order == "z" else s.final_rank
         rows.append(decl)
     rows.sort(key=lambda d: (d.direction.order if d.direction_id else 0, d.direction_id or 0, d.rank, d.pk))

@@ -26,8 +26,8 @@ from .exports import start_ranking_export
 from .forms import (ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm, ReviewerCreateForm, ReviewerEditForm,
                     SettingsForm)
 from .models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Selection
-from .queries import (assignment_overview, declaration_history, guide_progress, ranking, ranking_filters,
-                      reviewer_assignments)
+from .queries import (assignment_overview, declaration_history, guide_progress, ranked_declarations, ranking,
+                      ranking_filters, reviewer_assignments)
 from .rules import active_assignment
 
 User = get_user_model()
@@ -395,26 +395,66 @@ def swap_assignment(request, pk):
     return _back_to_assignments(a.declaration)
 
 
+def _score_text(value, places):
+    """A score as the page shows it ("—" when missing); the scores are already rounded to `places`."""
+    return "—" if value is None else f"{value + 0.0:.{places}f}"  # + 0.0: never "-0.00"
+
+
+def _ranking_groups(guide, directions, rows, threshold):
+    """The rows of the page per direction, as plain dicts with their display texts computed once."""
+    limits = {d.pk: getattr(getattr(d, "review_setting", None), "selection_limit", None) for d in directions}
+    chosen = dict(Selection.objects.filter(declaration__guide=guide).order_by()
+                  .values_list("declaration__direction").annotate(n=Count("id")))
+    region_names = {code: str(name) for code, name in REGIONS}
+    url_prefix, url_suffix = reverse("review:declaration_reviews", args=[guide.pk, 999999999]).split("999999999")
+    groups = []
+    for r in rows:
+        if not groups or groups[-1]["direction_id"] != r.direction_id:
+            groups.append({"direction_id": r.direction_id, "direction": r.direction, "rows": [],
+                           "limit": limits.get(r.direction_id), "chosen": chosen.get(r.direction_id, 0)})
+        if r.state == Declaration.State.SELECTED:
+            state = "selected"
+        elif r.state == Declaration.State.NOT_SELECTED:
+            state = "not_selected"
+        else:
+            state = "chosen" if getattr(r, "selection", None) is not None else "open"
+        org = r.organisation
+        # Numbers as text: the template would localise each of them again.
+        groups[-1]["rows"].append({
+            "pk": str(r.pk), "code": r.direction.code if r.direction_id else "", "rank": str(r.rank),
+            "url": f"{url_prefix}{r.pk}{url_suffix}", "name": r.project_name, "org": org.name,
+            "region": region_names.get(org.region, org.region), "unit": r.unit.name if r.unit_id else "—",
+            "n": str(r.n_reviews), "mean": _score_text(r.mean, 2), "final": _score_text(r.final, 2),
+            "std": _score_text(r.std_dev, 2), "z": _score_text(r.z_score, 3), "z_rank": str(r.z_rank),
+            "state": state, "disagree": r.std_dev is not None and r.std_dev > threshold})
+    return groups
+
+
 @ministry_required
+@pagecache.cached_page(lambda request, guide_pk: ["ranking"])
 def ranking_page(request, guide_pk):
+    """The ranking per direction: one direction's tab at a time, or all of them ("全部方向")."""
     guide = _guide(guide_pk)
     cfg = services.settings_for(guide)
     filters, order = ranking_filters(request.GET, guide)
     rows = ranking(guide, order=order, **filters)
-    threshold = float(cfg.disagreement_threshold)
-    for r in rows:
-        r.disagree = r.std_dev is not None and r.std_dev > threshold
-    limits = {d.pk: getattr(getattr(d, "review_setting", None), "selection_limit", None)
-              for d in guide.directions.select_related("review_setting")}
-    chosen = dict(Selection.objects.filter(declaration__guide=guide).values_list("declaration__direction")
-                  .annotate(n=Count("id")).values_list("declaration__direction", "n"))
-    for r in rows:
-        r.limit, r.chosen = limits.get(r.direction_id), chosen.get(r.direction_id, 0)
+    others = {k: v for k, v in filters.items() if k != "direction"}
+    counts = dict(ranked_declarations(guide, **others).order_by().values_list("direction").annotate(n=Count("id")))
+    directions = list(guide.directions.select_related("review_setting"))
+    base = request.GET.copy()
+    base.pop("direction", None)
+    tabs = [{"label": _("全部方向"), "count": sum(counts.values()), "active": filters["direction"] is None,
+             "href": "?" + base.urlencode() if base else "?"}]
+    for d in directions:
+        base["direction"] = d.pk
+        tabs.append({"label": str(d), "count": counts.get(d.pk, 0), "active": filters["direction"] == d,
+                     "href": "?" + base.urlencode()})
     return render(request, "review/ranking.html", {
-        "guide": guide, "cfg": cfg, "rows": rows, "filters": filters, "order": order,
-        "panels": Panel.objects.filter(guide=guide), "directions": guide.directions.all(),
-        "units": Unit.objects.filter(declarations__guide=guide).distinct().order_by("name"),
-        "regions": REGIONS, "limits": limits, "query": request.GET.urlencode()})
+        "guide": guide, "cfg": cfg, "groups": _ranking_groups(guide, directions, rows,
+                                                             float(cfg.disagreement_threshold)),
+        "tabs": tabs, "filters": filters, "order": order, "panels": Panel.objects.filter(guide=guide),
+        "units": Unit.objects.filter(declarations__guide=guide).distinct().order_by("name").only("pk", "name"),
+        "regions": REGIONS, "query": request.GET.urlencode(), "next_url": request.get_full_path()})
 
 
 @ministry_required
@@ -430,12 +470,16 @@ def ranking_export(request, guide_pk):
 @ministry_required
 @require_POST
 def toggle_selection(request, guide_pk):
+    """The ranking's buttons: `select=<id>` puts a project on the provisional list, `unselect=<id>` takes it off."""
     guide = _guide(guide_pk)
-    decl = Declaration.objects.filter(pk=_post_id(request, "declaration"), guide=guide).first()
+    select, unselect = _post_id(request, "select"), _post_id(request, "unselect")
+    selected = bool(select)
+    decl = None
+    if bool(select) != bool(unselect):  # exactly one of the two
+        decl = Declaration.objects.filter(pk=select or unselect, guide=guide).first()
     if decl is None:
         messages.error(request, _("请选择本指南下已推荐的项目"))
         return redirect("review:ranking", guide.pk)
-    selected = request.POST.get("selected") == "1"
     try:
         services.set_selected(declaration=decl, selected=selected, actor=request.user, request=request)
         messages.success(request, _("已列入拟入选名单") if selected else _("已移出拟入选名单"))

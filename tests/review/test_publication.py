@@ -90,7 +90,7 @@ def test_publication_starts_demonstration_periods_and_notifies(rp, client):
 
 def test_publication_through_the_admin_page(rp, client):
     login(client, rp.p.admin)
-    client.post(reverse("review:select", args=[rp.guide.pk]), {"declaration": rp.decl_a.pk, "selected": "1"})
+    client.post(reverse("review:select", args=[rp.guide.pk]), {"select": rp.decl_a.pk})
     today = timezone.localdate()
     client.post(reverse("review:notice", args=[rp.guide.pk]),
                 {"start": (today - timedelta(days=7)).isoformat(), "end": (today - timedelta(days=1)).isoformat()})
