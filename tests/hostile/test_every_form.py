@@ -1,7 +1,7 @@
 """Hostile values posted to every form of the site, as the role allowed to post it.
 
 The fields of each form are read from the pages that show it (each <form>'s action
-and its inputs), so a new form is fuzzed without a test being written for it.
+and its inputs, including named submit buttons), so a new form is fuzzed without a test being written for it.
 Never a server error; every validation message shown is in Chinese; and a request
 that was refused changes nothing (each request runs in a rolled-back savepoint
 and is compared with the database state it started from).
@@ -25,7 +25,7 @@ from tests.matrix.world import World
 
 FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 ACTION_RE = re.compile(r'action="([^"]*)"')
-NAME_RE = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', re.I)
+NAME_RE = re.compile(r'<(?:input|select|textarea|button)\b[^>]*\bname="([^"]+)"', re.I)
 ERROR_RE = re.compile(r'class="[^"]*(?:invalid-feedback|alert-danger|errorlist)[^"]*"[^>]*>(.*?)</', re.S)
 SKIP_FIELDS = {"csrfmiddlewaretoken"}
 # Values that are valid-looking ids of other people's objects, to forge references.
