@@ -1,9 +1,10 @@
 """Cached pages for the hottest reads, invalidated by generations ("key-based expiry").
 
-A page opts in with `@cached_page(scopes)`. Its cached copy is keyed by the viewer, the URL, the
-language, the viewer's CSRF secret and the current *generation* of every scope the page depends on
-("site", "user:12", "org:34", "decl:56", ...). A write bumps the generation of each scope it touches,
-so the next request renders afresh; nothing is ever deleted by hand.
+A page opts in with `@cached_page(scopes)`. Its copy is kept per session (with the session's CSRF
+secret, the URL and the language) together with the *generation* of every scope the page depends on
+("site", "user:12", "org:34", "decl:56", ...), and `PageCacheMiddleware` serves it only while those
+generations are unchanged. A write bumps the generation of each scope it touches, so the next request
+renders afresh; nothing is ever deleted by hand.
 
 Writes find their scopes in one registry: each app declares, for each of its models, which scopes a
 saved or deleted row touches (`depends_on(Model, func)`), or that the model shows on no cached page
@@ -23,15 +24,17 @@ from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 SITE = "site"
 PREFIX = "pc:"
+# A generation nobody asked for in a day may go; asked for again, it starts anew (a miss, never stale).
+GENERATION_SECONDS = 86400
 _registry = {}  # model class -> function(instance) -> iterable of scopes, or None when ignored
 
 
@@ -80,8 +83,8 @@ def touch_instances(instances):
 def _bump(scopes):
     token = uuid.uuid4().hex[:12]
     try:
-        cache.set_many({PREFIX + "g:" + s: token for s in scopes}, None)
-    except Exception:  # a cache outage must not fail the write; entries still expire on their timeout
+        cache.set_many({PREFIX + "g:" + s: token for s in scopes}, GENERATION_SECONDS)
+    except Exception:  # a cache outage must not fail the write; copies still end with their timeout
         pass
 
 
@@ -90,7 +93,7 @@ def _generations(scopes):
     found = cache.get_many(keys)
     missing = {k: uuid.uuid4().hex[:12] for k in keys if k not in found}
     if missing:
-        cache.set_many(missing, None)
+        cache.set_many(missing, GENERATION_SECONDS)
         found.update(missing)
     return [found[k] for k in keys]
 
