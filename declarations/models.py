@@ -231,6 +231,8 @@ class Declaration(models.Model):
         """The state as applicants and units see it: recommended projects read "under review" until results are published."""
         if self.state == self.State.RECOMMENDED:
             return _("已推荐，专家评审中")
+        if self.state == self.State.PASSED and getattr(self, "sent_up", False):
+            return _("推荐单位已报送上级推荐单位，待上级审核推荐")
         return self.get_state_display()
 
     @property

@@ -5,6 +5,22 @@ from django.shortcuts import get_object_or_404
 from .models import Declaration
 
 
+def with_sent_up(queryset):
+    """Annotate `sent_up`: passed by a district whose confirmed list sent it to the parent unit.
+
+    The declaration stays "passed" until the parent decides, so this is what tells the applicant
+    (and the units) that it is no longer waiting on the first unit.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from quotas.models import ListEntry, RecommendationList
+
+    sent = ListEntry.objects.filter(
+        declaration=OuterRef("pk"), recommended=True, rec_list__unit=OuterRef("unit"),
+        rec_list__unit__parent__isnull=False, rec_list__state=RecommendationList.State.CONFIRMED)
+    return queryset.annotate(sent_up=Exists(sent))
+
+
 def declarations_of_applicant(user):
     if not (user.is_authenticated and user.is_applicant):
         return Declaration.objects.none()
@@ -21,5 +37,5 @@ def own_declaration(user, pk, queryset=None):
 
 def declaration_page_queryset():
     """Everything a declaration page shows, in a fixed number of queries."""
-    return Declaration.objects.select_related(
-        "guide", "organisation", "unit", "direction__category").prefetch_related("extra_directions", "attachments")
+    return with_sent_up(Declaration.objects.select_related(
+        "guide", "organisation", "unit", "direction__category").prefetch_related("extra_directions", "attachments"))

@@ -17,7 +17,7 @@ from .access import can_download_original_files
 from .eligibility import check_eligibility, describe_rule
 from .forms import AttachmentForm, DeclarationForm, OrganisationForm, RegistrationForm
 from .models import Attachment, Declaration, Guide, Organisation
-from .queries import declaration_page_queryset, declarations_of_applicant, own_declaration
+from .queries import declaration_page_queryset, declarations_of_applicant, own_declaration, with_sent_up
 from .services import (
     DuplicateOrganisation,
     StaleVersion,
@@ -71,8 +71,8 @@ def dashboard(request):
     now = timezone.now()
     org = request.user.organisation
     declarations = list(
-        declarations_of_applicant(request.user).select_related("guide", "direction", "unit").order_by("-guide__year",
-                                                                                                       "-id"))
+        with_sent_up(declarations_of_applicant(request.user)).select_related("guide", "direction", "unit")
+        .order_by("-guide__year", "-id"))
     by_guide = {d.guide_id: d for d in declarations}
     open_guides = [
         {"guide": g, "declaration": by_guide.get(g.pk)}
