@@ -7,6 +7,7 @@ jurisdiction is defined exactly once.
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 
 from declarations.models import Declaration, Guide
+from declarations.queries import with_sent_up
 
 from .models import ListEntry, QuotaRule, RecommendationList, Unit, UnitGuideSetting
 
@@ -83,7 +84,7 @@ def pool(unit, guide):
 def workspace_queryset(unit, guide):
     """The workspace table: every row with its applicant, direction, rank and exemption, in one query."""
     entry = ListEntry.objects.filter(rec_list__unit=unit, rec_list__guide=guide, declaration=OuterRef("pk"))
-    qs = (Declaration.objects.exclude(state=S.DRAFT)
+    qs = (with_sent_up(Declaration.objects.exclude(state=S.DRAFT))
           .filter(guide=guide).filter(Q(unit=unit) | Q(pk__in=sent_up_ids(unit, guide)))
           .select_related("organisation", "direction", "unit")
           .annotate(rank=Subquery(entry.values("rank")[:1]),

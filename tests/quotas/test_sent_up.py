@@ -28,6 +28,8 @@ def test_the_applicant_and_the_unit_see_that_the_district_sent_the_project_up(cl
     assert SENT_UP in applicant.get(reverse("declarations:dashboard")).content.decode()
     city = login(Client(), p.city_staff)
     assert SENT_UP in city.get(reverse("quotas:declaration", args=[decl.pk])).content.decode()
+    district = login(Client(), p.district_a_staff)
+    assert SENT_UP in district.get(reverse("quotas:workspace") + f"?guide={p.guide.pk}").content.decode()
 
     # The admin reopens Binhai's list: the project is back with the district.
     services.reopen_list(rec_list=rec_list(p.district_a, p.guide), actor=p.admin, reason="区名单需调整")
