@@ -1,11 +1,10 @@
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.forms import NewAccountForm
 from declarations.models import Declaration, Direction, Guide
 
 from .models import Unit
@@ -189,36 +188,16 @@ class UnitForm(forms.ModelForm):
         return cleaned
 
 
-class StaffForm(forms.Form):
-    username = forms.RegexField(label=gettext_lazy("登录名"), max_length=30, regex=r"^[A-Za-z0-9_.@+-]+$",
-                                error_messages={"required": gettext_lazy("请填写登录名"),
-                                                "invalid": gettext_lazy("登录名只能包含字母、数字和 _ . @ + -"),
-                                                "max_length": gettext_lazy("登录名不能超过 30 个字符")})
+class StaffForm(NewAccountForm):
     full_name = forms.CharField(label=gettext_lazy("姓名"), max_length=50,
                                 error_messages={"required": gettext_lazy("请填写经办人姓名")})
     phone = forms.RegexField(label=gettext_lazy("联系电话"), max_length=20, required=False, regex=r"^[0-9+\- ]{7,20}$",
                              error_messages={"invalid": gettext_lazy("请填写有效的电话号码")})
     email = forms.EmailField(label=gettext_lazy("电子邮箱"), required=False,
                              error_messages={"invalid": gettext_lazy("请填写有效的电子邮箱")})
-    password = forms.CharField(label=gettext_lazy("初始密码"), widget=forms.PasswordInput, max_length=128,
-                               error_messages={"required": gettext_lazy("请设置初始密码")})
+
+    field_order = ["username", "full_name", "phone", "email", "password"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _no_tag_helper()
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("该登录名已被使用"))
-        return username
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password"):
-            user = get_user_model()(username=cleaned.get("username", ""), full_name=cleaned.get("full_name", ""))
-            try:
-                validate_password(cleaned["password"], user)
-            except forms.ValidationError as e:
-                self.add_error("password", e)
-        return cleaned

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import NewAccountForm
+
 from .models import ReviewSettings
 
 
@@ -119,37 +121,9 @@ class ReviewerProfileFields(forms.Form):
         self.fields["expertise"].label_from_instance = lambda d: f"{d.guide.year} {d.guide.title} · {d}"
 
 
-class ReviewerCreateForm(ReviewerProfileFields):
-    username = forms.RegexField(label=_("登录名"), max_length=30, regex=r"^[A-Za-z0-9_.@+-]+$",
-                                error_messages={"required": _("请填写登录名"),
-                                                "invalid": _("登录名只能包含字母、数字和 _ . @ + -"),
-                                                "max_length": _("登录名不能超过 30 个字符")})
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, max_length=128, strip=False,
-                               error_messages={"required": _("请设置初始密码")})
-
+class ReviewerCreateForm(NewAccountForm, ReviewerProfileFields):
+    person_name_field = "name"
     field_order = ["username", "password", "name", "employer", "region", "title", "email", "expertise"]
-
-    def clean_username(self):
-        from django.contrib.auth import get_user_model
-
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("该登录名已被使用"))
-        return username
-
-    def clean(self):
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.password_validation import validate_password
-
-        cleaned = super().clean()
-        if cleaned.get("password"):
-            user = get_user_model()(username=cleaned.get("username", ""), full_name=cleaned.get("name", ""),
-                                    email=cleaned.get("email", ""))
-            try:
-                validate_password(cleaned["password"], user)
-            except forms.ValidationError as e:
-                self.add_error("password", e)
-        return cleaned
 
 
 class ReviewerEditForm(ReviewerProfileFields):
