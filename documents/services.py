@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from core import pagecache
 from core.audit import record
 
-from .invalidation import document_scopes
 from .models import Document
 from .pdf import qr_svg, render_template_to_pdf, verification_url
 from .signing import SigningNotConfigured, get_signer, sign_pdf
@@ -248,7 +247,7 @@ def _update(pk, **fields):
     n = Document.objects.filter(pk=pk).update(**fields)
     doc = Document.objects.filter(pk=pk).only("target_type", "target_id").first()
     if doc is not None:
-        pagecache.touch(*document_scopes(doc))
+        pagecache.touch_instances([doc])
     return n
 
 

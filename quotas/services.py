@@ -81,11 +81,6 @@ def _bump(rec_list):
     pagecache.touch(*list_scopes(rec_list))
 
 
-def _touch_entries(entries):
-    """bulk_create/bulk_update send no signals: tell the cached pages of these declarations."""
-    pagecache.touch("ranking", *(f"decl:{e.declaration_id}" for e in entries))
-
-
 def _sync_entries(rec_list):
     """Make the entries match the unit's pool of passed declarations (only while the list is a draft)."""
     wanted = list(pool(rec_list.unit, rec_list.guide).order_by("submitted_at", "pk").values_list("pk", flat=True))
@@ -107,7 +102,7 @@ def _sync_entries(rec_list):
             changed.append(entry)
     if changed:
         ListEntry.objects.bulk_update(changed, ["rank"])
-    _touch_entries(new + changed)
+    pagecache.touch_instances(new + changed)  # bulk_create/bulk_update send no signals
 
 
 def refresh_list(*, unit, guide):
@@ -216,7 +211,7 @@ def set_ranking(*, rec_list, order, actor, expected_version=None, request=None, 
         for rank, pk in enumerate(order, 1):
             entries[pk].rank = rank
         ListEntry.objects.bulk_update(list(entries.values()), ["rank"])
-        _touch_entries(entries.values())
+        pagecache.touch_instances(entries.values())
         _bump(locked)
         record("list.rank", target=locked, actor=actor, request=request, summary=_("调整推荐排序"),
                data={"order": order})

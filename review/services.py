@@ -449,8 +449,8 @@ def select_projects(*, guide, declaration_ids, actor, request=None):
                                   % {"dir": direction, "n": limit, "have": len(items)})
         Selection.objects.filter(declaration__guide=guide).exclude(declaration_id__in=ids).delete()
         have = set(Selection.objects.filter(declaration__guide=guide).values_list("declaration_id", flat=True))
-        Selection.objects.bulk_create([Selection(declaration_id=i, created_by=actor) for i in ids - have])
-        pagecache.touch("ranking", *(f"decl:{i}" for i in ids - have))  # bulk_create sends no signals
+        created = Selection.objects.bulk_create([Selection(declaration_id=i, created_by=actor) for i in ids - have])
+        pagecache.touch_instances(created)  # bulk_create sends no signals
         record("review.select_list", target=guide, actor=actor, request=request,
                summary=_("确定拟入选名单：%(n)d 个项目") % {"n": len(ids)}, data={"declarations": sorted(ids)})
 

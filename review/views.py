@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core import pagecache
 from core.audit import records_for
 from core.decorators import ministry_required, reviewer_required
-from core.regions import REGIONS
+from core.regions import REGIONS, region_name
 from core.security import confirm_fresh_password
 from declarations.models import Declaration, Direction, Guide
 from declarations.queries import declaration_page_queryset
@@ -405,7 +405,6 @@ def _ranking_groups(guide, directions, rows, threshold):
     limits = {d.pk: getattr(getattr(d, "review_setting", None), "selection_limit", None) for d in directions}
     chosen = dict(Selection.objects.filter(declaration__guide=guide).order_by()
                   .values_list("declaration__direction").annotate(n=Count("id")))
-    region_names = {code: str(name) for code, name in REGIONS}
     url_prefix, url_suffix = reverse("review:declaration_reviews", args=[guide.pk, 999999999]).split("999999999")
     groups = []
     for r in rows:
@@ -423,7 +422,7 @@ def _ranking_groups(guide, directions, rows, threshold):
         groups[-1]["rows"].append({
             "pk": str(r.pk), "code": r.direction.code if r.direction_id else "", "rank": str(r.rank),
             "url": f"{url_prefix}{r.pk}{url_suffix}", "name": r.project_name, "org": org.name,
-            "region": region_names.get(org.region, org.region), "unit": r.unit.name if r.unit_id else "—",
+            "region": region_name(org.region), "unit": r.unit.name if r.unit_id else "—",
             "n": str(r.n_reviews), "mean": _score_text(r.mean, 2), "final": _score_text(r.final, 2),
             "std": _score_text(r.std_dev, 2), "z": _score_text(r.z_score, 3), "z_rank": str(r.z_rank),
             "state": state, "disagree": r.std_dev is not None and r.std_dev > threshold})

@@ -194,18 +194,22 @@ def test_a_parent_unit_loses_the_page_when_the_childs_list_is_reopened(client, d
     assert city.get(url).status_code == 404
 
 
-def test_the_reviewer_loses_the_page_when_the_assignment_is_removed_or_a_conflict_appears(client, personas):
-    rp = ReviewPersonas(personas)
-    a = Assignment.objects.create(declaration=rp.decl_a, reviewer=rp.assigned)
+def warm_scoring_page(client, rp, decl):
+    """The assigned reviewer's scoring page of `decl`, opened until it is a cached copy."""
+    a = Assignment.objects.create(declaration=decl, reviewer=rp.assigned)
     reviewer = login(client, rp.assigned)
     url = reverse("review:score", args=[a.pk])
     warm(reviewer, url)
+    return reviewer, url, a
+
+
+def test_the_reviewer_loses_the_page_when_the_assignment_is_removed_or_a_conflict_appears(client, personas):
+    rp = ReviewPersonas(personas)
+    reviewer, url, a = warm_scoring_page(client, rp, rp.decl_a)
     review_services.remove_assignment(assignment=a, actor=personas.admin, reason="调整")
     assert reviewer.get(url).status_code == 404
 
-    b = Assignment.objects.create(declaration=rp.decl_b, reviewer=rp.assigned)
-    url = reverse("review:score", args=[b.pk])
-    warm(reviewer, url)
+    reviewer, url, _ = warm_scoring_page(client, rp, rp.decl_b)
     profile = rp.assigned.reviewer_profile
     profile.employer = rp.decl_b.organisation.name  # now works for the applicant
     profile.save()
@@ -214,10 +218,7 @@ def test_the_reviewer_loses_the_page_when_the_assignment_is_removed_or_a_conflic
 
 def test_a_saved_score_draft_shows_on_the_reviewers_page(client, personas):
     rp = ReviewPersonas(personas)
-    a = Assignment.objects.create(declaration=rp.decl_a, reviewer=rp.assigned)
-    reviewer = login(client, rp.assigned)
-    url = reverse("review:score", args=[a.pk])
-    warm(reviewer, url)
+    reviewer, url, a = warm_scoring_page(client, rp, rp.decl_a)
     review_services.save_review(assignment=a, actor=rp.assigned, scores={}, comment="技术路线清晰，需补充案例")
     html, hit = view(reviewer, url)
     assert not hit and "技术路线清晰，需补充案例" in html
