@@ -24,7 +24,7 @@ def server_env(extra=None):
     env = dict(os.environ)
     env.update({"DEBUG": "0", "OTP_REQUIRED_ROLES": "", "AXES_ENABLED": "0", "LOG_LEVEL": "ERROR",
                 "ALLOWED_HOSTS": "127.0.0.1,localhost"})
-    # Production mode is PostgreSQL plus Redis (cache, sessions, page cache, broker).
+    # Production mode is PostgreSQL plus Redis (cache, broker).
     env.setdefault("REDIS_URL", REDIS_URL)
     env.update(extra or {})
     return env

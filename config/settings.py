@@ -63,18 +63,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Response headers first, so that pages served by PageCacheMiddleware carry them too.
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "core.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "core.security.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "core.middleware.OutageMiddleware",  # last: the first to see a view's database/Redis outage
 ]
@@ -195,17 +193,13 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-documents": {"task": "documents.tasks.requeue_stale_documents", "schedule": 300.0},
 }
 
+# The cache holds shared data only (throttling, region names), never a user's page.
 CACHES = (
-    {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
-# With Redis, sessions are read from it and kept in the database (core/sessions.py).
-SESSION_ENGINE = "core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
-# Cached copies of the hottest pages (core/pagecache.py). Generations must be shared by every process
-# that writes, so only with Redis, or with the single process of DEBUG and the tests.
-PAGE_CACHE = envbool("PAGE_CACHE", bool(REDIS_URL) or DEBUG or TESTING)
-PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

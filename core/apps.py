@@ -12,7 +12,3 @@ class CoreConfig(AppConfig):
         from .signals import record_login_failure
 
         user_login_failed.connect(record_login_failure, dispatch_uid="core.record_login_failure")
-
-        from .invalidation import register
-
-        register()

@@ -20,7 +20,6 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core import pagecache
 
 FORMAT = 1
 EXCLUDE = ["contenttypes", "auth.permission", "sessions.session"]
@@ -87,7 +86,6 @@ def restore_backup(path):
             ContentType.objects.clear_cache()
             call_command("loaddata", str(db_file), verbosity=0)
         ContentType.objects.clear_cache()
-        pagecache.touch(pagecache.SITE)  # loaddata saves raw rows (no invalidation): no copy may survive
         restored_media = Path(tmp) / "media"
         if media.exists():
             shutil.rmtree(media)

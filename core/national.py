@@ -30,7 +30,6 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from core import pagecache
 from core.models import AuditRecord, Notification
 from core.regions import REGIONS
 from declarations.loading import load_guide, read_guide_data
@@ -284,7 +283,6 @@ def generate(*, applicants=5000, reviewers=300, seed=2026, regions=None, out=Non
         delete_existing(out, t0)
         stats = _generate(rng, User, applicants, reviewers, regions, out, t0)
     _log(out, "已提交事务", t0)
-    pagecache.touch(pagecache.SITE)  # bulk inserts send no signals
     if connection.vendor == "postgresql":
         # Fresh statistics: after a bulk load the planner would otherwise pick plans for empty tables.
         with connection.cursor() as cursor:

@@ -46,8 +46,4 @@ def mark_read(user, *, ids=None, now=None):
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    from core import pagecache
-
-    changed = qs.update(read_at=now or timezone.now())
-    pagecache.touch(f"user:{user.pk}")  # the unread count in every page's menu
-    return changed
+    return qs.update(read_at=now or timezone.now())

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class DeclarationsConfig(AppConfig):
     name = "declarations"
     verbose_name = _("申报")
-
-    def ready(self):
-        from .invalidation import register
-
-        register()

@@ -17,7 +17,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import pagecache
 from core.audit import record
 from core.models import AuditRecord
 
@@ -205,7 +204,6 @@ def save_draft(decl, cleaned, *, expected_version, actor=None, extra_directions=
                 raise TransitionError(_("该申报已在其他窗口提交，当前状态为“%(state)s”，本页内容未保存；如需修改请先撤回")
                                       % {"state": S(current).label if current else "—"})
             raise StaleVersion()
-        pagecache.touch_instances([decl])
         if extra_directions is not None:
             decl.extra_directions.set([d for d in extra_directions if d.pk != cleaned.get("direction_id")])
         recent = AuditRecord.objects.filter(

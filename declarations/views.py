@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import pagecache
 from core.audit import records_for
 from core.decorators import applicant_required
 
@@ -121,16 +120,10 @@ def _get_own(request, pk):
     return own_declaration(request.user, pk, declaration_page_queryset())
 
 
-def _own_page_scopes(request, pk):
-    return [f"org:{request.user.organisation_id}", f"decl:{pk}"]
-
-
 @applicant_required
-@pagecache.cached_page(_own_page_scopes)
 def edit(request, pk):
     """The owning applicant, while the declaration is a draft or returned and the deadline has not passed."""
     decl = _get_own(request, pk)
-    pagecache.valid_until(request, decl.guide.applicant_deadline)
     if not decl.is_editable:
         return redirect("declarations:detail", decl.pk)
     if decl.guide.applicant_deadline_passed():
@@ -208,11 +201,9 @@ def autosave(request, pk):
 
 
 @applicant_required
-@pagecache.cached_page(_own_page_scopes)
 def detail(request, pk):
     """The owning applicant: the declaration, what is still missing, and its history."""
     decl = _get_own(request, pk)
-    pagecache.valid_until(request, decl.guide.applicant_deadline)
     failures = check_eligibility(decl) if decl.is_editable else []
     return render(request, "declarations/detail.html", {
         "decl": decl, "history": records_for(decl)[:100], "failures": failures,

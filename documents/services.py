@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from core import pagecache
 from core.audit import record
 
 from .models import Document
@@ -244,11 +243,7 @@ def _request(target, kind, content, *, issued_to, number, actor=None, force=Fals
 
 def _update(pk, **fields):
     """Change a document's row in place (no save signals) and tell the cached pages that show it."""
-    n = Document.objects.filter(pk=pk).update(**fields)
-    doc = Document.objects.filter(pk=pk).only("target_type", "target_id").first()
-    if doc is not None:
-        pagecache.touch_instances([doc])
-    return n
+    return Document.objects.filter(pk=pk).update(**fields)
 
 
 def _requeue(doc, *, actor=None, request=None):

@@ -13,7 +13,3 @@ class QuotasConfig(AppConfig):
 
         guide_loaded.connect(on_guide_loaded, dispatch_uid="quotas.load_quotas")
         guide_copied.connect(on_guide_copied, dispatch_uid="quotas.copy_quotas")
-
-        from .invalidation import register
-
-        register()

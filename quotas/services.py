@@ -15,13 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import pagecache
 from core.audit import record
 from core.notify import notify
 from declarations.models import Declaration
 from declarations.services import TransitionError, pass_formal_check, return_for_revision, transition
 
-from .invalidation import list_scopes
 from .models import ListEntry, RecommendationList, Unit, UnitGuideSetting
 from .queries import counter, deadline_for, is_exempt, pool, quota_for
 
@@ -78,7 +76,6 @@ def _ensure_open(rec_list, now=None, expected_version=None):
 def _bump(rec_list):
     RecommendationList.objects.filter(pk=rec_list.pk).update(version=F("version") + 1, updated_at=timezone.now())
     rec_list.refresh_from_db(fields=["version", "updated_at"])
-    pagecache.touch(*list_scopes(rec_list))
 
 
 def _sync_entries(rec_list):
@@ -102,7 +99,6 @@ def _sync_entries(rec_list):
             changed.append(entry)
     if changed:
         ListEntry.objects.bulk_update(changed, ["rank"])
-    pagecache.touch_instances(new + changed)  # bulk_create/bulk_update send no signals
 
 
 def refresh_list(*, unit, guide):
@@ -211,7 +207,6 @@ def set_ranking(*, rec_list, order, actor, expected_version=None, request=None, 
         for rank, pk in enumerate(order, 1):
             entries[pk].rank = rank
         ListEntry.objects.bulk_update(list(entries.values()), ["rank"])
-        pagecache.touch_instances(entries.values())
         _bump(locked)
         record("list.rank", target=locked, actor=actor, request=request, summary=_("调整推荐排序"),
                data={"order": order})

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import pagecache
 from core.audit import records_for
 from core.decorators import ministry_required, unit_required
 from core.security import confirm_fresh_password, requires_fresh_password
@@ -90,10 +89,8 @@ def _own_declaration(request, pk):
 
 
 @unit_required
-@pagecache.cached_page(lambda request, pk: [f"decl:{pk}", f"unit:{request.user.unit_id}"])
 def declaration_detail(request, pk):
     decl = _own_declaration(request, pk)
-    pagecache.valid_until(request, decl.guide.unit_deadline)
     rec_list = services.get_list(unit=request.user.unit, guide=decl.guide)
     entry = rec_list.entries.filter(declaration=decl).first()
     return render(request, "quotas/declaration.html", {

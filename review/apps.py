@@ -14,7 +14,3 @@ class ReviewConfig(AppConfig):
         guide_loaded.connect(on_guide_loaded, dispatch_uid="review.default_sheet")
         guide_copied.connect(on_guide_copied, dispatch_uid="review.copy_sheets")
         from . import exports  # noqa: F401 - registers the ranking export builder
-
-        from .invalidation import register
-
-        register()

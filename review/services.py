@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import pagecache
 from core.audit import record
 from core.notify import notify
 from declarations.models import Declaration
@@ -188,7 +187,6 @@ def assign_reviewers(*, guide, actor, panel=None, request=None):
                        "total": len(p.reviewers.all()), "conflict": excluded["conflict"],
                        "declined": excluded["declined"], "inactive": excluded["inactive"]})
         Assignment.objects.bulk_create(new_rows)
-        pagecache.touch_instances(new_rows)  # bulk_create sends no signals
         report.created = len(new_rows)
         names = {uid: (profiles[uid].name if uid in profiles else str(uid)) for uid in load}
         report.loads = {names[uid]: n for uid, n in sorted(load.items())}
@@ -450,7 +448,6 @@ def select_projects(*, guide, declaration_ids, actor, request=None):
         Selection.objects.filter(declaration__guide=guide).exclude(declaration_id__in=ids).delete()
         have = set(Selection.objects.filter(declaration__guide=guide).values_list("declaration_id", flat=True))
         created = Selection.objects.bulk_create([Selection(declaration_id=i, created_by=actor) for i in ids - have])
-        pagecache.touch_instances(created)  # bulk_create sends no signals
         record("review.select_list", target=guide, actor=actor, request=request,
                summary=_("确定拟入选名单：%(n)d 个项目") % {"n": len(ids)}, data={"declarations": sorted(ids)})
 

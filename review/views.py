@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import pagecache
 from core.audit import records_for
 from core.decorators import ministry_required, reviewer_required
 from core.regions import REGIONS, region_name
@@ -74,13 +73,7 @@ def _attachments(decl, blind):
              "size": att.size} for i, att in enumerate(decl.attachments.all(), 1)]
 
 
-def _assignment_scopes(request, pk):
-    decl = Assignment.objects.filter(pk=pk, reviewer=request.user).values_list("declaration_id", flat=True).first()
-    return None if decl is None else [f"assignment:{pk}", f"decl:{decl}"]
-
-
 @reviewer_required
-@pagecache.cached_page(_assignment_scopes)
 def score(request, pk):
     a, decl, cfg = _reviewer_assignment(request, pk)
     review = Review.objects.filter(assignment=a).prefetch_related("scores").first()
@@ -430,7 +423,6 @@ def _ranking_groups(guide, directions, rows, threshold):
 
 
 @ministry_required
-@pagecache.cached_page(lambda request, guide_pk: ["ranking"])
 def ranking_page(request, guide_pk):
     """The ranking per direction: one direction's tab at a time, or all of them ("全部方向")."""
     guide = _guide(guide_pk)
