@@ -11,7 +11,7 @@ from core.models import AuditRecord
 from declarations import services
 from declarations.models import Declaration
 from tests.factories import complete_declaration
-from tests.utils import login, on_postgres
+from tests.utils import login
 
 
 def form_data(decl, **overrides):
@@ -61,7 +61,7 @@ def test_start_losing_the_insert_race_answers_the_winners_draft(guide, org, appl
     assert Declaration.objects.filter(guide=guide, organisation=org).count() == 1
 
 
-@on_postgres
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_start_view_racing_twice_answers_the_same_draft():
     from django.test import Client

@@ -15,11 +15,11 @@ from core.models import AuditRecord
 from quotas.models import RecommendationList
 from quotas.queries import counter
 from tests.factories import PASSWORD, make_user
-from tests.utils import login, on_postgres
+from tests.utils import login
 
 from .conftest import passed, rec_list, recommend
 
-pytestmark = [on_postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
 def _race(jobs):
