@@ -1,13 +1,12 @@
 """Exports built by a Celery worker: the request only records what to build and shows progress."""
 
-import io
-
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import spreadsheet
 from .audit import record
 from .models import Export
 from .queries import EXPORT_COLUMNS, AuditFilterForm, audit_records, export_rows
@@ -53,11 +52,9 @@ def _queue(export_id):
 def audit_workbook(export):
     form = AuditFilterForm(QueryDict(export.params.get("query", "")))
     filters = form.cleaned_data if form.is_valid() else {}
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("审计记录"))
-    ws.append([str(c) for c in EXPORT_COLUMNS])
+    wb, add_sheet = spreadsheet.workbook()
+    ws = add_sheet(_("审计记录"))
+    ws.append(EXPORT_COLUMNS)
     n = 0
     for row in export_rows(audit_records(filters)):
         if n >= EXCEL_MAX_ROWS:
@@ -65,9 +62,7 @@ def audit_workbook(export):
             break
         ws.append(row)
         n += 1
-    out = io.BytesIO()
-    wb.save(out)
-    return f"audit-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.xlsx", out.getvalue(), n
+    return f"audit-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.xlsx", spreadsheet.save(wb), n
 
 
 def build_export(export_id):

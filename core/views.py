@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from declarations.models import Declaration, Guide
 
 from . import dashboard as dash
+from . import spreadsheet
 from .decorators import ministry_required
 from .health import run_checks
 from .exports import start_audit_export
@@ -156,28 +155,15 @@ def audit_log(request):
         "form": form, "page": page, "actions": list(actions), "query": query.urlencode()})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @ministry_required
 @require_GET
 def audit_export(request, fmt):
     form, filters = _audit_filters(request)
     qs = audit_records(filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    header = [str(c) for c in EXPORT_COLUMNS]
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def rows():
-            yield "\ufeff"  # BOM: Excel opens UTF-8 CSV correctly only with it
-            yield writer.writerow(header)
-            for row in export_rows(qs):
-                yield writer.writerow(row)
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        rows = spreadsheet.csv_lines(EXPORT_COLUMNS, export_rows(qs))
+        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
         return response
     raise Http404

