@@ -135,11 +135,22 @@ LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# django-axes: lock an account+IP after repeated failures.
+# Reverse proxies in front of the app that append to X-Forwarded-For (docker-compose.yml: 1). With 0 the
+# header is ignored; with N the client is the N-th address from its right (core/clientip.py). Used by the
+# sign-in lockout and the audit log. Port 8000 must then be reachable only through the proxy.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Shown to a locked-out user (and on other help pages): whom to call or write to.
+SUPPORT_CONTACT = os.environ.get("SUPPORT_CONTACT", "")
+
+# django-axes: lock a user name at one client address after repeated failures (core/lockout.py).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 8)
-AXES_COOLOFF_TIME = 0.5  # hours
+LOCKOUT_FIRST_MINUTES = envint("LOCKOUT_FIRST_MINUTES", 15)  # doubles per further AXES_FAILURE_LIMIT failures
+LOCKOUT_MAX_HOURS = envint("LOCKOUT_MAX_HOURS", 24)
+AXES_COOLOFF_TIME = "core.lockout.cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each record expires by its own cool-off
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 
 # Two-factor sign-in (TOTP) for these roles; off for the demo and most tests, on in production.

@@ -2,13 +2,12 @@
 
 from django.contrib.contenttypes.models import ContentType
 
+from .clientip import client_ip
 from .models import AuditRecord
 
 
 def record(action, *, target=None, actor=None, summary="", reason="", data=None, request=None):
-    ip = None
-    if request is not None:
-        ip = request.META.get("REMOTE_ADDR")
+    ip = client_ip(request) if request is not None else None
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditRecord.objects.create(
