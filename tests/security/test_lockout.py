@@ -155,3 +155,13 @@ def test_client_address(settings, rf, count, remote, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = count
     request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_the_compose_stack_trusts_its_one_proxy():
+    from pathlib import Path
+
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text(encoding="utf-8"))
+    for service in ("web", "worker", "beat"):
+        assert compose["services"][service]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
