@@ -194,3 +194,24 @@ def test_the_writer_neutralises_text_and_keeps_numbers(value, expected):
     from core.spreadsheet import cell
 
     assert cell(value) == expected
+
+
+def test_every_module_that_writes_a_spreadsheet_uses_the_safe_writer():
+    """A new export written with openpyxl or csv directly would skip the neutralising: name it here."""
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    skip = {".venv", "tests", "bench", "migrations", "node_modules", "staticfiles", "media", "var", ".git"}
+    offenders = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in skip]
+        for name in files:
+            path = Path(folder) / name
+            if not name.endswith(".py") or path == root / "core" / "spreadsheet.py":
+                continue
+            source = path.read_text(encoding="utf-8")
+            if re.search(r"csv\.(writer|DictWriter)|Workbook\(", source) and not re.search(
+                    r"spreadsheet import|import spreadsheet", source):
+                offenders.append(str(path.relative_to(root)))
+    assert offenders == []
