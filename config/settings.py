@@ -142,12 +142,15 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 # Shown to a locked-out user (and on other help pages): whom to call or write to.
 SUPPORT_CONTACT = os.environ.get("SUPPORT_CONTACT", "")
 
-# django-axes: lock a user name at one client address after repeated failures (core/lockout.py).
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 8)
-LOCKOUT_FIRST_MINUTES = envint("LOCKOUT_FIRST_MINUTES", 15)  # doubles per further AXES_FAILURE_LIMIT failures
-LOCKOUT_MAX_HOURS = envint("LOCKOUT_MAX_HOURS", 24)
-AXES_COOLOFF_TIME = "core.lockout.cool_off"
-AXES_USE_ATTEMPT_EXPIRATION = True  # each record expires by its own cool-off
+# django-axes: lock a user name at one client address after repeated failures; each further lockout
+# lasts twice as long (core/lockout.py).
+LOCKOUT_FAILURES = envint("AXES_FAILURE_LIMIT", 8)
+LOCKOUT_FIRST_MINUTES = envint("LOCKOUT_FIRST_MINUTES", 15)
+LOCKOUT_MAX_HOURS = envint("LOCKOUT_MAX_HOURS", 24)  # the longest lockout, and how long failures are remembered
+AXES_FAILURE_LIMIT = "core.lockout.failure_limit"
+AXES_COOLOFF_TIME = "core.lockout.memory"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts neither count nor extend a lockout
+AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"

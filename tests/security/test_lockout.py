@@ -25,7 +25,7 @@ UNTIL = re.compile(r"北京时间 (\d{4})年(\d{1,2})月(\d{1,2})日 (\d{2}):(\d
 @pytest.fixture
 def axes_on(settings):
     settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = LIMIT
+    settings.LOCKOUT_FAILURES = LIMIT
     settings.TRUSTED_PROXY_COUNT = 1
     settings.LOCKOUT_FIRST_MINUTES = 15
     settings.LOCKOUT_MAX_HOURS = 24
@@ -106,38 +106,60 @@ def test_without_a_trusted_proxy_the_header_is_ignored(client, axes_on, user):
     assert AuditRecord.objects.filter(action="auth.login_failed").first().ip_address == ATTACKER
 
 
-def test_the_cool_off_grows_with_further_failures(client, axes_on, user):
+def _age_attempts(minutes):
+    """Move the recorded failures back in time, as if `minutes` had passed since the last one."""
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=minutes))
+
+
+def test_the_lockout_doubles_each_time_it_comes_back(client, axes_on, user):
     first = (fail(client, LIMIT - 1, forwarded=ATTACKER), sign_in(client, "wrong-password", forwarded=ATTACKER))[1]
-    t1 = until_of(first)
-    # Guessing on during the lockout: each further LIMIT failures double it.
-    second = (fail(client, LIMIT - 1, forwarded=ATTACKER), sign_in(client, "wrong-password", forwarded=ATTACKER))[1]
-    t2 = until_of(second)
-    third = (fail(client, LIMIT - 1, forwarded=ATTACKER), sign_in(client, "wrong-password", forwarded=ATTACKER))[1]
-    t3 = until_of(third)
-    now = timezone.localtime()
-    assert timedelta(minutes=13) <= t1 - now <= timedelta(minutes=16)
-    assert timedelta(minutes=28) <= t2 - now <= timedelta(minutes=31)
-    assert timedelta(minutes=58) <= t3 - now <= timedelta(minutes=61)
+    assert timedelta(minutes=13) <= until_of(first) - timezone.localtime() <= timedelta(minutes=16)
+    # Once the lockout is over, a single further failure locks again, for twice as long ...
+    _age_attempts(16)
+    second = sign_in(client, "wrong-password", forwarded=ATTACKER)
+    assert second.status_code == 429
+    assert timedelta(minutes=28) <= until_of(second) - timezone.localtime() <= timedelta(minutes=31)
+    _age_attempts(31)
+    third = sign_in(client, "wrong-password", forwarded=ATTACKER)
+    assert timedelta(minutes=58) <= until_of(third) - timezone.localtime() <= timedelta(minutes=61)
+    # ... and the same user at another address is not affected at any point.
+    assert sign_in(client, PASSWORD, forwarded=VICTIM).status_code == 302
+
+
+def test_attempts_during_a_lockout_neither_count_nor_extend_it(client, axes_on, user):
+    from axes.models import AccessAttempt
+
+    locked = (fail(client, LIMIT - 1, forwarded=ATTACKER), sign_in(client, "wrong-password", forwarded=ATTACKER))[1]
+    until = until_of(locked)
+    for _ in range(5):
+        again = sign_in(client, "wrong-password", forwarded=ATTACKER)
+        assert again.status_code == 429 and until_of(again) == until
+    assert AccessAttempt.objects.get().failures_since_start == LIMIT
+
+
+def test_a_successful_sign_in_clears_the_count(client, axes_on, user):
+    fail(client, LIMIT - 1, forwarded=ATTACKER)
+    assert sign_in(client, PASSWORD, forwarded=ATTACKER).status_code == 302
+    client.logout()
+    assert fail(client, LIMIT - 1, forwarded=ATTACKER) == 200
 
 
 def test_the_lock_ends_when_its_cool_off_has_passed(client, axes_on, user):
-    from axes.models import AccessAttempt, AccessAttemptExpiration
-
     fail(client, LIMIT, forwarded=ATTACKER)
     assert sign_in(client, PASSWORD, forwarded=ATTACKER).status_code == 429
-    past = timezone.now() - timedelta(minutes=16)
-    AccessAttempt.objects.update(attempt_time=past)
-    AccessAttemptExpiration.objects.update(expires_at=past + timedelta(minutes=15))
+    _age_attempts(16)
     assert sign_in(client, PASSWORD, forwarded=ATTACKER).status_code == 302
 
 
 @pytest.mark.parametrize("failures, minutes", [
-    (0, 15), (8, 15), (15, 15), (16, 30), (24, 60), (32, 120), (80, 24 * 60), (10_000, 24 * 60),
+    (8, 15), (9, 30), (10, 60), (11, 120), (14, 16 * 60), (15, 24 * 60), (10_000, 24 * 60),
 ])
-def test_cool_off_schedule(axes_on, failures, minutes):
-    from core.lockout import cool_off_for
+def test_lockout_schedule(axes_on, failures, minutes):
+    from core.lockout import lock_for
 
-    assert cool_off_for(failures) == timedelta(minutes=minutes)
+    assert lock_for(failures) == timedelta(minutes=minutes)
 
 
 @pytest.mark.parametrize("count, remote, forwarded, expected", [
