@@ -6,9 +6,11 @@ by machines we trust; the client's address is the N-th from the right. Anything 
 sent by the client and can be forged, so it is ignored. With N = 0 (the default) the header is
 ignored altogether and REMOTE_ADDR is the client.
 
-Why not django-ipware (axes' optional helper): ipware 8's "modern" engine, tried here with
-AXES_IPWARE_PROXY_COUNT, returned the forged left-most entry for some chain lengths and the proxy's
-own address for others. This rule is the one Django's and Werkzeug's proxy docs give, in ten lines.
+Why not django-ipware (axes' optional helper, AXES_IPWARE_PROXY_COUNT): tried here (ipware 8.0), its
+proxy count counts only the proxies listed *inside* X-Forwarded-For (one nginx is count 0, an
+off-by-one trap for whoever sets it); in strict mode it answers no address at all for a chain of
+another length (axes and the audit log would then record None), and in non-strict mode it returned
+the forged left-most entry. The rule below is Werkzeug ProxyFix's (x_for=N), in a few lines.
 """
 
 import ipaddress
