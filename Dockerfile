@@ -18,8 +18,11 @@ COPY pyproject.toml README.md ./
 RUN pip install --upgrade pip && pip install .
 
 COPY . .
-RUN python manage.py compilemessages -v0 --ignore=.venv \
- && SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput -v0 \
+# Build steps load the settings, which refuse to start without secrets: give them throwaway ones here only
+# (the running containers get theirs from docker-compose.yml's environment).
+RUN export SECRET_KEY=build-only-not-a-secret SIGNING_P12_PASSWORD=build-only-not-a-secret \
+ && python manage.py compilemessages -v0 --ignore=.venv \
+ && python manage.py collectstatic --noinput -v0 \
  && useradd --create-home --uid 10001 app \
  && mkdir -p /app/media /app/var \
  && chown -R app:app /app/media /app/var

@@ -26,6 +26,9 @@ def server_env(extra=None):
                 "ALLOWED_HOSTS": "127.0.0.1,localhost"})
     # Production mode is PostgreSQL plus Redis (cache, broker).
     env.setdefault("REDIS_URL", REDIS_URL)
+    # DEBUG off refuses to start without these; a benchmark on loopback uses throwaway ones (the demo certificate's).
+    env.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+    env.setdefault("SIGNING_P12_PASSWORD", "demo-signer")
     env.update(extra or {})
     return env
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,7 +34,23 @@ def envlist(name, default=""):
 
 TESTING = envbool("TESTING", "pytest" in sys.modules)
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
+# Production (DEBUG off, not the tests) fails closed: no built-in secret may ever sign its sessions or PDFs.
+FAIL_CLOSED = not DEBUG and not TESTING
+
+
+def required_secret(name, dev_default, purpose):
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    if FAIL_CLOSED:
+        raise ImproperlyConfigured(
+            f"{name} is not set: with DEBUG off the site refuses to start without {purpose}. "
+            f"Set {name} in the environment (see README, 'Production mode'), or DEBUG=1 for development.")
+    return dev_default
+
+
+SECRET_KEY = required_secret("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef",
+                             "its own secret key (50+ random characters)")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -252,7 +269,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Documents: where the signing certificate lives (PKCS#12); the run command makes a demo one.
 SIGNING_P12_PATH = os.environ.get("SIGNING_P12_PATH", str(BASE_DIR / "var" / "signing" / "demo-signer.p12"))
-SIGNING_P12_PASSWORD = os.environ.get("SIGNING_P12_PASSWORD", "demo-signer")
+SIGNING_P12_PASSWORD = required_secret("SIGNING_P12_PASSWORD", "demo-signer",
+                                       "the password of the PDF signing certificate (PKCS#12)")
 
 LOGGING = {
     "version": 1,

@@ -19,7 +19,8 @@ def _check_deploy(extra_env):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-PRODUCTION = {"SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0", "SECURE_COOKIES": "1",
+SECRETS = {"SECRET_KEY": secrets.token_urlsafe(50), "SIGNING_P12_PASSWORD": secrets.token_urlsafe(16)}
+PRODUCTION = {**SECRETS, "DEBUG": "0", "SECURE_COOKIES": "1",
               "SECURE_SSL_REDIRECT": "1", "SECURE_HSTS_SECONDS": "31536000", "ALLOWED_HOSTS": "pilot.example.gov.cn"}
 
 
@@ -31,7 +32,7 @@ def test_check_deploy_passes_with_production_settings():
 
 def test_check_deploy_fails_without_them():
     """Proves the check above is meaningful: the development defaults are refused."""
-    result = _check_deploy({"ALLOWED_HOSTS": "pilot.example.gov.cn"})
+    result = _check_deploy({**SECRETS, "ALLOWED_HOSTS": "pilot.example.gov.cn"})
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout  # no HSTS
 
@@ -82,7 +83,7 @@ class TestCompose:
         if exe is None:
             pytest.skip("neither docker-compose nor docker installed")
         args = [exe, "config", "-q"] if exe.endswith("docker-compose") else [exe, "compose", "config", "-q"]
-        env = {**os.environ, "POSTGRES_PASSWORD": "x", "SECRET_KEY": "y"}
+        env = {**os.environ, "POSTGRES_PASSWORD": "x", "SECRET_KEY": "y", "SIGNING_P12_PASSWORD": "z"}
         result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
 
