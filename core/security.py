@@ -6,7 +6,8 @@ most tests do not; the 2FA tests switch it on.
 """
 
 import time
-from functools import wraps
+from functools import partial, wraps
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,13 +16,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
 from core.audit import record
 
 FRESH_PASSWORD_SECONDS = 300
 SESSION_KEY = "password_confirmed_at"
-# Paths a signed-in user may reach before finishing 2FA.
-OTP_EXEMPT_PREFIXES = ("/security/", "/accounts/logout/", "/static/", "/health/", "/documents/verify/")
+# Paths a signed-in user may reach before finishing 2FA. Only the two steps of the second factor itself
+# are exempt under /security/: anything else there (device reset) needs a verified session like any page.
+OTP_EXEMPT_PREFIXES = ("/accounts/logout/", "/static/", "/health/", "/documents/verify/")
+OTP_STEP_URL_NAMES = ("security:otp_setup", "security:otp_verify")
 
 
 def otp_required_for(user):
@@ -31,8 +35,12 @@ def otp_required_for(user):
     return role in getattr(settings, "OTP_REQUIRED_ROLES", ())
 
 
+def otp_exempt(path):
+    return path.startswith(OTP_EXEMPT_PREFIXES) or path in {reverse(name) for name in OTP_STEP_URL_NAMES}
+
+
 class RequireOTPMiddleware:
-    """Sends staff who signed in with a password alone to the 2FA step (or its setup)."""
+    """Sends staff who signed in with a password alone to the 2FA step (or, with no device yet, its setup)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,12 +48,9 @@ class RequireOTPMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (user is not None and otp_required_for(user) and not user.is_verified()
-                and not request.path.startswith(OTP_EXEMPT_PREFIXES)):
-            from django_otp import devices_for_user
-
-            has_device = any(True for _ in devices_for_user(user, confirmed=True))
-            target = "security:otp_verify" if has_device else "security:otp_setup"
-            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+                and not otp_exempt(request.path)):
+            target = "security:otp_verify" if user_has_device(user) else "security:otp_setup"
+            return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
         return self.get_response(request)
 
 
@@ -63,13 +68,16 @@ def password_recently_confirmed(request):
 
 
 def confirm_fresh_password(request):
-    """Whether the user re-entered their password for this consequential action.
+    """Whether the user re-entered their password (and, with a device, a current code) for this action.
 
     Call it after the object-level permission check, so a stranger still gets a 404.
-    The form carries a `confirm_password` field (templates/security/_confirm_password.html);
-    a correct password is remembered for five minutes. On failure a message is added,
-    the attempt is audited, and the caller must change nothing.
+    The form carries `confirm_password` and, for users with a confirmed second-factor device,
+    `confirm_otp` (templates/security/_confirm_password.html): a stolen password alone must not
+    publish results. A correct confirmation is remembered for five minutes. On failure a
+    message is added, the attempt is audited, and the caller must change nothing.
     """
+    from .security_devices import verify_current_code
+
     if password_recently_confirmed(request):
         return True
     password = request.POST.get("confirm_password", "")
@@ -78,6 +86,11 @@ def confirm_fresh_password(request):
         record("security.password_confirm_failed", actor=request.user, request=request,
                summary=_("敏感操作前密码确认失败"))
         messages.error(request, _("请输入正确的登录密码以确认此操作，本次操作未执行"))
+        return False
+    if user_has_device(request.user) and not verify_current_code(request.user, request.POST.get("confirm_otp")):
+        record("security.otp_confirm_failed", target=request.user, actor=request.user, request=request,
+               summary=_("敏感操作前动态验证码确认失败"))
+        messages.error(request, _("动态验证码不正确或已过期，请输入身份验证器当前显示的 6 位数字，本次操作未执行"))
         return False
     request.session[SESSION_KEY] = time.time()
     return True
@@ -102,4 +115,6 @@ def security_context(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"password_recently_confirmed": password_recently_confirmed(request)}
+    # A callable, so only the few pages that include the confirmation form pay for the device query.
+    return {"password_recently_confirmed": password_recently_confirmed(request),
+            "confirm_needs_otp": partial(user_has_device, user)}

@@ -1,20 +1,25 @@
 from io import BytesIO
+from urllib.parse import quote
 
 import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
-from django_otp import devices_for_user
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import record
+from core.decorators import ministry_required
 
-from .security import safe_next
+from .models import User
+from .security import confirm_fresh_password, safe_next
+from .security_devices import enrol_device, enrolment_refusal, pending_device, reset_second_factor
 
 
 class TokenForm(forms.Form):
@@ -33,21 +38,20 @@ class TokenForm(forms.Form):
 
 @login_required
 def otp_setup(request):
-    """Enrol an authenticator app: show the QR code of a new device, confirm it with one code."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name=_("身份验证器"), confirmed=False)
+    """Enrol an authenticator app: show the QR code of this session's new device, confirm it with one code."""
+    refusal = enrolment_refusal(request)
+    if refusal:
+        if user_has_device(request.user) and not request.user.is_verified():
+            messages.error(request, refusal)
+            return redirect(f"{reverse('security:otp_verify')}?next={quote(safe_next(request))}")
+        return render(request, "security/otp_refused.html", {"reason": refusal}, status=403)
+    device = pending_device(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _info = device.verify_is_allowed()
         if not allowed:
             form.add_error("token", _("尝试过于频繁，请稍候几秒再输入"))
-        elif device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            record("security.otp_enrolled", target=request.user, actor=request.user, request=request,
-                   summary=_("启用双因素认证"))
+        elif enrol_device(request=request, device=device, token=form.cleaned_data["token"]):
             messages.success(request, _("双因素认证已启用"))
             return redirect(safe_next(request))
         else:
@@ -56,6 +60,26 @@ def otp_setup(request):
     segno.make(device.config_url, error="m").save(buf, kind="svg", scale=4, xmldecl=False, svgns=True)
     return render(request, "security/otp_setup.html", {
         "form": form, "qr_svg": mark_safe(buf.getvalue().decode()), "secret": device.key})
+
+
+@ministry_required
+@require_POST
+def otp_reset(request, pk):
+    """A ministry admin removes another account's devices (lost phone), after re-entering their password."""
+    target = get_object_or_404(User, pk=pk)
+    back = safe_next(request, default="core:ministry_home")
+    if target.pk == request.user.pk:
+        messages.error(request, _("不能重置自己的双因素认证；如需更换身份验证器，请联系另一位管理员"))
+        return redirect(back)
+    if not confirm_fresh_password(request):
+        return redirect(back)
+    removed = reset_second_factor(user=target, actor=request.user, request=request)
+    if removed:
+        messages.success(request, _("已重置“%(user)s”的双因素认证，并已通知本人；其下次登录时须重新启用身份验证器") % {
+            "user": target})
+    else:
+        messages.info(request, _("“%(user)s”尚未启用身份验证器，无需重置") % {"user": target})
+    return redirect(back)
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.audit import records_for
 from core.decorators import ministry_required, unit_required
 from core.security import confirm_fresh_password, requires_fresh_password
+from core.security_devices import users_with_device
 from declarations.models import Declaration, Guide
 from declarations.queries import declaration_page_queryset
 
@@ -342,10 +343,19 @@ def admin_unit_edit(request, pk=None):
                                     request=request)
         messages.success(request, _("推荐单位“%(u)s”已保存") % {"u": saved.name})
         return redirect("quotas:unit_edit", saved.pk)
-    staff = list(unit.staff.order_by("username")) if unit else []
+    staff = _staff_of(unit) if unit else []
     return render(request, "quotas/admin_unit_edit.html", {
         "unit": unit, "form": form, "staff": staff, "staff_form": StaffForm(),
         "history": records_for(unit)[:20] if unit else []})
+
+
+def _staff_of(unit):
+    """The unit's staff accounts, each marked with whether it has a second factor (for the reset button)."""
+    staff = list(unit.staff.order_by("username"))
+    with_device = users_with_device(staff)
+    for s in staff:
+        s.has_second_factor = s.pk in with_device
+    return staff
 
 
 @ministry_required
@@ -360,7 +370,7 @@ def admin_staff_create(request, pk):
         messages.success(request, _("已为“%(u)s”新建经办人账号 %(n)s") % {"u": unit.name, "n": d["username"]})
         return redirect("quotas:unit_edit", pk)
     return render(request, "quotas/admin_unit_edit.html", {
-        "unit": unit, "form": UnitForm(instance=unit), "staff": list(unit.staff.order_by("username")),
+        "unit": unit, "form": UnitForm(instance=unit), "staff": _staff_of(unit),
         "staff_form": form, "history": records_for(unit)[:20]}, status=400)
 
 

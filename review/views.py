@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import user_has_device
 
 from core.audit import records_for
 from core.decorators import ministry_required, reviewer_required
@@ -302,7 +303,8 @@ def reviewer_edit(request, pk):
             messages.success(request, _("评审专家“%(name)s”的资料已保存") % {"name": d["name"]})
             return redirect("review:reviewer_edit", profile.pk)
     return render(request, "review/reviewer_form.html", {
-        "form": form, "profile": profile, "history": records_for(profile)[:20]},
+        "form": form, "profile": profile, "history": records_for(profile)[:20],
+        "has_second_factor": user_has_device(profile.user)},
         status=400 if form.errors else 200)
 
 
