@@ -25,6 +25,8 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Page
 
 ROLES = ["anon", "applicant_a", "applicant_b", "district_a", "district_b", "city",
          "reviewer_assigned", "reviewer_conflicted", "reviewer_unassigned", "admin"]
+# Signed in with the password of an enrolled account of that role, second factor not given (2FA enforced).
+HALF_ROLES = {"admin_half": "admin", "district_a_half": "district_a", "reviewer_assigned_half": "reviewer_assigned"}
 
 
 def seal_png():
