@@ -10,11 +10,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2")
+# With DEBUG off the settings refuse to start without secrets; a benchmark on loopback uses throwaway ones
+# (the signing password is the demo certificate's, made by `bin/dev run`).
+BENCH_SECRETS = {"SECRET_KEY": "bench-only-" + "x" * 50, "SIGNING_P12_PASSWORD": "demo-signer"}
 
 
 def setup_django():
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    for name, value in BENCH_SECRETS.items():
+        os.environ.setdefault(name, value)
     import django
 
     django.setup()
@@ -26,9 +31,8 @@ def server_env(extra=None):
                 "ALLOWED_HOSTS": "127.0.0.1,localhost"})
     # Production mode is PostgreSQL plus Redis (cache, broker).
     env.setdefault("REDIS_URL", REDIS_URL)
-    # DEBUG off refuses to start without these; a benchmark on loopback uses throwaway ones (the demo certificate's).
-    env.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-    env.setdefault("SIGNING_P12_PASSWORD", "demo-signer")
+    for name, value in BENCH_SECRETS.items():
+        env.setdefault(name, value)
     env.update(extra or {})
     return env
 

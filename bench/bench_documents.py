@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)  # DEBUG off refuses to start without one
+os.environ.setdefault("SIGNING_P12_PASSWORD", "bench-only")  # replaced by the benchmark's own certificate
 
 PARAGRAPH = ("本项目面向工业企业生产过程优化，建设覆盖研发设计、生产制造、经营管理和运维服务的工业大数据平台，"
              "汇聚设备运行、工艺参数、质量检测等数据，形成数据采集、存储、治理、分析和应用的完整链条；"
