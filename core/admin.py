@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditRecord, Notification, User
 
@@ -28,3 +29,8 @@ class AuditRecordAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Notification)
+
+# django-otp's device admin would let staff add a device to another account, or read its secret, with no
+# audit record and no word to the owner; devices change only through core/security_devices.py.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

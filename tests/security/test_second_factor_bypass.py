@@ -256,3 +256,11 @@ class TestFreshConfirmationAsksForACode:
         response = client.post(url, {"doc_number": "", "confirm_password": PASSWORD, "confirm_otp": code(device, 1)},
                                follow=True)
         assert "评审结果已公布" in response.content.decode()
+
+
+def test_django_admin_offers_no_unaudited_way_to_devices(client, personas):
+    """The ministry's reset is the one way: django-otp's admin would show other users' secrets, silently."""
+    superuser = make_user("admin", "root", is_staff=True, is_superuser=True)
+    client.force_login(superuser, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/django-admin/").status_code == 200
+    assert client.get("/django-admin/otp_totp/totpdevice/").status_code == 404
