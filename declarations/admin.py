@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Attachment, Category, Declaration, Direction, Guide, Organisation, Rule
+from .models import Attachment, AttachmentKind, Category, Declaration, Direction, Guide, Organisation, Rule
 
 
 class CategoryInline(admin.TabularInline):
@@ -13,10 +13,15 @@ class RuleInline(admin.TabularInline):
     extra = 0
 
 
+class AttachmentKindInline(admin.TabularInline):
+    model = AttachmentKind
+    extra = 0
+
+
 @admin.register(Guide)
 class GuideAdmin(admin.ModelAdmin):
     list_display = ("year", "title", "doc_number", "applicant_deadline", "unit_deadline", "is_published")
-    inlines = [CategoryInline, RuleInline]
+    inlines = [CategoryInline, RuleInline, AttachmentKindInline]
 
 
 @admin.register(Direction)

@@ -11,7 +11,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Declaration, Direction, Organisation, Rule
+from .models import AttachmentKind, Declaration, Direction, Organisation, Rule
 from .validators import normalise_credit_code, validate_mobile
 
 User = get_user_model()
@@ -378,15 +378,29 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
         return data
 
 
+class AttachmentKindField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        shown = _("匿名评审时向专家展示") if obj.shown_in_blind_review else _("不向匿名评审专家展示")
+        return f"{obj.name}{_('（必传）') if obj.required else ''}（{shown}）"
+
+
 class AttachmentForm(SpecificMessagesMixin, forms.Form):
+    kind = AttachmentKindField(label=gettext_lazy("附件类型"), queryset=AttachmentKind.objects.none(),
+                               required=False)
     file = forms.FileField(label=gettext_lazy("选择文件（PDF/JPG/PNG）"))
     label = forms.CharField(label=gettext_lazy("材料说明"), max_length=100, required=False,
                             help_text=gettext_lazy("例如：营业执照、软件著作权登记证书、用户证明"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, guide=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_specific_messages()
         self.fields["file"].error_messages["required"] = _("请先选择要上传的文件")
+        kinds = guide.attachment_kinds.all() if guide is not None else AttachmentKind.objects.none()
+        self.fields["kind"].queryset = kinds
+        # The guide's kinds decide what blind reviewers see: a guide that has kinds needs one per file.
+        self.fields["kind"].required = guide is not None and kinds.exists()
+        self.fields["kind"].error_messages.update({
+            "required": _("请选择附件类型"), "invalid_choice": _("请选择本指南规定的附件类型")})
 
     def clean_file(self):
         f = self.cleaned_data["file"]
@@ -394,6 +408,14 @@ class AttachmentForm(SpecificMessagesMixin, forms.Form):
             raise forms.ValidationError(_("文件名过长（不超过 200 个字符），请改短后再上传"))
         self.mime = check_upload(f)
         return f
+
+    def clean(self):
+        data = super().clean()
+        kind, mime = data.get("kind"), getattr(self, "mime", None)
+        if kind is not None and mime and kind.allowed_types and mime not in kind.allowed_types:
+            self.add_error("kind", _("“%(kind)s”只接受 %(types)s 文件") % {
+                "kind": kind.name, "types": kind.allowed_types_display()})
+        return data
 
 
 class ReasonForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import record
 
+from .attachment_kinds import copy_kinds
 from .models import Category, Declaration, Direction, Guide, Rule
 from .signals import guide_copied
 
@@ -86,10 +87,12 @@ def copy_guide(*, source, actor, year=None, title=None, request=None):
                  params=dict(r.params or {}), message=r.message, is_active=r.is_active)
             for r in source.rules.all()
         ])
+        copy_kinds(source, copy)
         guide_copied.send(sender=Guide, source=source, copy=copy)
         record("guide.copy", target=copy, actor=actor, request=request,
                summary=_("由“%(source)s”复制生成指南“%(title)s”") % {"source": source.title, "title": copy.title},
-               data={"source": source.pk, "categories": len(categories), "directions": len(directions)})
+               data={"source": source.pk, "categories": len(categories), "directions": len(directions),
+                     "attachment_kinds": copy.attachment_kinds.count()})
     return copy
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from .attachment_kinds import load_kinds
 from .models import Category, Direction, Guide, Rule
 from .signals import guide_loaded
 
@@ -61,5 +62,6 @@ def load_guide(data, *, title=None, applicant_deadline=None, unit_deadline=None,
              kind=r["kind"], params=r.get("params") or {}, message=r.get("message", ""))
         for r in data.get("rules", [])
     ])
+    load_kinds(guide, data.get("attachment_kinds"))
     guide_loaded.send(sender=Guide, guide=guide, data=data)
     return guide

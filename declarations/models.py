@@ -252,8 +252,52 @@ class Declaration(models.Model):
         return self.guide.applicant_deadline_passed(now)
 
 
+UPLOAD_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
+
+
+def default_allowed_types():
+    return list(UPLOAD_TYPES)
+
+
+class AttachmentKind(models.Model):
+    """A kind of attachment a guide asks for: the one place attachment kinds live.
+
+    Whether it is required, which file types it takes and whether a blind reviewer
+    may see it are guide data, loaded from the guide file and copied with the guide.
+    Kinds that identify the applicant by their nature (a business licence, a
+    certificate) are not shown in blind review; a new kind is hidden until the
+    ministry says otherwise, so forgetting the flag cannot leak an identity.
+    """
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="attachment_kinds")
+    code = models.SlugField(_("代码"), max_length=30)
+    name = models.CharField(_("附件类型"), max_length=60)
+    help_text = models.CharField(_("填写说明"), max_length=200, blank=True)
+    required = models.BooleanField(_("必须上传"), default=False)
+    shown_in_blind_review = models.BooleanField(
+        _("匿名评审时向专家展示"), default=False,
+        help_text=_("营业执照、各类证书等本身即可识别申报单位的材料不应展示。"))
+    allowed_types = models.JSONField(_("允许的文件类型"), default=default_allowed_types,
+                                     help_text=_("MIME 类型列表：application/pdf、image/jpeg、image/png。"))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("附件类型")
+        verbose_name_plural = _("附件类型")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["guide", "code"], name="attachment_kind_code_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def allowed_types_display(self):
+        return "/".join(UPLOAD_TYPES.get(t, t) for t in self.allowed_types or [])
+
+
 class Attachment(models.Model):
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.ForeignKey(AttachmentKind, verbose_name=_("附件类型"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(upload_to="attachments/%Y/%m/")
     original_name = models.CharField(_("文件名"), max_length=200)
     label = models.CharField(_("材料说明"), max_length=100, blank=True)

@@ -1,8 +1,9 @@
 """Querysets scoped to what a user may see, shared by views, exports and dashboards."""
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from .models import Declaration
+from .models import Attachment, Declaration
 
 
 def with_sent_up(queryset):
@@ -38,4 +39,5 @@ def own_declaration(user, pk, queryset=None):
 def declaration_page_queryset():
     """Everything a declaration page shows, in a fixed number of queries."""
     return with_sent_up(Declaration.objects.select_related(
-        "guide", "organisation", "unit", "direction__category").prefetch_related("extra_directions", "attachments"))
+        "guide", "organisation", "unit", "direction__category").prefetch_related(
+        "extra_directions", Prefetch("attachments", queryset=Attachment.objects.select_related("kind"))))

@@ -305,8 +305,16 @@ def _lock_editable(decl, now, what):
     return locked
 
 
-def add_attachment(decl, *, upload, mime, label="", actor, request=None, now=None):
-    """Store an upload (already checked by content) under a random name; keep its original name for downloads."""
+def add_attachment(decl, *, upload, mime, label="", kind=None, actor, request=None, now=None):
+    """Store an upload (already checked by content) under a random name; keep its original name for downloads.
+
+    `kind` is one of the guide's AttachmentKinds (review reads whether blind reviewers may see it).
+    """
+    if kind is not None and kind.guide_id != decl.guide_id:
+        raise TransitionError(_("请选择本指南规定的附件类型"))
+    if kind is not None and kind.allowed_types and mime not in kind.allowed_types:
+        raise TransitionError(_("“%(kind)s”只接受 %(types)s 文件") % {
+            "kind": kind.name, "types": kind.allowed_types_display()})
     now = now or timezone.now()
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -316,14 +324,15 @@ def add_attachment(decl, *, upload, mime, label="", actor, request=None, now=Non
         locked = _lock_editable(decl, now, _("上传附件"))
         if locked.attachments.count() >= MAX_ATTACHMENTS:
             raise TransitionError(_("每个申报最多上传 %(n)d 个附件，请先删除不需要的附件") % {"n": MAX_ATTACHMENTS})
-        att = Attachment(declaration=locked, original_name=os.path.basename(upload.name)[:200],
+        att = Attachment(declaration=locked, original_name=os.path.basename(upload.name)[:200], kind=kind,
                          label=label, size=upload.size, content_type=mime, sha256=digest.hexdigest())
         att.file.save(f"{uuid.uuid4().hex}{EXTENSIONS[mime]}", upload, save=False)
         try:
             att.save()
             record("attachment.upload", target=locked, actor=actor, request=request,
                    summary=_("上传附件“%(name)s”") % {"name": att.original_name},
-                   data={"attachment": att.pk, "sha256": att.sha256, "size": att.size})
+                   data={"attachment": att.pk, "sha256": att.sha256, "size": att.size,
+                         "kind": kind.code if kind is not None else None})
         except Exception:
             att.file.delete(save=False)
             raise

@@ -170,7 +170,7 @@ def edit(request, pk):
 
 
 def _edit_context(decl, form, failures):
-    return {"decl": decl, "form": form, "failures": failures, "attachment_form": AttachmentForm(),
+    return {"decl": decl, "form": form, "failures": failures, "attachment_form": AttachmentForm(guide=decl.guide),
             "guide": decl.guide, "max_mb": max_upload_mb(),
             "sections": [(title, [form[f] for f in names if f in form.fields])
                          for title, names in DeclarationForm.SECTIONS]}
@@ -229,11 +229,12 @@ def withdraw(request, pk):
 def upload_attachment(request, pk):
     """The owning applicant, while the declaration is editable and before the deadline."""
     decl = _get_own(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
+    form = AttachmentForm(request.POST, request.FILES, guide=decl.guide)
     if form.is_valid():
         try:
             att = add_attachment(decl, upload=form.cleaned_data["file"], mime=form.mime,
-                                 label=form.cleaned_data["label"], actor=request.user, request=request)
+                                 label=form.cleaned_data["label"], kind=form.cleaned_data["kind"],
+                                 actor=request.user, request=request)
         except TransitionError as e:
             messages.error(request, e.message)
         else:

@@ -47,5 +47,7 @@ def can_view_document(user, doc):
             return user.is_ministry  # the experts' reviews and names are for the ministry only
         return can_request_dossier(user, doc.target)
     if doc.kind == Document.Kind.APPLICATION_FORM:
+        if (doc.content or {}).get("review_copy"):  # a reviewer's copy: the review app's rule decides
+            return user.has_perm("review.view_review_copy", doc.target)
         return can_access_declaration_documents(user, doc.target)
     return can_access_list_documents(user, doc.target)

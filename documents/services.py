@@ -281,6 +281,13 @@ def request_application_form(declaration_id, *, actor=None, force=False, request
                     actor=actor, force=force, request=request)
 
 
+def request_form_copy(target, content, *, number, issued_to, actor=None, request=None):
+    """An application form rendered from `content` made by another app for its own `target`
+    (the review app's reviewer copy, masked for blind review); the same chain rules as the form."""
+    return _request(target, K.APPLICATION_FORM, content, issued_to=issued_to, number=number, actor=actor,
+                    request=request)
+
+
 def _letter_number(rec_list):
     base = rec_list.document_number or f"推荐函〔{rec_list.guide.year}〕{rec_list.pk}号"
 

@@ -175,6 +175,7 @@ def _masked_declaration(decl, mask):
                              region="", dcmm_level=org.dcmm_level, contact_name="", contact_phone="",
                              contact_email="", address="")
     masked._state.fields_cache["organisation"] = anonymous
+    masked.unit_id = None
     masked._state.fields_cache["unit"] = None
     return masked
 
@@ -233,6 +234,8 @@ def reviewer_view(decl, *, blind):
     return ReviewerView(decl=_masked_declaration(decl, mask), blind=True, attachments=shown, mask=mask)
 
 
-def blind_copy(decl):
-    """The masked declaration alone (for callers that need no attachments)."""
-    return _masked_declaration(decl, Masker(decl))
+
+
+def masked_title(decl, *, blind):
+    """The project name as a reviewer's list shows it (decl with organisation and unit loaded)."""
+    return Masker(decl)(decl.project_name) if blind else decl.project_name

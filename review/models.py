@@ -129,6 +129,37 @@ class ReviewerProfile(models.Model):
         return self.name
 
 
+class ConflictDeclaration(models.Model):
+    """A conflict a reviewer declared on their profile, as typed, until the ministry handles it.
+
+    The reviewer's answer is the same whether or not the text names a known organisation,
+    and nothing changes in their queue: the match (`organisation`) is for the ministry,
+    which reassigns the affected tasks and then marks the declaration handled.
+    """
+
+    profile = models.ForeignKey(ReviewerProfile, on_delete=models.CASCADE, related_name="conflict_declarations")
+    text = models.CharField(_("申明回避的单位"), max_length=100)
+    organisation = models.ForeignKey("declarations.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("匹配到的单位"))
+    created_at = models.DateTimeField(_("申明时间"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("回避申明")
+        verbose_name_plural = _("回避申明")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["profile", "handled_at"])]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_pending(self):
+        return self.handled_at is None
+
+
 class Panel(models.Model):
     """评审组: a group of reviewers scoring the declarations of some directions of one guide."""
 

@@ -30,5 +30,15 @@ def is_assigned_reviewer(user, declaration):
     return active_assignment(user, declaration) is not None
 
 
+@rules.predicate
+def owns_review_copy(user, assignment):
+    """The reviewer's PDF copy follows the assignment: its reviewer, while it is active and conflict-free."""
+    if assignment is None or not isinstance(assignment, Assignment) or assignment.reviewer_id != user.pk:
+        return False
+    found = active_assignment(user, assignment.declaration)
+    return found is not None and found.pk == assignment.pk
+
+
 rules.add_perm("review.view_declaration", is_assigned_reviewer | is_ministry)
+rules.add_perm("review.view_review_copy", owns_review_copy)
 rules.add_perm("review.manage", is_ministry)

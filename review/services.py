@@ -22,7 +22,7 @@ from declarations.services import transition
 
 from .conflicts import conflict_reason, declared_conflict_ids
 from .models import (
-    Assignment, Criterion, DirectionSetting, Panel, Review, ReviewerProfile, ReviewSettings, Score, ScoringSheet,
+    Assignment, ConflictDeclaration, Criterion, DirectionSetting, Panel, Review, ReviewerProfile, ReviewSettings, Score, ScoringSheet,
     Selection,
 )
 
@@ -35,6 +35,9 @@ DEFAULT_CRITERIA = [
     ("经济社会效益", "已取得的经济效益和社会效益，应用案例的规模与实效。", 100, "0.20"),
     ("产业化推广价值", "在行业内复制推广的价值、可推广的模式与带动作用。", 100, "0.20"),
 ]
+
+
+UNAVAILABLE_MESSAGE = _("您已被主管部门标记为暂不参加评审，不能再对未提交的任务评分；已提交的评分仍可查看。如有疑问请联系主管部门。")
 
 
 class ReviewError(Exception):
@@ -335,7 +338,10 @@ def save_review(*, assignment, actor, scores, comment, submit=False, request=Non
         if settings_for(a.declaration.guide).is_published:
             raise ReviewError(_("评审结果已公布，不能再修改评分"))
         cfg = settings_for(a.declaration.guide)
-        if conflict_reason(profile_of(a.reviewer), a.declaration, region_switch=cfg.region_conflict):
+        profile = profile_of(a.reviewer)
+        if profile is not None and not profile.is_active:
+            raise ReviewError(UNAVAILABLE_MESSAGE)
+        if conflict_reason(profile, a.declaration, region_switch=cfg.region_conflict):
             raise ReviewError(_("您与该项目的申报单位存在回避情形，不能评分"))
         review, _created = Review.objects.get_or_create(assignment=a)
         if review.state == Review.State.SUBMITTED:
@@ -600,7 +606,11 @@ def find_organisation(query):
 
 
 def _free_conflicted(profile, org):
-    """Decline the reviewer's active, unsubmitted assignments of `org`'s declarations; the freed ids."""
+    """Decline the reviewer's active, unsubmitted assignments of `org`'s declarations; the freed ids.
+
+    Only the ministry calls this (it adds a conflict for the reviewer); a reviewer's own
+    declaration changes nothing they could observe (declare_conflict).
+    """
     freed = []
     for a in Assignment.objects.select_for_update().filter(
             reviewer=profile.user, state=Assignment.State.ACTIVE, declaration__organisation=org):
@@ -615,21 +625,85 @@ def _free_conflicted(profile, org):
     return freed
 
 
-def declare_conflict(*, profile, query, actor, request=None):
-    """The reviewer declares a conflict with an organisation (by credit code or full name).
+def _ministry_users():
+    from django.contrib.auth import get_user_model
 
-    Active, unsubmitted assignments of that organisation's declarations are declined at once,
-    so their slots can be given to other reviewers.
+    User = get_user_model()
+    return User.objects.filter(Q(role=User.Role.ADMIN) | Q(is_superuser=True), is_active=True).order_by("pk")
+
+
+def declare_conflict(*, profile, text, actor, request=None):
+    """The reviewer declares a conflict with an organisation, by name or credit code, as they typed it.
+
+    Whatever the text, the reviewer gets the same answer and their tasks stay as they are, so
+    the profile page cannot be used to test whether a guessed organisation has declared. The
+    match is stored for the ministry, which is told and reassigns the affected tasks.
     """
-    org = find_organisation(query)
-    if org is None:
-        raise ReviewError(_("未找到该单位，请填写完整的统一社会信用代码或单位全称"))
+    text = " ".join((text or "").split())
+    if not text:
+        raise ReviewError(_("请填写需要回避的单位名称或统一社会信用代码"))
+    if len(text) > 100:
+        raise ReviewError(_("单位名称不能超过 100 个字"))
+    org = find_organisation(text)
     with transaction.atomic():
-        profile.conflicts.add(org)
-        freed = _free_conflicted(profile, org)
+        declaration = ConflictDeclaration.objects.create(profile=profile, text=text, organisation=org)
         record("review.declare_conflict", target=profile, actor=actor, request=request,
-               summary=_("评审专家申明回避单位"), data={"organisation": org.pk, "freed": freed})
-    return org
+               summary=_("评审专家申明回避单位“%(text)s”") % {"text": text},
+               data={"declaration": declaration.pk, "organisation": org.pk if org else None})
+        url = reverse("review:reviewer_edit", args=[profile.pk])
+        for admin in _ministry_users():
+            notify(admin, kind="reviewer_conflict", url=url,
+                   title=_("评审专家%(name)s申明了回避单位") % {"name": profile.name},
+                   body=_("专家申明回避“%(text)s”。请在专家资料页核实，并在评审分配页更换受影响的任务。")
+                   % {"text": text})
+    return declaration
+
+
+def pending_conflict_pairs(reviewer_ids, organisation_ids):
+    """{(reviewer id, organisation id)} of unhandled conflict declarations: flags on the ministry's pages."""
+    return set(ConflictDeclaration.objects.filter(
+        handled_at__isnull=True, organisation_id__in=organisation_ids, profile__user_id__in=reviewer_ids)
+        .values_list("profile__user_id", "organisation_id"))
+
+
+def handle_conflict_declaration(*, declaration, accept, actor, request=None):
+    """The ministry closes a reviewer's declaration; `accept` adds the matched organisation to the
+    reviewer's conflicts (future assignments avoid it). Open tasks are reassigned on the assignment page."""
+    with transaction.atomic():
+        declaration = ConflictDeclaration.objects.select_for_update().select_related("profile").get(pk=declaration.pk)
+        if not declaration.is_pending:
+            raise ReviewError(_("该回避申明已处理"))
+        if accept and declaration.organisation_id is None:
+            raise ReviewError(_("未匹配到单位，不能加入回避单位；请在专家资料中手动添加"))
+        if accept:
+            declaration.profile.conflicts.add(declaration.organisation_id)
+        declaration.handled_at, declaration.handled_by = timezone.now(), actor
+        declaration.save(update_fields=["handled_at", "handled_by"])
+        record("review.handle_conflict", target=declaration.profile, actor=actor, request=request,
+               summary=(_("确认专家回避申明“%(text)s”") if accept else _("已处理专家回避申明“%(text)s”"))
+               % {"text": declaration.text},
+               data={"declaration": declaration.pk, "accepted": bool(accept),
+                     "organisation": declaration.organisation_id})
+    return declaration
+
+
+def _notify_unavailable(profile):
+    """Tell the ministry which open tasks of a reviewer who is no longer available need another reviewer."""
+    open_tasks = list(Assignment.objects.filter(reviewer=profile.user, state=Assignment.State.ACTIVE)
+                      .exclude(review__state=Review.State.SUBMITTED)
+                      .select_related("declaration__guide").order_by("declaration__guide_id", "declaration_id"))
+    if not open_tasks:
+        return []
+    lines = [_("%(guide)s：%(project)s（项目编号 %(pk)d）") % {
+        "guide": a.declaration.guide, "project": a.declaration.project_name, "pk": a.declaration_id}
+        for a in open_tasks]
+    url = reverse("review:assignments", args=[open_tasks[0].declaration.guide_id])
+    for admin in _ministry_users():
+        notify(admin, kind="reviewer_unavailable", url=url,
+               title=_("评审专家%(name)s已不可参加评审，%(n)d 个任务需要更换专家") % {
+                   "name": profile.name, "n": len(open_tasks)},
+               body="\n".join(lines))
+    return [a.pk for a in open_tasks]
 
 
 # ---------------------------------------------------------------- reviewer accounts
@@ -702,6 +776,8 @@ def update_reviewer(*, profile, actor, name, employer, region, title, email, exp
             changed["conflicts"] = [sorted(old_conf), sorted(keep)]
         if freed:
             changed["freed"] = freed
+        if changed.get("is_active") == [True, False]:
+            changed["to_reassign"] = _notify_unavailable(profile)
         record("review.reviewer_update", target=profile, actor=actor, request=request,
                summary=_("修改评审专家 %(name)s 的资料") % {"name": profile.name}, data=changed)
     return profile

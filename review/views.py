@@ -20,12 +20,13 @@ from declarations.queries import declaration_page_queryset
 from quotas.models import Unit
 
 from . import services
-from .blind import attachment_filename, attachment_label, blind_copy
+from .blind import masked_title, reviewer_view
+from .copies import request_review_copy, review_copy_document
 from .conflicts import conflict_reason
 from .exports import start_ranking_export
 from .forms import (ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm, ReviewerCreateForm, ReviewerEditForm,
                     SettingsForm)
-from .models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Selection
+from .models import Assignment, ConflictDeclaration, Panel, Review, ReviewerProfile, ReviewSettings, Selection
 from .queries import (assignment_overview, declaration_history, guide_progress, ranked_declarations, ranking,
                       ranking_filters, reviewer_assignments)
 from .rules import active_assignment
@@ -49,10 +50,11 @@ def queue(request):
         cfg = getattr(a.declaration.guide, "review_settings", None)
         blind = cfg.blind if cfg else True
         review = getattr(a, "review", None)
-        items.append({"a": a, "name": blind_copy(a.declaration).project_name if blind else a.declaration.project_name,
+        done = bool(review and review.state == Review.State.SUBMITTED)
+        items.append({"a": a, "name": masked_title(a.declaration, blind=blind),
                       "org": "" if blind else a.declaration.organisation.name,
-                      "state": review.get_state_display() if review else _("未开始"),
-                      "done": bool(review and review.state == Review.State.SUBMITTED)})
+                      "state": review.get_state_display() if review else _("未开始"), "done": done,
+                      "paused": not done and profile is not None and not profile.is_active})
     done = sum(1 for i in items if i["done"])
     return render(request, "review/queue.html", {
         "profile": profile, "items": items, "done": done, "total": len(items),
@@ -60,25 +62,24 @@ def queue(request):
 
 
 def _reviewer_assignment(request, pk):
-    """The reviewer's own active, conflict-free assignment, else 404 (the conflict rule lives in rules.py)."""
+    """The reviewer's own active, conflict-free assignment and what they may see of it (review.blind), else 404."""
     a = get_object_or_404(Assignment.objects.select_related("declaration__guide"), pk=pk, reviewer=request.user)
     decl = get_object_or_404(declaration_page_queryset(), pk=a.declaration_id)
     if active_assignment(request.user, decl) is None:
         raise Http404
     cfg = services.settings_for(decl.guide)
-    return a, decl, cfg
+    return a, reviewer_view(decl, blind=cfg.blind), cfg
 
 
-def _attachments(decl, blind):
-    return [{"n": i, "label": attachment_label(i, att, blind), "note": "" if blind else att.label,
-             "size": att.size} for i, att in enumerate(decl.attachments.all(), 1)]
+def _available(user):
+    return ReviewerProfile.objects.filter(user=user, is_active=True).exists()
 
 
 @reviewer_required
 def score(request, pk):
-    a, decl, cfg = _reviewer_assignment(request, pk)
+    a, view, cfg = _reviewer_assignment(request, pk)
     review = Review.objects.filter(assignment=a).prefetch_related("scores").first()
-    criteria = list(services.sheet_for(decl).criteria.all())
+    criteria = list(services.sheet_for(view.decl).criteria.all())
     values = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
     comment = review.comment if review else ""
     errors = {}
@@ -89,51 +90,58 @@ def score(request, pk):
                                           comment=request.POST.get("comment", ""), submit=submit, request=request)
         except services.ReviewError as e:
             messages.error(request, e.message)
-            errors = e.errors
+            errors = e.errors or {"__all__": e.message}
             values = {c.pk: request.POST.get(f"score_{c.pk}", "") for c in criteria}
             comment = request.POST.get("comment", "")
         else:
             messages.success(request, _("评分已提交，感谢您的评审。") if submit else _("评分草稿已保存"))
             return redirect("review:queue" if submit else "review:score", *([] if submit else [a.pk]))
-    shown = blind_copy(decl) if cfg.blind else decl
     rows = [{"c": c, "key": f"score_{c.pk}", "value": values.get(c.pk, ""), "error": errors.get(f"score_{c.pk}")}
             for c in criteria]
     return render(request, "review/score.html", {
-        "a": a, "decl": shown, "blind": cfg.blind, "cfg": cfg, "rows": rows, "comment": comment,
-        "comment_error": errors.get("comment"), "review": review,
+        "a": a, "decl": view.decl, "blind": view.blind, "cfg": cfg, "rows": rows, "comment": comment,
+        "comment_error": errors.get("comment"), "review": review, "available": _available(request.user),
         "submitted": bool(review and review.state == Review.State.SUBMITTED),
-        "max_total": services.sheet_max_total(criteria), "attachments": _attachments(decl, cfg.blind),
+        "max_total": services.sheet_max_total(criteria), "attachments": view.attachments,
         "decline_form": ReasonForm()}, status=400 if errors else 200)
 
 
 @reviewer_required
 def application_form(request, pk):
-    """The application form as the reviewer may see it (anonymised in blind mode), printable."""
-    a, decl, cfg = _reviewer_assignment(request, pk)
+    """The application form as the reviewer may see it (anonymised in blind mode), and its PDF copy."""
+    a, view, cfg = _reviewer_assignment(request, pk)
     return render(request, "review/application_form.html", {
-        "a": a, "decl": blind_copy(decl) if cfg.blind else decl, "blind": cfg.blind,
-        "attachments": _attachments(decl, cfg.blind)})
+        "a": a, "decl": view.decl, "blind": view.blind, "attachments": view.attachments,
+        "pdf": review_copy_document(a), "next": request.path})
+
+
+@reviewer_required
+@require_POST
+def request_pdf(request, pk):
+    """Queue the reviewer's PDF copy of the form, built from the same view as the pages (masked when blind)."""
+    a, view, cfg = _reviewer_assignment(request, pk)
+    request_review_copy(assignment=a, view=view, actor=request.user, request=request)
+    messages.info(request, _("正在生成评审用申报书（PDF），完成后可在本页下载。"))
+    return redirect("review:application_form", a.pk)
 
 
 @reviewer_required
 def download_attachment(request, pk, n):
-    a, decl, cfg = _reviewer_assignment(request, pk)
-    atts = list(decl.attachments.all())
-    if not 1 <= n <= len(atts):
+    a, view, cfg = _reviewer_assignment(request, pk)
+    shown = view.attachment(n)
+    if shown is None:  # hidden in blind review, or no such number: the same answer
         raise Http404
-    att = atts[n - 1]
     try:
-        handle = att.file.open("rb")
+        handle = shown.attachment.file.open("rb")
     except OSError:  # the stored file is gone: say so rather than fail
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=attachment_filename(n, att, cfg.blind),
-                        content_type=att.content_type)
+    return FileResponse(handle, as_attachment=True, filename=shown.filename, content_type=shown.attachment.content_type)
 
 
 @reviewer_required
 @require_POST
 def decline(request, pk):
-    a, decl, cfg = _reviewer_assignment(request, pk)
+    a, view, cfg = _reviewer_assignment(request, pk)
     try:
         services.decline_assignment(assignment=a, actor=request.user, reason=request.POST.get("reason", ""),
                                     request=request)
@@ -146,20 +154,23 @@ def decline(request, pk):
 
 @reviewer_required
 def profile(request):
-    prof = ReviewerProfile.objects.filter(user=request.user).prefetch_related("conflicts", "expertise").first()
+    prof = ReviewerProfile.objects.filter(user=request.user).prefetch_related("expertise").first()
     if prof is None:
         raise Http404
     form = ConflictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.declare_conflict(profile=prof, query=form.cleaned_data["organisation"], actor=request.user,
-                                            request=request)
+            services.declare_conflict(profile=prof, text=form.cleaned_data["organisation"], actor=request.user,
+                                      request=request)
         except services.ReviewError as e:
             form.add_error("organisation", e.message)
         else:
-            messages.success(request, _("已登记回避单位“%(name)s”") % {"name": org.name})
+            # The same words whatever was typed: this page must not tell whether an organisation exists.
+            messages.success(request, _("回避申明已登记，主管部门将核实并调整评审分配。"))
             return redirect("review:profile")
-    return render(request, "review/profile.html", {"profile": prof, "form": form}, status=400 if form.errors else 200)
+    return render(request, "review/profile.html", {
+        "profile": prof, "form": form, "declarations": prof.conflict_declarations.all()[:50]},
+        status=400 if form.errors else 200)
 
 
 # ---------------------------------------------------------------- ministry
@@ -258,7 +269,11 @@ def reviewers(request):
             .prefetch_related(Prefetch("expertise", queryset=Direction.objects.select_related("guide")
                                        .order_by("-guide__year", "guide_id", "code")))
             .annotate(active_assignments=Count("user__assignments",
-                                               filter=Q(user__assignments__state=Assignment.State.ACTIVE)))
+                                               filter=Q(user__assignments__state=Assignment.State.ACTIVE),
+                                               distinct=True),
+                      pending_conflicts=Count("conflict_declarations",
+                                              filter=Q(conflict_declarations__handled_at__isnull=True),
+                                              distinct=True))
             .order_by("-is_active", "name", "pk"))
     return render(request, "review/reviewers.html", {"reviewers": rows})
 
@@ -302,10 +317,25 @@ def reviewer_edit(request, pk):
         else:
             messages.success(request, _("评审专家“%(name)s”的资料已保存") % {"name": d["name"]})
             return redirect("review:reviewer_edit", profile.pk)
+    declarations = profile.conflict_declarations.select_related("organisation", "handled_by")[:50]
     return render(request, "review/reviewer_form.html", {
         "form": form, "profile": profile, "history": records_for(profile)[:20],
-        "has_second_factor": user_has_device(profile.user)},
+        "has_second_factor": user_has_device(profile.user), "declarations": declarations},
         status=400 if form.errors else 200)
+
+
+@ministry_required
+@require_POST
+def handle_conflict(request, pk):
+    """Close a reviewer's conflict declaration: `accept` adds the matched organisation to their conflicts."""
+    declaration = get_object_or_404(ConflictDeclaration.objects.select_related("profile"), pk=pk)
+    try:
+        services.handle_conflict_declaration(declaration=declaration, accept=request.POST.get("accept") == "1",
+                                             actor=request.user, request=request)
+        messages.success(request, _("回避申明已处理；受影响的评审任务请在评审分配页更换专家。"))
+    except services.ReviewError as e:
+        messages.error(request, e.message)
+    return redirect("review:reviewer_edit", declaration.profile_id)
 
 
 @ministry_required
@@ -325,12 +355,19 @@ def assignments(request, guide_pk):
     everyone = list(User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
                     .select_related("reviewer_profile").order_by("pk"))
     by_direction = {d.pk: list(p.reviewers.all()) for p in panels for d in p.directions.all()}
+    declared = services.pending_conflict_pairs({a.reviewer_id for d in decls for a in d.assignments.all()},
+                                               {d.organisation_id for d in decls})
     for d in decls:
         d.candidates = by_direction.get(d.direction_id, everyone)
         for a in d.assignments.all():
             profile = getattr(a.reviewer, "reviewer_profile", None)
             # An assignment made before a conflict became known is flagged for the admin to swap.
             a.conflict = conflict_reason(profile, d, region_switch=cfg.region_conflict) if a.is_active else ""
+            submitted = getattr(getattr(a, "review", None), "state", "") == Review.State.SUBMITTED
+            if a.is_active and not a.conflict and (a.reviewer_id, d.organisation_id) in declared:
+                a.conflict = _("专家申明了与申报单位的回避（待处理）")
+            elif a.is_active and not a.conflict and not submitted and profile is not None and not profile.is_active:
+                a.conflict = _("专家已不可参加评审，请更换")
     return render(request, "review/assignments.html", {
         "guide": guide, "cfg": cfg, "decls": decls, "need": cfg.reviewers_per_declaration,
         "directions": guide.directions.all(), "direction": direction})
