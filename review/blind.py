@@ -130,12 +130,11 @@ class Masker:
         personal = {org.credit_code, org.address, org.contact_email, org.contact_phone}
         if len(org.contact_name or "") >= 2:
             personal.add(org.contact_name)
-        names, region_parts, cores = set(), set(), set()
-        for n in [org.name] + ([decl.unit.name] if decl.unit_id else []):
-            names.add(n)
-            parts, forms = short_forms(n)
-            region_parts.update(parts)
-            cores |= forms
+        names = {org.name}
+        if decl.unit_id:  # a unit is named in full; its "short form" would be a generic 工业和信息化局
+            names |= {decl.unit.name, re.sub(r"[（(][^）)]*[）)]", "", decl.unit.name)}
+        region_parts, cores = short_forms(org.name)
+        region_parts = set(region_parts)
         province = dict(REGIONS).get(org.region)
         if province:
             region_parts.add(str(province))

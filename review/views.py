@@ -366,8 +366,7 @@ def assignments(request, guide_pk):
             submitted = getattr(getattr(a, "review", None), "state", "") == Review.State.SUBMITTED
             if a.is_active and not a.conflict and (a.reviewer_id, d.organisation_id) in declared:
                 a.conflict = _("专家申明了与申报单位的回避（待处理）")
-            elif a.is_active and not a.conflict and not submitted and profile is not None and not profile.is_active:
-                a.conflict = _("专家已不可参加评审，请更换")
+            a.unavailable = a.is_active and not submitted and profile is not None and not profile.is_active
     return render(request, "review/assignments.html", {
         "guide": guide, "cfg": cfg, "decls": decls, "need": cfg.reviewers_per_declaration,
         "directions": guide.directions.all(), "direction": direction})

@@ -16,9 +16,12 @@ def _setup(rp, blind=True):
     decl.summary = "甲数据公司成立于2015年，统一社会信用代码 " + rp.p.org_a.credit_code
     decl.cases = [{"name": "智慧港口", "customer": "天津港集团", "description": "甲数据为港口提供数据服务"}]
     decl.save()
-    att = Attachment(declaration=decl, original_name="甲数据公司-营业执照.pdf", label="甲数据公司营业执照",
-                     size=4, content_type="application/pdf", sha256="0" * 64)
-    att.file.save("x.pdf", ContentFile(b"%PDF"), save=True)
+    kinds = {k.code: k for k in rp.guide.attachment_kinds.all()}
+    for name, label, kind in (("甲数据公司-技术方案.pdf", "甲数据公司技术方案", "project_material"),
+                              ("甲数据公司-营业执照.pdf", "甲数据公司营业执照", "business_licence")):
+        att = Attachment(declaration=decl, original_name=name, label=label, kind=kinds[kind],
+                         size=4, content_type="application/pdf", sha256="0" * 64)
+        att.file.save("x.pdf", ContentFile(b"%PDF"), save=True)
     a = add_reviewer(declaration=decl, reviewer=rp.assigned, actor=rp.p.admin)
     return a, decl
 
@@ -48,7 +51,7 @@ def test_blind_attachment_download_has_a_neutral_file_name(rp, client):
     disposition = response["Content-Disposition"]
     assert "%E7%94%B2" not in disposition and "甲" not in disposition  # 甲 neither raw nor percent-encoded
     assert "%E9%99%84%E4%BB%B61.pdf" in disposition  # 附件1.pdf
-    assert client.get(reverse("review:attachment", args=[a.pk, 2])).status_code == 404
+    assert client.get(reverse("review:attachment", args=[a.pk, 2])).status_code == 404  # the licence: hidden
 
 
 def test_without_blind_mode_the_reviewer_sees_the_applicant(rp, client):
