@@ -53,7 +53,8 @@ class World:
         p.org_a.dcmm_certificate.save("dcmm.pdf", ContentFile(PDF), save=True)
         p.district_a.seal.save("seal.png", ContentFile(seal_png()), save=True)
         self.attachment = Attachment(declaration=self.decl_a, original_name="甲公司营业执照.pdf", size=len(PDF),
-                                     content_type="application/pdf", sha256="0" * 64)
+                                     content_type="application/pdf", sha256="0" * 64,
+                                     kind=guide.attachment_kinds.get(code="project_material"))  # shown when blind
         self.attachment.file.save("matrix.pdf", ContentFile(PDF), save=True)
         pass_check(declaration=self.decl_a, actor=p.district_a_staff)
         self.list_a = get_list(unit=p.district_a, guide=guide)
@@ -109,6 +110,10 @@ class World:
         submit_review(assignment=self.assignment, actor=self.reviewer_assigned, comment="项目技术先进，应用成效明显，建议支持。",
                       scores={f"score_{c.pk}": str(c.max_points) for c in criteria})
         self.review = self.assignment.review
+        from review.models import ConflictDeclaration
+
+        self.conflict_declaration = ConflictDeclaration.objects.create(
+            profile=self.reviewer_unassigned.reviewer_profile, text="某科技有限公司")
         self.users = {
             "anon": None, "applicant_a": p.applicant_a, "applicant_b": p.applicant_b,
             "district_a": p.district_a_staff, "district_b": p.district_b_staff, "city": p.city_staff,
