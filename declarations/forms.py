@@ -386,7 +386,7 @@ class AttachmentKindField(forms.ModelChoiceField):
 
 class AttachmentForm(SpecificMessagesMixin, forms.Form):
     kind = AttachmentKindField(label=gettext_lazy("附件类型"), queryset=AttachmentKind.objects.none(),
-                               required=False)
+                               required=False, empty_label=gettext_lazy("未分类（不向匿名评审专家展示）"))
     file = forms.FileField(label=gettext_lazy("选择文件（PDF/JPG/PNG）"))
     label = forms.CharField(label=gettext_lazy("材料说明"), max_length=100, required=False,
                             help_text=gettext_lazy("例如：营业执照、软件著作权登记证书、用户证明"))
@@ -395,12 +395,10 @@ class AttachmentForm(SpecificMessagesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.set_specific_messages()
         self.fields["file"].error_messages["required"] = _("请先选择要上传的文件")
-        kinds = guide.attachment_kinds.all() if guide is not None else AttachmentKind.objects.none()
-        self.fields["kind"].queryset = kinds
-        # The guide's kinds decide what blind reviewers see: a guide that has kinds needs one per file.
-        self.fields["kind"].required = guide is not None and kinds.exists()
-        self.fields["kind"].error_messages.update({
-            "required": _("请选择附件类型"), "invalid_choice": _("请选择本指南规定的附件类型")})
+        # The kind decides what blind reviewers see; a file without one is not shown to them.
+        self.fields["kind"].queryset = (guide.attachment_kinds.all() if guide is not None
+                                        else AttachmentKind.objects.none())
+        self.fields["kind"].error_messages["invalid_choice"] = _("请选择本指南规定的附件类型")
 
     def clean_file(self):
         f = self.cleaned_data["file"]

@@ -22,7 +22,7 @@ from core.regions import REGIONS
 MASK = "（申报单位）"
 HIDDEN = "（已隐去）"
 
-# Longest first matters only inside each tuple; stripping repeats until nothing matches.
+# Within a tuple a word comes before any shorter word it ends with; stripping repeats until nothing matches.
 LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "集团公司", "公司",
                   "集团", "研究院", "研究所", "大学", "学院", "研究中心", "中心", "协会", "学会", "联盟", "事务所", "合伙企业")
 INDUSTRY_SUFFIXES = ("大数据", "云计算", "科技", "数据", "信息", "技术", "网络",
@@ -49,18 +49,15 @@ def _short_region(name):
 @lru_cache(maxsize=1)
 def region_names():
     """Province, city and district names (full and short) of GB/T 2260, as python-stdnum ships them."""
-    names = {str(n) for _code, n in REGIONS} | {"中国", "中华"}
-    try:
-        from stdnum import numdb
+    from stdnum import numdb
 
-        stack = list(numdb.get("cn/loc").prefixes)  # (length, low, high, properties, children)
-        while stack:
-            entry = stack.pop()
-            for value in entry[3].values():
-                names.add(re.sub(r"^\[[^\]]*\]", "", value))  # "[2009-]滨海新区": validity years
-            stack.extend(entry[4])
-    except Exception:  # noqa: BLE001 - the province list alone still masks the common prefixes
-        pass
+    names = {str(n) for _code, n in REGIONS} | {"中国", "中华"}
+    stack = list(numdb.get("cn/loc").prefixes)  # (length, low, high, properties, children)
+    while stack:
+        entry = stack.pop()
+        for value in entry[3].values():
+            names.add(re.sub(r"^\[[^\]]*\]", "", value))  # "[2009-]滨海新区": validity years
+        stack.extend(entry[4])
     names.discard("市辖区")
     names.discard("县")
     names |= {_short_region(n) for n in names}

@@ -22,8 +22,8 @@ from declarations.services import transition
 
 from .conflicts import conflict_reason, declared_conflict_ids
 from .models import (
-    Assignment, ConflictDeclaration, Criterion, DirectionSetting, Panel, Review, ReviewerProfile, ReviewSettings, Score, ScoringSheet,
-    Selection,
+    Assignment, ConflictDeclaration, Criterion, DirectionSetting, Panel, Review, ReviewerProfile, ReviewSettings,
+    Score, ScoringSheet, Selection,
 )
 
 S = Declaration.State
