@@ -52,3 +52,23 @@ def test_a_kind_of_another_guide_is_refused(applicant_client, draft):
     response = _upload(applicant_client, draft, "执照.pdf", PDF_BYTES, foreign)
     assert "请选择本指南规定的附件类型" in response.content.decode()
     assert not Attachment.objects.filter(declaration=draft).exists()
+
+
+def test_the_data_migration_gives_existing_guides_kinds_and_classifies_their_files(draft):
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+
+    migration = importlib.import_module("declarations.migrations.0003_default_attachment_kinds")
+    names = {"甲公司营业执照.pdf": "business_licence", "平台技术方案.pdf": "project_material",
+             "DCMM证书.pdf": "dcmm_certificate", "扫描1.pdf": "other"}
+    for name in names:
+        att = Attachment(declaration=draft, original_name=name, size=4, content_type="application/pdf",
+                         sha256="0" * 64)
+        att.file.save("x.pdf", ContentFile(b"%PDF"), save=True)
+    draft.guide.attachment_kinds.all().delete()  # as before the migration
+    migration.forwards(apps, None)
+    assert draft.guide.attachment_kinds.filter(code="business_licence", shown_in_blind_review=False).exists()
+    got = dict(Attachment.objects.filter(declaration=draft).values_list("original_name", "kind__code"))
+    assert got == names
