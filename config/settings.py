@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "quotas",
     "review",
     "documents",
+    "demonstration",
 ]
 
 MIDDLEWARE = [

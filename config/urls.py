@@ -18,6 +18,7 @@ urlpatterns = [
     path("unit/", include("quotas.urls")),
     path("review/", include("review.urls")),
     path("documents/", include("documents.urls")),
+    path("demonstration/", include("demonstration.urls")),
     path("", include("core.urls")),
     path("django-admin/", admin.site.urls),
 ]

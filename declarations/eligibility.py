@@ -8,6 +8,7 @@ Chinese for the guide page, so applicants read the rule before they fail it.
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,6 +130,9 @@ def _check_rule(rule, decl, org, today):
                                        demo_period_end__gte=today)
             .exclude(pk=decl.pk).exclude(guide=decl.guide).select_related("guide")
         )
+        if apps.is_installed("demonstration"):
+            # A project that failed its spot check or did not report lost its status: the ban ends with it.
+            running = running.exclude(demonstration__status="revoked")
         name = _normalised_name(decl.project_name)
         for earlier in running.only("project_name", "demo_period_end", "guide__year"):
             if name and _normalised_name(earlier.project_name) == name:

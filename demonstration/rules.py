@@ -1,0 +1,61 @@
+"""Who may see and do what in the demonstration period. The one place for these checks (django-rules).
+
+Views find objects and ask these permissions (a stranger gets 404); the services check
+state and deadlines again when the change is made.
+"""
+
+import rules
+
+
+@rules.predicate
+def is_ministry(user):
+    return user.is_authenticated and user.is_ministry
+
+
+@rules.predicate
+def is_report_owner(user, report):
+    return (report is not None and user.is_authenticated and user.is_applicant
+            and report.declaration.organisation_id == user.organisation_id)
+
+
+@rules.predicate
+def is_report_unit(user, report):
+    """The recommending unit the applicant declared to; it checks and sends up the project's reports."""
+    return (report is not None and user.is_authenticated and user.is_unit_staff
+            and report.declaration.unit_id == user.unit_id)
+
+
+@rules.predicate
+def is_report_editable(user, report):
+    return report is not None and report.is_editable
+
+
+@rules.predicate
+def is_rating_expert(user, rating):
+    """The expert the rating was assigned to, as long as the review's conflict rule allows it."""
+    from review.models import ReviewerProfile
+
+    from .spotcheck import expert_conflict
+
+    if rating is None or not (user.is_authenticated and user.is_reviewer) or rating.reviewer_id != user.pk:
+        return False
+    profile = ReviewerProfile.objects.filter(user=user).first()
+    return not expert_conflict(profile, rating.report)
+
+
+@rules.predicate
+def rates_report(user, report):
+    from .models import Rating
+
+    if report is None or not (user.is_authenticated and user.is_reviewer):
+        return False
+    rating = Rating.objects.filter(report=report, reviewer=user).select_related("report__declaration").first()
+    return rating is not None and is_rating_expert(user, rating)
+
+
+rules.add_perm("demonstration.view_report", is_report_owner | is_report_unit | is_ministry)
+rules.add_perm("demonstration.edit_report", is_report_owner & is_report_editable)
+rules.add_perm("demonstration.check_report", is_report_unit)
+rules.add_perm("demonstration.view_attachment", is_report_owner | is_report_unit | is_ministry | rates_report)
+rules.add_perm("demonstration.rate", is_rating_expert)
+rules.add_perm("demonstration.manage", is_ministry)

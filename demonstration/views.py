@@ -1,0 +1,234 @@
+"""Thin views for applicants, units, experts and the public; who may call each one is at its top.
+
+The ministry's pages are in manage_views.py. Objects are found and then checked with the
+permissions of rules.py; a stranger gets 404.
+"""
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.decorators import applicant_required, reviewer_required, unit_required
+
+from . import services, spotcheck
+from .forms import AttachmentForm, RatingForm, ReportForm, ReturnForm, posted_indicators
+from .models import DIMENSIONS, Rating, Report, ReportAttachment, Round
+from .queries import public_result, reports
+
+
+def get_report(request, pk, perm):
+    report = get_object_or_404(reports().prefetch_related("attachments"), pk=pk)
+    if not request.user.has_perm(perm, report):
+        raise Http404
+    return report
+
+
+def _errors(request, e):
+    messages.error(request, e.message)
+    for msg in e.errors.values():
+        messages.error(request, msg)
+
+
+def _indicator_rows(report, extra=3):
+    return list(report.indicators or []) + [{}] * max(extra, 5 - len(report.indicators or []))
+
+
+# ---------------------------------------------------------------- applicant
+
+@applicant_required
+def mine(request):
+    rows = reports().filter(declaration__organisation_id=request.user.organisation_id).order_by("-round__created_at")
+    return render(request, "demonstration/mine.html", {"rows": rows, "now": timezone.now()})
+
+
+def report_detail(request, pk):
+    """The owner, the project's recommending unit and the ministry (others: 404)."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    report = get_report(request, pk, "demonstration.view_report")
+    now = timezone.now()
+    can_check = (request.user.has_perm("demonstration.check_report", report) and report.state == Report.State.SUBMITTED
+                 and not report.round.unit_deadline_passed(now) and not report.round.closed_at)
+    return render(request, "demonstration/report_detail.html", {
+        "report": report, "can_check": can_check, "return_form": ReturnForm(),
+        "can_edit": request.user.has_perm("demonstration.edit_report", report)})
+
+
+@applicant_required
+def report_edit(request, pk):
+    report = get_report(request, pk, "demonstration.edit_report")
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            submit = "submit" in request.POST
+            try:
+                services.save_report(report=report, actor=request.user, indicators=posted_indicators(request.POST),
+                                     submit=submit, request=request, **form.cleaned_data)
+            except services.EvaluationError as e:
+                _errors(request, e)
+            else:
+                messages.success(request, _("自查报告已提交，等待推荐单位审核") if submit else _("草稿已保存"))
+                if submit:
+                    return redirect("demonstration:report", report.pk)
+            return redirect("demonstration:report_edit", report.pk)
+    else:
+        form = ReportForm(initial={"progress": report.progress, "problems": report.problems,
+                                   "next_steps": report.next_steps})
+    return render(request, "demonstration/report_edit.html", {
+        "report": report, "form": form, "rows": _indicator_rows(report), "attachment_form": AttachmentForm(),
+        "problems": services.submit_problems(report) if report.state == Report.State.DRAFT and report.progress else {}})
+
+
+@applicant_required
+@require_POST
+def upload_attachment(request, pk):
+    report = get_report(request, pk, "demonstration.edit_report")
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            att = services.add_attachment(report=report, upload=form.cleaned_data["file"], mime=form.mime,
+                                          label=form.cleaned_data["label"], actor=request.user, request=request)
+        except services.EvaluationError as e:
+            _errors(request, e)
+        else:
+            messages.success(request, _("附件“%(name)s”已上传") % {"name": att.original_name})
+    else:
+        for errors in form.errors.values():
+            for err in errors:
+                messages.error(request, err)
+    return redirect("demonstration:report_edit", report.pk)
+
+
+@applicant_required
+@require_POST
+def delete_attachment(request, pk, att_pk):
+    report = get_report(request, pk, "demonstration.edit_report")
+    att = get_object_or_404(ReportAttachment, report=report, pk=att_pk)
+    try:
+        services.remove_attachment(report=report, attachment=att, actor=request.user, request=request)
+        messages.success(request, _("附件“%(name)s”已删除") % {"name": att.original_name})
+    except services.EvaluationError as e:
+        _errors(request, e)
+    return redirect("demonstration:report_edit", report.pk)
+
+
+def download_attachment(request, att_pk):
+    """The owner, the unit, the ministry and an expert rating the report without a conflict."""
+    if not request.user.is_authenticated:
+        raise Http404
+    att = get_object_or_404(ReportAttachment.objects.select_related("report__declaration"), pk=att_pk)
+    if not request.user.has_perm("demonstration.view_attachment", att.report):
+        raise Http404
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name,
+                        content_type=att.content_type)
+
+
+# ---------------------------------------------------------------- recommending unit
+
+@unit_required
+def unit_reports(request):
+    rows = list(reports().filter(declaration__unit_id=request.user.unit_id).order_by("-round__created_at", "pk"))
+    rounds = {}
+    for r in rows:
+        rounds.setdefault(r.round, []).append(r)
+    now = timezone.now()
+    groups = [{"round": rnd, "rows": items, "passed": sum(1 for r in items if r.state == Report.State.PASSED),
+               "open": not rnd.unit_deadline_passed(now) and not rnd.closed_at} for rnd, items in rounds.items()]
+    return render(request, "demonstration/unit.html", {"groups": groups})
+
+
+@unit_required
+@require_POST
+def pass_report(request, pk):
+    report = get_report(request, pk, "demonstration.check_report")
+    try:
+        services.pass_report(report=report, actor=request.user, request=request)
+        messages.success(request, _("自查报告审核通过，请在本页报送主管部门"))
+    except services.EvaluationError as e:
+        _errors(request, e)
+    return redirect("demonstration:unit")
+
+
+@unit_required
+@require_POST
+def return_report(request, pk):
+    report = get_report(request, pk, "demonstration.check_report")
+    try:
+        services.return_report(report=report, actor=request.user, reason=request.POST.get("reason", ""), request=request)
+        messages.success(request, _("已退回项目单位修改"))
+    except services.EvaluationError as e:
+        _errors(request, e)
+        return redirect("demonstration:report", report.pk)
+    return redirect("demonstration:unit")
+
+
+@unit_required
+@require_POST
+def send_up(request, pk):
+    rnd = Round.objects.filter(pk=pk, reports__declaration__unit_id=request.user.unit_id).distinct().first()
+    if rnd is None:
+        raise Http404
+    try:
+        n = services.send_up(round=rnd, unit=request.user.unit, actor=request.user, request=request)
+        messages.success(request, _("已向主管部门报送 %(n)d 份自查报告") % {"n": n})
+    except services.EvaluationError as e:
+        _errors(request, e)
+    return redirect("demonstration:unit")
+
+
+# ---------------------------------------------------------------- expert
+
+@reviewer_required
+def expert_tasks(request):
+    rows = (Rating.objects.filter(reviewer=request.user).select_related("report__round", "report__declaration")
+            .order_by("submitted_at", "pk"))
+    return render(request, "demonstration/expert.html", {"rows": rows})
+
+
+@reviewer_required
+def rate(request, pk):
+    rating = get_object_or_404(Rating.objects.select_related("report__round", "report__declaration__organisation",
+                                                             "report__declaration__direction"),
+                               pk=pk, reviewer=request.user)
+    if not request.user.has_perm("demonstration.rate", rating):
+        raise Http404
+    report = rating.report
+    if request.method == "POST":
+        form = RatingForm(request.POST)
+        try:
+            spotcheck.submit_rating(rating=rating, actor=request.user, stars=request.POST,
+                                    comment=request.POST.get("comment", ""), request=request)
+        except services.EvaluationError as e:
+            _errors(request, e)
+        else:
+            messages.success(request, _("星级评价已提交"))
+            return redirect("demonstration:expert")
+    else:
+        form = RatingForm(initial={k: getattr(rating, k) for k, _l in [*DIMENSIONS, ("overall", "")]}
+                          | {"comment": rating.comment})
+    return render(request, "demonstration/rate.html", {
+        "rating": rating, "report": report, "form": form,
+        "attachments": list(report.attachments.all()), "locked": bool(report.outcome or report.round.published_at)})
+
+
+# ---------------------------------------------------------------- public results
+
+def results(request):
+    rounds = (Round.objects.filter(published_at__isnull=False).select_related("guide")
+              .annotate(n=Count("reports"), n_sampled=Count("reports", filter=Q(reports__sampled=True))))
+    return render(request, "demonstration/results.html", {"rounds": rounds})
+
+
+def results_round(request, pk):
+    rnd = get_object_or_404(Round.objects.select_related("guide"), pk=pk, published_at__isnull=False)
+    rows = list(reports().filter(round=rnd).order_by("declaration__direction__order", "declaration__direction_id",
+                                                      "-star_level", "pk"))
+    for r in rows:
+        r.result = public_result(r)
+    return render(request, "demonstration/results_round.html", {"round": rnd, "rows": rows})
