@@ -185,4 +185,14 @@ def remind_reviewers(now):
 def send_reminders(now=None):
     """Every reminder due now; returns how many were newly sent."""
     now = now or timezone.now()
-    return {"applicants": remind_applicants(now), "units": remind_units(now), "reviewers": remind_reviewers(now)}
+    return {"applicants": remind_applicants(now), "units": remind_units(now), "reviewers": remind_reviewers(now),
+            "self_evaluation": remind_self_evaluation(now)}
+
+
+def remind_self_evaluation(now):
+    """The demonstration room's reminders before a self-evaluation round's deadlines (skipped without it)."""
+    if not apps.is_installed("demonstration"):
+        return 0
+    from demonstration.reminders import send
+
+    return send(now)
