@@ -16,15 +16,14 @@ def progress(rnd):
     """Counts per state of the round's reports, plus the spot check's and the status losses."""
     S = Report.State
     agg = rnd.reports.aggregate(
-        total=Count("pk"), **{s: Count("pk", filter=Q(state=s)) for s in S.values},
-        sampled=Count("pk", filter=Q(sampled=True)),
-        concluded=Count("pk", filter=Q(sampled=True) & ~Q(outcome="")),
-        failed=Count("pk", filter=Q(outcome=Report.Outcome.FAIL)),
-        revoked=Count("pk", filter=Q(declaration__demonstration__status=Demonstration.Status.REVOKED)))
+        n_total=Count("pk"), **{f"n_{s}": Count("pk", filter=Q(state=s)) for s in S.values},
+        n_sampled=Count("pk", filter=Q(sampled=True)),
+        n_concluded=Count("pk", filter=Q(sampled=True) & ~Q(outcome="")),
+        n_revoked=Count("pk", filter=Q(declaration__demonstration__status=Demonstration.Status.REVOKED)))
     rated = Rating.objects.filter(report__round=rnd).aggregate(
-        assigned=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False)))
-    rows = [(S(s).label, agg[s]) for s in S.values]
-    return {"rows": rows, **agg, **rated}
+        n_assigned=Count("pk"), n_submitted=Count("pk", filter=Q(submitted_at__isnull=False)))
+    rows = [(S(s).label, agg[f"n_{s}"]) for s in S.values]
+    return {"rows": rows, **{k[2:]: v for k, v in {**agg, **rated}.items()}}
 
 
 def public_result(report):

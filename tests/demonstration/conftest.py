@@ -13,6 +13,8 @@ from tests.review.conftest import make_reviewer
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
+STARS_POST = {"strength": "4", "innovation": "5", "benefit": "3", "promotion": "4", "overall": "4"}
+
 REPORT = dict(progress="已完成平台二期建设，接入企业 120 家。", problems="数据标准尚不统一。", next_steps="推广至全市。",
               indicators=[{"name": "接入企业数", "declared": "100", "achieved": "120"}])
 
