@@ -55,6 +55,8 @@ def S(allowed, kwargs=None, **kw):
 decl_a = lambda w: {"pk": w.decl_a.pk}  # noqa: E731
 guide = lambda w: {"pk": w.guide.pk}  # noqa: E731
 guide_pk = lambda w: {"guide_pk": w.guide.pk}  # noqa: E731
+ev_report = lambda w: {"pk": w.evaluation_report.pk}  # noqa: E731
+ev_round = lambda w: {"pk": w.open_evaluation_round.pk}  # noqa: E731
 
 SPEC = {
     # public and account pages
@@ -133,6 +135,27 @@ SPEC = {
     "review:reopen": S(ADMIN, lambda w: {"pk": w.review.pk}, post_only=True),
     "review:notice": S(ADMIN, guide_pk, post_only=True),
     "review:publish": S(ADMIN, guide_pk, post_only=True),
+    # demonstration period (tests/demonstration/matrix_world.py): applicant_b's project, district B's unit
+    "demonstration:mine": S(APPLICANTS), "demonstration:unit": S(UNITS), "demonstration:expert": S(REVIEWERS),
+    "demonstration:report": S({"applicant_b", "district_b", "admin"}, ev_report),
+    "demonstration:report_edit": S({"applicant_b"}, ev_report),
+    "demonstration:upload": S({"applicant_b"}, ev_report, post_only=True),
+    "demonstration:delete_attachment": S({"applicant_b"}, lambda w: {
+        "pk": w.evaluation_report.pk, "att_pk": w.evaluation_attachment.pk}, post_only=True),
+    "demonstration:attachment": S({"applicant_b", "district_b", "admin"},
+                                  lambda w: {"att_pk": w.evaluation_attachment.pk}),
+    "demonstration:pass": S({"district_b"}, ev_report, post_only=True),
+    "demonstration:return": S({"district_b"}, ev_report, post_only=True),
+    "demonstration:send_up": S({"district_b"}, lambda w: {"pk": w.open_evaluation_round.pk}, post_only=True),
+    "demonstration:rate": S({"reviewer_assigned"}, lambda w: {"pk": w.rating.pk}),
+    "demonstration:manage": S(ADMIN), "demonstration:manage_round": S(ADMIN, ev_round),
+    "demonstration:close": S(ADMIN, ev_round, post_only=True),
+    "demonstration:sample": S(ADMIN, ev_round, post_only=True),
+    "demonstration:publish": S(ADMIN, ev_round, post_only=True),
+    "demonstration:manage_report": S(ADMIN, ev_report),
+    "demonstration:assign": S(ADMIN, ev_report, post_only=True),
+    "demonstration:conclude": S(ADMIN, ev_report, post_only=True),
+    "demonstration:results": S(ALL), "demonstration:results_round": S(ALL, lambda w: {"pk": w.evaluation_round.pk}),
     # ministry: guides, dashboards, audit
     "core:ministry_home": S(ADMIN), "core:dashboard": S(ADMIN), "core:declarations": S(ADMIN),
     "core:audit_log": S(ADMIN), "core:audit_export_excel": S(ADMIN, post_only=True),

@@ -114,6 +114,9 @@ class World:
 
         self.conflict_declaration = ConflictDeclaration.objects.create(
             profile=self.reviewer_unassigned.reviewer_profile, text="某科技有限公司")
+        from tests.demonstration.matrix_world import build as build_demonstration
+
+        build_demonstration(self)
         self.users = {
             "anon": None, "applicant_a": p.applicant_a, "applicant_b": p.applicant_b,
             "district_a": p.district_a_staff, "district_b": p.district_b_staff, "city": p.city_staff,
