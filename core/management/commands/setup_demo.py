@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Order matters: later apps build on earlier ones' objects.
-DEMO_MODULES = ["declarations.demo", "quotas.demo", "review.demo", "documents.demo", "core.demo"]
+DEMO_MODULES = ["declarations.demo", "quotas.demo", "review.demo", "demonstration.demo", "documents.demo", "core.demo"]
 DEMO_PASSWORD = "Demo#2026pass"
 
 
