@@ -46,12 +46,6 @@ def demonstrating(guide, today=None):
             .exclude(demonstration__status=Demonstration.Status.REVOKED))
 
 
-def status_of(declaration):
-    """The demonstration status row of a selected declaration (created on first use)."""
-    obj, _created = Demonstration.objects.get_or_create(declaration=declaration)
-    return obj
-
-
 # ---------------------------------------------------------------- ministry: open a round
 
 def open_round(*, guide, title, report_deadline, unit_deadline, sample_percent, actor, request=None, now=None):

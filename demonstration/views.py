@@ -5,6 +5,7 @@ permissions of rules.py; a stranger gets 404.
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,12 +46,9 @@ def mine(request):
     return render(request, "demonstration/mine.html", {"rows": rows, "now": timezone.now()})
 
 
+@login_required
 def report_detail(request, pk):
     """The owner, the project's recommending unit and the ministry (others: 404)."""
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
     report = get_report(request, pk, "demonstration.view_report")
     now = timezone.now()
     can_check = (request.user.has_perm("demonstration.check_report", report) and report.state == Report.State.SUBMITTED
@@ -81,8 +79,7 @@ def report_edit(request, pk):
         form = ReportForm(initial={"progress": report.progress, "problems": report.problems,
                                    "next_steps": report.next_steps})
     return render(request, "demonstration/report_edit.html", {
-        "report": report, "form": form, "rows": _indicator_rows(report), "attachment_form": AttachmentForm(),
-        "problems": services.submit_problems(report) if report.state == Report.State.DRAFT and report.progress else {}})
+        "report": report, "form": form, "rows": _indicator_rows(report), "attachment_form": AttachmentForm()})
 
 
 @applicant_required
