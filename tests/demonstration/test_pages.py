@@ -122,3 +122,22 @@ def test_the_progress_panel_counts_per_state(sel, client):
 
     counts = dict(progress(rnd)["rows"])
     assert counts[Report.State.DRAFT.label] == 7 and counts[Report.State.SUBMITTED.label] == 1
+
+
+def test_the_ministry_opens_a_round_from_its_page(sel, client):
+    from django.utils import timezone
+
+    login(client, sel.p.admin)
+    page = client.get("/demonstration/manage/").content.decode()
+    assert sel.guide.title in page  # only guides with published results are offered
+    soon = timezone.localtime() + timezone.timedelta(days=10)
+    data = {"guide": str(sel.guide.pk), "title": "第一轮", "sample_percent": "30",
+            "report_deadline": soon.strftime("%Y-%m-%dT%H:%M"),
+            "unit_deadline": (soon - timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}
+    text = client.post("/demonstration/manage/", data, follow=True).content.decode()
+    assert "推荐单位报送截止时间须晚于项目提交截止时间" in text and not sel.guide.evaluation_rounds.exists()
+    data["unit_deadline"] = (soon + timezone.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post("/demonstration/manage/", data, follow=True)
+    rnd = sel.guide.evaluation_rounds.get()
+    assert response.redirect_chain[-1][0] == f"/demonstration/manage/rounds/{rnd.pk}/"
+    assert rnd.reports.count() == len(sel.decls)
