@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.decorators import ministry_required
+from core.security import confirm_fresh_password
 from declarations.models import Guide
 from review.models import ReviewerProfile
 
@@ -88,6 +89,10 @@ def sample(request, pk):
 @ministry_required
 @require_POST
 def publish(request, pk):
+    """Publishing is public and final: the password (and second factor) is asked again, as for the review's results."""
+    rnd = get_object_or_404(Round, pk=pk)
+    if not confirm_fresh_password(request):
+        return redirect("demonstration:manage_round", rnd.pk)
     return _round_action(request, pk, spotcheck.publish_round, lambda rnd: _("结果已公布"))
 
 

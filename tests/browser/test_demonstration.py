@@ -127,6 +127,7 @@ def test_self_evaluation_through_spot_check_and_star_rating(browser, live_server
     admin.get_by_role("button", name="保存结论").click()
     expect(admin.get_by_text("抽查结论已保存")).to_be_visible()
     admin.get_by_role("link", name="2022年度示范项目自查评估").click()
+    admin.get_by_label("请输入登录密码以确认").fill(PASSWORD)
     admin.get_by_role("button", name="公布结果").click()
     expect(admin.get_by_text("结果已公布")).to_be_visible()
 
