@@ -42,8 +42,13 @@ def _indicator_rows(report, extra=3):
 
 @applicant_required
 def mine(request):
-    rows = reports().filter(declaration__organisation_id=request.user.organisation_id).order_by("-round__created_at")
-    return render(request, "demonstration/mine.html", {"rows": rows, "now": timezone.now()})
+    rows = list(reports().filter(declaration__organisation_id=request.user.organisation_id)
+                .order_by("-round__created_at"))
+    now = timezone.now()
+    for r in rows:  # the same deadlines the service enforces: a returned report may be fixed until the unit's
+        deadline = r.round.unit_deadline if r.state == Report.State.RETURNED else r.round.report_deadline
+        r.can_edit = r.is_editable and not r.round.closed_at and now < deadline
+    return render(request, "demonstration/mine.html", {"rows": rows})
 
 
 @login_required

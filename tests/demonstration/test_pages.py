@@ -141,3 +141,12 @@ def test_the_ministry_opens_a_round_from_its_page(sel, client):
     rnd = sel.guide.evaluation_rounds.get()
     assert response.redirect_chain[-1][0] == f"/demonstration/manage/rounds/{rnd.pk}/"
     assert rnd.reports.count() == len(sel.decls)
+
+
+def test_after_the_deadline_the_applicant_is_offered_no_edit(sel, client):
+    rnd = sel.open_round()
+    login(client, sel.p.applicant_a)
+    assert "填写自查报告" in client.get("/demonstration/").content.decode()
+    sel.after_deadline(rnd)
+    text = client.get("/demonstration/").content.decode()
+    assert "填写自查报告" not in text and "查看" in text
