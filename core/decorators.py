@@ -32,3 +32,23 @@ applicant_required = role_required("is_applicant")
 unit_required = role_required("is_unit_staff")
 reviewer_required = role_required("is_reviewer")
 ministry_required = role_required("is_ministry")
+
+
+def permission_gate(perm):
+    """Allow a view to users holding the django-rules permission `perm` (no object: a role-wide right).
+
+    Anonymous users go to the login page; signed-in users without it get 403.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

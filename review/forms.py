@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -139,3 +141,40 @@ class ReviewerEditForm(ReviewerProfileFields):
         super().__init__(*args, **kwargs)
         self.fields["conflicts"].queryset = profile.conflicts.order_by("name")
         self.fields["conflicts"].label_from_instance = lambda o: f"{o.name}（{o.credit_code}）"
+
+
+class ScoringSheetForm(forms.Form):
+    name = forms.CharField(label=_("评分表名称"), max_length=100,
+                           error_messages={"required": _("请填写评分表名称"),
+                                           "max_length": _("评分表名称不能超过 100 个字符")})
+    direction = forms.ModelChoiceField(
+        label=_("适用方向"), queryset=None, required=False, empty_label=_("本指南全部方向（默认评分表）"),
+        error_messages={"invalid_choice": _("所选方向不属于本指南")})
+
+    def __init__(self, *args, guide, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].queryset = guide.directions.all()
+
+
+class CriterionForm(forms.Form):
+    """One row of a scoring sheet; a row left wholly empty is ignored."""
+
+    name = forms.CharField(label=_("评分项"), max_length=50,
+                           error_messages={"required": _("请填写评分项名称"),
+                                           "max_length": _("评分项名称不能超过 50 个字符")})
+    guidance = forms.CharField(label=_("评分说明"), required=False, max_length=1000,
+                               widget=forms.Textarea(attrs={"rows": 2}),
+                               error_messages={"max_length": _("评分说明不能超过 1000 字")})
+    max_points = forms.DecimalField(
+        label=_("满分"), min_value=Decimal("0.1"), max_value=Decimal("1000"), max_digits=5, decimal_places=1,
+        error_messages={"required": _("请填写满分"), "invalid": _("满分须为数字"),
+                        "min_value": _("满分至少为 0.1"), "max_value": _("满分不能超过 1000"),
+                        "max_decimal_places": _("满分最多一位小数"), "max_digits": _("满分过大")})
+    weight_percent = forms.IntegerField(
+        label=_("权重（%）"), min_value=1, max_value=100,
+        error_messages={"required": _("请填写权重"), "invalid": _("权重须为 1 到 100 的整数"),
+                        "min_value": _("权重至少为 1%"), "max_value": _("权重不能超过 100%")})
+
+
+CriterionFormSet = forms.formset_factory(CriterionForm, extra=2, can_delete=True, max_num=20, validate_max=True,
+                                         absolute_max=40)

@@ -85,6 +85,13 @@ class ScoringSheet(models.Model):
     def __str__(self):
         return f"{self.guide} · {self.direction or _('默认')}"
 
+    def weight_total(self):
+        """The sum of the criteria's weights, where 1 is 100 % (a usable sheet sums to exactly 1).
+
+        Uses prefetched criteria when the caller prefetched them.
+        """
+        return sum((c.weight for c in self.criteria.all()), Decimal(0))
+
 
 class Criterion(models.Model):
     sheet = models.ForeignKey(ScoringSheet, on_delete=models.CASCADE, related_name="criteria")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import setup_views, views
 
 app_name = "review"
 urlpatterns = [
@@ -19,6 +19,10 @@ urlpatterns = [
     path("manage/<int:guide_pk>/", views.manage_guide, name="manage_guide"),
     path("manage/<int:guide_pk>/settings/", views.update_settings, name="settings"),
     path("manage/<int:guide_pk>/assign/", views.run_assignment, name="assign"),
+    path("manage/panels/", setup_views.panels, name="panels"),
+    path("manage/sheets/", setup_views.sheets, name="sheets"),
+    path("manage/<int:guide_pk>/sheets/new/", setup_views.sheet_edit, name="sheet_new"),
+    path("manage/<int:guide_pk>/sheets/<int:pk>/", setup_views.sheet_edit, name="sheet_edit"),
     path("manage/<int:guide_pk>/panels/new/", views.panel_edit, name="panel_new"),
     path("manage/<int:guide_pk>/panels/<int:pk>/", views.panel_edit, name="panel_edit"),
     path("manage/<int:guide_pk>/assignments/", views.assignments, name="assignments"),

@@ -124,6 +124,8 @@ SPEC = {
     "review:reviewer_edit": S(ADMIN, lambda w: {"pk": w.reviewer_assigned.reviewer_profile.pk}),
     "review:handle_conflict": S(ADMIN, lambda w: {"pk": w.conflict_declaration.pk}, post_only=True),
     "review:panel_new": S(ADMIN, guide_pk),
+    "review:panels": S(ADMIN), "review:sheets": S(ADMIN), "review:sheet_new": S(ADMIN, guide_pk),
+    "review:sheet_edit": S(ADMIN, lambda w: {"guide_pk": w.guide.pk, "pk": w.guide.scoring_sheets.get().pk}),
     "review:panel_edit": S(ADMIN, lambda w: {"guide_pk": w.guide.pk, "pk": w.panel.pk}),
     "review:settings": S(ADMIN, guide_pk, post_only=True), "review:assign": S(ADMIN, guide_pk, post_only=True),
     "review:assignments": S(ADMIN, guide_pk), "review:add_assignment": S(ADMIN, guide_pk, post_only=True),
