@@ -13,6 +13,7 @@ from declarations.models import Declaration, Guide
 
 from . import dashboard as dash
 from . import spreadsheet
+from .audit_labels import action_label
 from .decorators import ministry_required
 from .health import run_checks
 from .exports import start_audit_export
@@ -148,11 +149,14 @@ def _audit_filters(request):
 def audit_log(request):
     form, filters = _audit_filters(request)
     page = Paginator(audit_records(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    actions = AuditRecord.objects.order_by("action").values_list("action", flat=True).distinct()
+    codes = AuditRecord.objects.order_by("action").values_list("action", flat=True).distinct()
+    actions = sorted(((code, action_label(code)) for code in codes), key=lambda a: (a[0].split(".")[0], a[1]))
+    for r in page:
+        r.action_label = action_label(r.action)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/audit_log.html", {
-        "form": form, "page": page, "actions": list(actions), "query": query.urlencode()})
+        "form": form, "page": page, "actions": actions, "query": query.urlencode()})
 
 
 @ministry_required
