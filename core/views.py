@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from declarations.models import Declaration, Guide
+from declarations.queries import first_guide_with_work, guides_with_open_declarations
 
 from . import dashboard as dash
 from . import spreadsheet
@@ -90,7 +91,8 @@ def _pick_guide(request):
         if guide is None:
             raise Http404
     else:
-        guide = next((g for g in guides if g.is_published), guides[0] if guides else None)
+        published = Guide.objects.published().order_by("-year", "-id")
+        guide = first_guide_with_work(published, guides_with_open_declarations()) or (guides[0] if guides else None)
     if guide is not None:
         guide = Guide.objects.get(pk=guide.pk)
     return guides, guide

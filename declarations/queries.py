@@ -41,3 +41,19 @@ def declaration_page_queryset():
     return with_sent_up(Declaration.objects.select_related(
         "guide", "organisation", "unit", "direction__category").prefetch_related(
         "extra_directions", Prefetch("attachments", queryset=Attachment.objects.select_related("kind"))))
+
+
+# Declarations someone still has to act on: the unit (check, rank, confirm) or the ministry (review, select).
+OPEN_STATES = (Declaration.State.SUBMITTED, Declaration.State.RETURNED, Declaration.State.PASSED,
+               Declaration.State.RECOMMENDED)
+
+
+def guides_with_open_declarations():
+    """Guide ids with a declaration still in progress: what the ministry's pages open on before the newest."""
+    return Declaration.objects.filter(state__in=OPEN_STATES).values("guide_id")
+
+
+def first_guide_with_work(guides, pending_ids):
+    """The first of `guides` (a queryset, newest first) among `pending_ids`, else simply the first: people open
+    on the guide that has work for them, not on a newer empty one."""
+    return guides.filter(pk__in=pending_ids).first() or guides.first()

@@ -75,6 +75,15 @@ def declarations_for_unit(user, guide=None):
     return qs
 
 
+def guides_with_pending_work(unit):
+    """Guide ids where the unit has declarations to check, or passed ones to rank while its own list is open."""
+    confirmed = RecommendationList.objects.filter(unit=unit, state=RecommendationList.State.CONFIRMED)
+    to_check = Q(unit=unit, state=S.SUBMITTED)
+    to_rank = Q(state=S.PASSED) & (Q(unit=unit) | Q(pk__in=sent_up_ids(unit))) & ~Q(
+        guide_id__in=confirmed.values("guide_id"))
+    return Declaration.objects.filter(to_check | to_rank).values("guide_id")
+
+
 def pool(unit, guide):
     """The passed declarations the unit may rank: its own passed ones and those its children sent up."""
     return Declaration.objects.filter(guide=guide, state=S.PASSED).filter(

@@ -18,28 +18,31 @@ from core.decorators import ministry_required, unit_required
 from core.security import confirm_fresh_password, requires_fresh_password
 from core.security_devices import users_with_device
 from declarations.models import Declaration, Guide
-from declarations.queries import declaration_page_queryset
+from declarations.queries import declaration_page_queryset, first_guide_with_work, guides_with_open_declarations
 
 from . import services
 from .forms import (FilterForm, GuideChoiceForm, MoveForm, ReasonForm, RecommendForm, ReturnForm, StaffForm,
                     UnitForm, UnitSettingForm, VersionForm)
 from .models import RecommendationList, Unit, UnitGuideSetting
-from .queries import (counter, deadline_for, declarations_for_unit, entries_of, overview, quota_for,
-                      workspace_queryset)
+from .queries import (counter, deadline_for, declarations_for_unit, entries_of, guides_with_pending_work, overview,
+                      quota_for, workspace_queryset)
 
 S = Declaration.State
 PAGE_SIZE = 50
 
 
 def _choose_guide(request):
-    """The guide from ?guide=, else the newest published one. A bad value is reported and replaced."""
+    """The guide from ?guide=, else the newest published one with work pending for the user, else the newest.
+    A bad value is reported and replaced."""
     form = GuideChoiceForm(request.GET)
     guide = form.cleaned_data.get("guide") if form.is_valid() else None
     if not form.is_valid():
         for err in form.errors.get("guide", []):
             messages.warning(request, err)
     if guide is None:
-        guide = form.fields["guide"].queryset.first()
+        pending = (guides_with_pending_work(request.user.unit_id) if request.user.is_unit_staff
+                   else guides_with_open_declarations())
+        guide = first_guide_with_work(form.fields["guide"].queryset, pending)
     if guide is None:
         raise Http404(_("尚无已发布的申报指南"))
     return guide, form.fields["guide"].queryset
