@@ -46,6 +46,19 @@ def _back(request, fallback):
     return redirect(safe_next(request, fallback))
 
 
+def _list_page(user, rec_list):
+    """Where a list's documents box lives for this user: the unit's own ranking page, else the list's page."""
+    if user.is_unit_staff and user.unit_id == rec_list.unit_id:
+        return reverse("quotas:ranking") + f"?guide={rec_list.guide_id}"
+    return reverse("quotas:list", args=[rec_list.pk])
+
+
+def _page_next(request):
+    """The `next` a polled fragment was given, if it is a path of this site; else empty."""
+    nxt = request.GET.get("next", "")
+    return nxt if nxt.startswith("/") and safe_next(request, "/") == nxt else ""
+
+
 @login_required
 @require_GET
 def declaration_status(request, pk):
@@ -71,7 +84,7 @@ def regenerate_form(request, pk):
 @require_GET
 def list_status(request, pk):
     rec_list = _list_for(request, pk)
-    return render(request, "documents/_list_status.html", {"rec_list": rec_list})
+    return render(request, "documents/_list_status.html", {"rec_list": rec_list, "next": _page_next(request)})
 
 
 @login_required
@@ -85,7 +98,7 @@ def regenerate_letter(request, pk):
     else:
         services.request_recommendation_letter(rec_list.pk, actor=request.user, force=True, request=request)
         messages.info(request, _("已开始重新生成推荐函。"))
-    return _back(request, "home")
+    return _back(request, _list_page(request.user, rec_list))
 
 
 @login_required
@@ -96,7 +109,7 @@ def request_zip(request, pk):
         raise Http404
     services.request_forms_zip(rec_list.pk, actor=request.user, request=request)
     messages.info(request, _("正在后台打包全部申报书，完成后可在本页下载。"))
-    return _back(request, "home")
+    return _back(request, _list_page(request.user, rec_list))
 
 
 def _dossier_declaration_for(request, pk):
