@@ -212,10 +212,14 @@ def detail(request, pk):
 
 
 @applicant_required
-@require_POST
 def withdraw(request, pk):
-    """The owning applicant, before the deadline and before the unit checked it."""
+    """The owning applicant, before the deadline and before the unit checked it. GET asks for confirmation."""
     decl = _get_own(request, pk)
+    if request.method != "POST":
+        if not request.user.has_perm("declarations.withdraw_declaration", decl):
+            messages.error(request, _("该申报当前不能撤回"))
+            return redirect("declarations:detail", decl.pk)
+        return render(request, "declarations/withdraw_confirm.html", {"decl": decl})
     try:
         withdraw_declaration(decl, actor=request.user, request=request)
         messages.success(request, _("申报已撤回，恢复为草稿，可修改后重新提交。"))

@@ -73,6 +73,8 @@ def regenerate_form(request, pk):
     decl = _declaration_for(request, pk)
     if decl.submitted_at is None:
         messages.error(request, _("申报提交后才能生成申报书"))
+    elif decl.state == Declaration.State.DRAFT:
+        messages.error(request, _("申报已撤回，重新提交后将自动生成新的申报书"))
     else:
         services.request_application_form(decl.pk, actor=request.user, force=True, request=request)
         messages.info(request, _("已开始重新生成申报书，完成后可在本页下载。"))
@@ -175,4 +177,12 @@ def verify(request, short_code):
         raise Http404
     latest = doc.latest_version()
     return render(request, "documents/verify.html", {
-        "doc": doc, "latest": latest if latest.pk != doc.pk else None})
+        "doc": doc, "latest": latest if latest.pk != doc.pk else None, "withdrawn": _withdrawn(doc)})
+
+
+def _withdrawn(doc):
+    """An application form whose declaration was withdrawn (back to draft) no longer stands for anything.
+
+    Read from the declaration's state, so no writer has to remember to mark the document."""
+    return (doc.kind == Document.Kind.APPLICATION_FORM and doc.is_current
+            and Declaration.objects.filter(pk=doc.target_id, state=Declaration.State.DRAFT).exists())

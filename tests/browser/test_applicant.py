@@ -100,7 +100,7 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     page.get_by_role("button", name="提交申报").click(timeout=90000)
     expect(page.get_by_text("申报已提交，请等待推荐单位形式审查。")).to_be_visible(timeout=90000)
     expect(page.locator("#decl-state")).to_contain_text("已提交，待形式审查")
-    expect(page.get_by_role("button", name="撤回申报")).to_be_visible()
+    expect(page.get_by_role("link", name="撤回申报")).to_be_visible()  # opens the confirmation page
     expect(page.get_by_role("link", name="软件著作权登记证书.pdf")).to_be_visible()
     shot(page, "submitted")
 

@@ -251,8 +251,11 @@ def test_withdraw_of_a_draft_says_why_not(applicant_client, draft):
     assert "只有“已提交，待形式审查”的申报可以撤回，当前状态为“草稿”" in response.content.decode()
 
 
-def test_withdraw_rejects_get(applicant_client, draft):
-    assert applicant_client.get(reverse("declarations:withdraw", args=[draft.pk])).status_code == 405
+def test_withdraw_get_only_asks_and_changes_nothing(applicant_client, draft):
+    response = applicant_client.get(reverse("declarations:withdraw", args=[draft.pk]))
+    assert response.status_code == 302  # a draft cannot be withdrawn: back to its page, with the reason
+    draft.refresh_from_db()
+    assert draft.state == "draft"
 
 
 def test_a_tab_saving_after_another_tab_submitted_is_told_so(applicant_client, guide, org, district, applicant):

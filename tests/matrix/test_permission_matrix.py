@@ -78,7 +78,7 @@ SPEC = {
     "declarations:detail": S(OWNER, decl_a),
     "declarations:edit": S(OWNER, decl_a),
     "declarations:autosave": S(OWNER, decl_a, post_only=True),
-    "declarations:withdraw": S(OWNER, decl_a, post_only=True),
+    "declarations:withdraw": S(OWNER, decl_a),  # GET asks for confirmation
     "declarations:upload_attachment": S(OWNER, decl_a, post_only=True),
     "declarations:delete_attachment": S(OWNER, lambda w: {"pk": w.decl_a.pk, "att_pk": w.attachment.pk},
                                         post_only=True),
