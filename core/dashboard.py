@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 
 from declarations.models import Declaration
 
-from .regions import REGION_NAMES
+from .regions import REGION_NAMES, TILES
 
 S = Declaration.State
 
@@ -48,6 +48,13 @@ def by_region(guide):
             .order_by("-n", "organisation__region"))
     return [{"key": r["organisation__region"], "label": str(REGION_NAMES.get(r["organisation__region"], "—")),
              "n": r["n"]} for r in rows]
+
+
+def region_tiles(regions):
+    """Every province-level region as a tile of the cartogram, with the count `by_region` gave it (0 if none)."""
+    counts = {r["key"]: r["n"] for r in regions}
+    return [{"key": code, "label": str(REGION_NAMES[code]), "short": short, "x": x, "y": y, "n": counts.get(code, 0)}
+            for code, (short, x, y) in TILES.items()]
 
 
 def unit_progress(guide):
@@ -113,6 +120,24 @@ def review_progress(guide):
     return panels
 
 
+def review_by_direction(guide):
+    """Per direction with active assignments: how many there are and how many are scored."""
+    if not apps.is_installed("review"):
+        return None
+    from review.models import Assignment
+
+    try:
+        rows = list(Assignment.objects.filter(declaration__guide=guide, state="active").order_by()
+                    .values("declaration__direction").annotate(
+                        total=Count("pk"), done=Count("pk", filter=Q(review__state="submitted"))))
+    except DatabaseError:
+        return None
+    by_direction = {r["declaration__direction"]: r for r in rows}
+    return [{"key": d.pk, "label": f"{d.code}. {d.name}", "total": by_direction[d.pk]["total"],
+             "done": by_direction[d.pk]["done"]}
+            for d in guide.directions.order_by("order", "id") if d.pk in by_direction]
+
+
 def summary(guide):
     states = by_state(guide)
     return {
@@ -123,4 +148,5 @@ def summary(guide):
         "regions": by_region(guide),
         "units": unit_progress(guide),
         "panels": review_progress(guide),
+        "review_directions": review_by_direction(guide),
     }

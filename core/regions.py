@@ -35,3 +35,21 @@ def region_name(code):
     every lazy label of the 32 choices on each call, which showed in long lists.
     """
     return _names(get_language()).get(code, code or "")
+
+
+# The tile-grid cartogram of the dashboard: each province-level region one square, in its rough place on the map
+# (column west→east, row north→south), with the short name the square shows. A grid, not a map: no boundaries,
+# so no approved standard map (审图号) is needed.
+TILES = {
+    "23": ("黑龙江", 8, 0),
+    "65": ("新疆", 0, 1), "66": ("兵团", 1, 1), "15": ("内蒙古", 6, 1), "22": ("吉林", 8, 1),
+    "63": ("青海", 2, 2), "62": ("甘肃", 3, 2), "64": ("宁夏", 4, 2), "14": ("山西", 5, 2), "13": ("河北", 6, 2),
+    "11": ("北京", 7, 2), "21": ("辽宁", 8, 2),
+    "54": ("西藏", 2, 3), "51": ("四川", 3, 3), "61": ("陕西", 4, 3), "41": ("河南", 5, 3), "37": ("山东", 6, 3),
+    "12": ("天津", 7, 3),
+    "53": ("云南", 3, 4), "50": ("重庆", 4, 4), "42": ("湖北", 5, 4), "34": ("安徽", 6, 4), "32": ("江苏", 7, 4),
+    "31": ("上海", 8, 4),
+    "52": ("贵州", 4, 5), "43": ("湖南", 5, 5), "36": ("江西", 6, 5), "33": ("浙江", 7, 5),
+    "45": ("广西", 4, 6), "44": ("广东", 5, 6), "35": ("福建", 6, 6),
+    "46": ("海南", 4, 7),
+}

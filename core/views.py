@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -109,7 +110,13 @@ def admin_dashboard(request):
             "states": {"labels": [s["label"] for s in data["states"]], "values": [s["n"] for s in data["states"]]},
             "directions": {"labels": [d["label"] for d in data["directions"]],
                            "values": [d["n"] for d in data["directions"]]},
-            "regions": {"labels": [r["label"] for r in data["regions"]], "values": [r["n"] for r in data["regions"]]},
+            "tiles": dash.region_tiles(data["regions"]),
+            "list_url": reverse("core:declarations") + f"?guide={guide.pk}",
+            "review": {
+                "panels": [{"label": p.name, "done": p.done, "total": p.total} for p in data["panels"] or []],
+                "directions": [{"label": d["label"], "done": d["done"], "total": d["total"]}
+                               for d in data["review_directions"] or []],
+            },
         }
     return render(request, "core/dashboard.html", context)
 

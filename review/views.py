@@ -456,6 +456,7 @@ def _ranking_groups(guide, directions, rows, threshold):
             "region": region_name(org.region), "unit": r.unit.name if r.unit_id else "—",
             "n": str(r.n_reviews), "mean": _score_text(r.mean, 2), "final": _score_text(r.final, 2),
             "std": _score_text(r.std_dev, 2), "z": _score_text(r.z_score, 3), "z_rank": str(r.z_rank),
+            "std_value": "" if r.std_dev is None else f"{r.std_dev:.2f}",
             "state": state, "disagree": r.std_dev is not None and r.std_dev > threshold})
     return groups
 
@@ -483,7 +484,10 @@ def ranking_page(request, guide_pk):
                                                              float(cfg.disagreement_threshold)),
         "tabs": tabs, "filters": filters, "order": order, "panels": Panel.objects.filter(guide=guide),
         "units": Unit.objects.filter(declarations__guide=guide).distinct().order_by("name").only("pk", "name"),
-        "regions": REGIONS, "query": request.GET.urlencode(), "next_url": request.get_full_path()})
+        "regions": REGIONS, "query": request.GET.urlencode(), "next_url": request.get_full_path(),
+        # The spread bar: full at twice the disagreement threshold, shown as "high" past the threshold.
+        "spread_high": f"{float(cfg.disagreement_threshold):.2f}",
+        "spread_max": f"{max(float(cfg.disagreement_threshold) * 2, 1.0):.2f}"})
 
 
 @ministry_required

@@ -83,7 +83,11 @@ def test_dashboard_draws_its_charts_under_the_csp(page, shot, personas):
     page.goto(f"/ministry/dashboard/?guide={personas.guide.pk}")
     expect(page.get_by_role("heading", name="统计看板")).to_be_visible()
     drawn = page.evaluate("() => ['chart-states','chart-directions','chart-regions']"
-                          ".map(id => !!Chart.getChart(document.getElementById(id)))")
+                          ".map(id => !!echarts.getInstanceByDom(document.getElementById(id)))")
     assert drawn == [True, True, True]
+    # The cartogram: 32 squares, the city's one submitted declaration on Tianjin's.
+    tiles = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('chart-regions'))"
+                          ".getOption().series[0].data.map(d => [d.key, d.n])")
+    assert len(tiles) == 32 and dict(tiles)["12"] == 1 and sum(n for _k, n in tiles) == 1
     assert not errors, errors
     shot(page, "dashboard")
