@@ -100,3 +100,29 @@ def test_only_the_ministry_reaches_the_setup_pages(rp, client):
     assert client.get(reverse("review:panels")).status_code == 403
     client.logout()
     assert client.get(reverse("review:sheets")).status_code == 302
+
+
+def test_setup_pages_run_a_fixed_number_of_queries(rp, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from review.models import Panel
+    from tests.factories import make_guide
+
+    login(client, rp.p.admin)
+
+    def counts():
+        out = []
+        for name in ("review:panels", "review:sheets"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse(name)).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    ensure_default_sheet(rp.guide)
+    before = counts()
+    for _ in range(3):
+        g = make_guide(2022)
+        ensure_default_sheet(g)
+        Panel.objects.create(guide=g, name="另一组").directions.set(list(g.directions.all()[:2]))
+    assert counts() == before
