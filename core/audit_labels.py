@@ -10,6 +10,8 @@ ACTION_LABELS = {
     "security.password_confirm_failed": _("敏感操作前密码确认失败"),
     "security.otp_enrolled": _("启用双因素认证"),
     "security.otp_failed": _("双因素验证码错误"),
+    "security.otp_confirm_failed": _("敏感操作前动态验证码确认失败"),
+    "security.otp_reset": _("管理员重置双因素认证"),
     "organisation.register": _("申报单位注册"),
     "organisation.update": _("修改申报单位信息"),
     # declarations
