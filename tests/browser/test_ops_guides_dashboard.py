@@ -89,5 +89,12 @@ def test_dashboard_draws_its_charts_under_the_csp(page, shot, personas):
     tiles = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('chart-regions'))"
                           ".getOption().series[0].data.map(d => [d.key, d.n])")
     assert len(tiles) == 32 and dict(tiles)["12"] == 1 and sum(n for _k, n in tiles) == 1
+    # Hovering Tianjin's square shows its tooltip (built by script, allowed by the CSP) with the same number.
+    x, y = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('chart-regions'))"
+                         ".convertToPixel({seriesIndex: 0}, [7, 3])")
+    page.locator("#chart-regions").scroll_into_view_if_needed()
+    box = page.locator("#chart-regions").bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    expect(page.locator("#chart-regions")).to_contain_text("天津市：1")
     assert not errors, errors
     shot(page, "dashboard")
