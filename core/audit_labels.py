@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "review.reviewer_create": _("新建评审专家"),
     "review.reviewer_update": _("修改评审专家"),
     "review.declare_conflict": _("专家申明回避"),
+    "review.handle_conflict": _("处理专家回避申明"),
     "review.assign": _("自动分配评审"),
     "review.assign_manual": _("手动分配评审专家"),
     "review.unassign": _("移除评审专家"),
