@@ -86,6 +86,21 @@ ACTION_LABELS = {
     "document.failed": _("文档生成失败"),
     "document.retry": _("重试生成文档"),
     "audit.export": _("导出审计日志"),
+    # demonstration period (自查评估, spot check, star rating)
+    "demonstration.open_round": _("开启自查评估"),
+    "demonstration.save_report": _("保存自查报告"),
+    "demonstration.upload": _("上传自查材料"),
+    "demonstration.delete_attachment": _("删除自查材料"),
+    "demonstration.submit_report": _("提交自查报告"),
+    "demonstration.pass_report": _("自查报告审核通过"),
+    "demonstration.return_report": _("退回自查报告"),
+    "demonstration.send_up": _("报送自查报告"),
+    "demonstration.close_round": _("结束自查报告阶段"),
+    "demonstration.draw_sample": _("抽取抽查样本"),
+    "demonstration.assign_expert": _("分配抽查专家"),
+    "demonstration.rate": _("专家星级评价"),
+    "demonstration.conclude": _("作出评价结论"),
+    "demonstration.publish": _("公布评价结果"),
 }
 
 

@@ -17,7 +17,7 @@ CODE_RE = re.compile(r'(?:record(?:_on)?\((?:\w+, )?|action=|: )"([a-z_]+\.[a-z_
 
 def written_codes():
     codes = set()
-    for app in ("core", "declarations", "quotas", "review", "documents"):
+    for app in ("core", "declarations", "quotas", "review", "documents", "demonstration"):
         for path in (ROOT / app).rglob("*.py"):
             if "migrations" not in path.parts:
                 codes.update(CODE_RE.findall(path.read_text(encoding="utf-8")))
