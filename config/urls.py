@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config.views import ping
+from config.views import ping, yardstick
 from core import views as core_views
 from declarations import views as declaration_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("ping/", ping, name="ping"),
+    path("yardstick/", yardstick, name="yardstick"),
     path("accounts/register/", declaration_views.register, name="register"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("security/", include("core.security_urls")),

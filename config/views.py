@@ -1,4 +1,6 @@
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 
@@ -6,3 +8,12 @@ from django.views.decorators.cache import never_cache
 def ping(request):
     """The smallest Django view: a liveness probe for load balancers and the benchmarks' baseline."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def yardstick(request):
+    """An empty signed-in page on base.html (navigation, unread count, messages): the in-process benchmark's unit.
+
+    Every page pays for this much; `bench/pages.py --in-process` reports each page as a multiple of it.
+    """
+    return render(request, "yardstick.html")

@@ -60,7 +60,7 @@ ev_round = lambda w: {"pk": w.open_evaluation_round.pk}  # noqa: E731
 
 SPEC = {
     # public and account pages
-    "home": S(ALL), "ping": S(ALL), "register": S(ALL), "login": S(ALL),
+    "home": S(ALL), "ping": S(ALL), "yardstick": S(AUTH), "register": S(ALL), "login": S(ALL),
     "logout": S(ALL, post_only=True),
     "password_change": S(AUTH), "password_change_done": S(AUTH),
     "password_reset": S(ALL), "password_reset_done": S(ALL), "password_reset_complete": S(ALL),
