@@ -9,6 +9,7 @@ Chinese for the guide page, so applicants read the rule before they fail it.
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +100,11 @@ def _required_fields(decl):
     if decl.unit_id:
         from quotas.models import Unit
 
-        if not Unit.objects.recommending_for(decl.organisation).filter(pk=decl.unit_id).exists():
+        if Declaration.unit.is_cached(decl):  # the page loaded it: no query
+            allowed = decl.unit is not None and decl.unit.may_recommend(decl.organisation)
+        else:
+            allowed = Unit.objects.recommending_for(decl.organisation).filter(pk=decl.unit_id).exists()
+        if not allowed:
             missing.append(Failure("unit", _("所选推荐单位“%(unit)s”不能推荐贵单位（须为本地区推荐单位或中央企业集团），请重新选择")
                                    % {"unit": decl.unit}))
     return missing
@@ -115,26 +120,47 @@ def _applies(rule, decl, directions):
     return any(d.pk == rule.direction_id for d in directions)
 
 
-def _check_rule(rule, decl, org, today):
+class _Others:
+    """The organisation's other declarations that the two rules about them need, read once for both."""
+
+    def __init__(self, decl, org, today):
+        self.decl, self.org, self.today, self._rows = decl, org, today, None
+
+    def rows(self):
+        if self._rows is None:
+            self._rows = list(
+                Declaration.objects.filter(organisation=self.org).exclude(pk=self.decl.pk)
+                .filter(Q(guide=self.decl.guide_id) | self._running_q())
+                .select_related("guide").only("guide_id", "state", "project_name", "demo_period_end", "guide__year"))
+        return self._rows
+
+    def _running_q(self):
+        running = Q(state=Declaration.State.SELECTED, demo_period_end__gte=self.today)
+        if apps.is_installed("demonstration"):
+            # A project that failed its spot check or did not report lost its status: the ban ends with it.
+            running &= ~Q(demonstration__status="revoked")
+        return running
+
+    def same_guide(self):
+        return any(d.guide_id == self.decl.guide_id for d in self.rows())
+
+    def running_demos(self):
+        return [d for d in self.rows() if d.guide_id != self.decl.guide_id and d.state == Declaration.State.SELECTED
+                and d.demo_period_end and d.demo_period_end >= self.today]
+
+
+def _check_rule(rule, decl, org, today, others=None):
     p = rule.params or {}
     kind = rule.kind
+    others = others or _Others(decl, org, today)
     if kind == Rule.Kind.ONE_PER_APPLICANT:
         # The database constraint makes a second row impossible; this names the clash if data was loaded by hand.
-        clash = Declaration.objects.filter(guide=decl.guide, organisation=org).exclude(pk=decl.pk).exists()
-        if clash:
+        if others.same_guide():
             return Failure("__all__", rule.message or _("每个申报主体在本指南下限报一个项目，贵单位已有申报"))
         return None
     if kind == Rule.Kind.DEMO_PERIOD_BAN:
-        running = (
-            Declaration.objects.filter(organisation=org, state=Declaration.State.SELECTED,
-                                       demo_period_end__gte=today)
-            .exclude(pk=decl.pk).exclude(guide=decl.guide).select_related("guide")
-        )
-        if apps.is_installed("demonstration"):
-            # A project that failed its spot check or did not report lost its status: the ban ends with it.
-            running = running.exclude(demonstration__status="revoked")
         name = _normalised_name(decl.project_name)
-        for earlier in running.only("project_name", "demo_period_end", "guide__year"):
+        for earlier in others.running_demos():
             if name and _normalised_name(earlier.project_name) == name:
                 return Failure("project_name", _(
                     "项目“%(name)s”已入选 %(year)s 年度试点示范，示范期至 %(end)s 尚未结束，不得重复申报（%(rule)s）")
@@ -205,9 +231,10 @@ def check_eligibility(decl, *, today=None):
     if role_needed and not decl.applicant_role:
         failures.append(Failure("applicant_role", _("本方向区分数据要素拥有方与技术服务提供方，请选择申报主体角色")))
     rules = [r for r in decl.guide.rules.select_related("direction") if r.is_active]
+    others = _Others(decl, org, today)
     for rule in rules:
         if _applies(rule, decl, directions):
-            failure = _check_rule(rule, decl, org, today)
+            failure = _check_rule(rule, decl, org, today, others)
             if failure:
                 failures.append(Failure(failure.field, failure.message, rule.pk))
     return failures

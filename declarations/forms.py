@@ -11,6 +11,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .fields import PLAIN_RENDERER, BootstrapBoundField, bootstrap, choices_from
 from .models import AttachmentKind, Declaration, Direction, Organisation, Rule
 from .validators import normalise_credit_code, validate_mobile
 
@@ -254,7 +255,13 @@ class JSONListField(forms.CharField):
 
 
 class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
-    """The application form. Drafts may be incomplete; completeness is checked at submit."""
+    """The application form. Drafts may be incomplete; completeness is checked at submit.
+
+    Rendered field by field with `declarations/_field.html` (see declarations.fields), not crispy.
+    """
+
+    bound_field_class = BootstrapBoundField
+    default_renderer = PLAIN_RENDERER
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     ip_items = JSONListField(label=gettext_lazy("自主知识产权"), required_key="title",
@@ -274,7 +281,8 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
 
     class Meta:
         model = Declaration
-        fields = ["project_name", "direction", "extra_directions", "applicant_role", "construction_status",
+        # extra_directions is added in __init__ only for guides that allow several directions (one query less).
+        fields = ["project_name", "direction", "applicant_role", "construction_status",
                   "unit", "summary", "innovation", "ip_items", "cases", "benefits", "promotion", "open_source",
                   "stats_report_filed", "stats_report_year"]
         widgets = {f: forms.Textarea(attrs={"rows": 5}) for f in
@@ -284,10 +292,11 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
         super().__init__(*args, instance=declaration, **kwargs)
         guide = declaration.guide
         self.fields["version"].initial = declaration.version
-        directions = list(Direction.objects.filter(guide=guide).select_related("category"))
-        rules = [r for r in guide.rules.all() if r.is_active]
+        # One query for the directions: the role question, the case rules and both direction fields use it.
         direction_qs = Direction.objects.filter(guide=guide).select_related("category")
-        self.fields["direction"].queryset = direction_qs
+        directions = list(direction_qs)
+        rules = [r for r in guide.rules.all() if r.is_active]
+        choices_from(self.fields["direction"], direction_qs, directions)
         self.fields["direction"].label_from_instance = lambda d: f"{d.code}. {d.name}（{d.category.name}）"
         self.fields["direction"].help_text = _("各方向的需求要点和申报条件见指南页面")
         split = [d.code for d in directions if d.role_split]
@@ -321,16 +330,17 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
                 self.fields["stats_report_year"].help_text = _("本指南要求填写 %(year)s") % {"year": year}
         self.fields["ip_items"].help_text = _("每行一项专利、软件著作权或其他知识产权，写明登记号或专利号")
         if guide.max_directions > 1:
-            self.fields["extra_directions"].queryset = direction_qs
-            self.fields["extra_directions"].widget = forms.CheckboxSelectMultiple()
-            self.fields["extra_directions"].widget.choices = self.fields["extra_directions"].choices
+            field = Declaration._meta.get_field("extra_directions").formfield(widget=forms.CheckboxSelectMultiple)
+            self.fields["extra_directions"] = field
+            choices_from(field, direction_qs, directions)
+            if "extra_directions" not in self.initial:
+                self.initial["extra_directions"] = [d.pk for d in declaration.extra_directions.all()]
             self.fields["extra_directions"].help_text = _("本指南每个项目最多可选 %(n)d 个方向（含上面的主方向）") % {
                 "n": guide.max_directions}
-        else:
-            del self.fields["extra_directions"]
         from quotas.models import Unit
 
-        self.fields["unit"].queryset = Unit.objects.recommending_for(declaration.organisation)
+        units = Unit.objects.recommending_for(declaration.organisation)
+        choices_from(self.fields["unit"], units, units.only("pk", "name", "kind"))
         self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.get_kind_display()}）"
         self.fields["unit"].help_text = _("可选择本地区的推荐单位，或所属中央企业集团；提交前必须选择")
         for name, limit in self.TEXT_LIMITS.items():
@@ -341,9 +351,7 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
             self.fields["stats_report_year"].widget.attrs.update({"min": 2015, "max": 2100})
         self.set_specific_messages()
         self.fields["version"].error_messages["required"] = _("页面数据不完整，请刷新页面后重试")
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        bootstrap(self)
 
     def clean_stats_report_year(self):
         year = self.cleaned_data.get("stats_report_year")
@@ -385,6 +393,8 @@ class AttachmentKindField(forms.ModelChoiceField):
 
 
 class AttachmentForm(SpecificMessagesMixin, forms.Form):
+    bound_field_class = BootstrapBoundField
+    default_renderer = PLAIN_RENDERER
     kind = AttachmentKindField(label=gettext_lazy("附件类型"), queryset=AttachmentKind.objects.none(),
                                required=False, empty_label=gettext_lazy("未分类（不向匿名评审专家展示）"))
     file = forms.FileField(label=gettext_lazy("选择文件（PDF/JPG/PNG）"))
@@ -399,6 +409,7 @@ class AttachmentForm(SpecificMessagesMixin, forms.Form):
         self.fields["kind"].queryset = (guide.attachment_kinds.all() if guide is not None
                                         else AttachmentKind.objects.none())
         self.fields["kind"].error_messages["invalid_choice"] = _("请选择本指南规定的附件类型")
+        bootstrap(self)
 
     def clean_file(self):
         f = self.cleaned_data["file"]

@@ -57,3 +57,11 @@ def first_guide_with_work(guides, pending_ids):
     """The first of `guides` (a queryset, newest first) among `pending_ids`, else simply the first: people open
     on the guide that has work for them, not on a newer empty one."""
     return guides.filter(pk__in=pending_ids).first() or guides.first()
+
+
+def declaration_form_queryset():
+    """What the edit page and its form use: guide, organisation (the units it may choose) and attachments. No
+    unit, direction or "sent up" flag: the form renders those from its own choices; the extra directions are
+    read by the form only for a guide that allows them."""
+    return Declaration.objects.select_related("guide", "organisation").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.select_related("kind")))

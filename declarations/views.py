@@ -16,7 +16,13 @@ from .access import can_download_original_files
 from .eligibility import check_eligibility, describe_rule
 from .forms import AttachmentForm, DeclarationForm, OrganisationForm, RegistrationForm
 from .models import Attachment, Declaration, Guide, Organisation
-from .queries import declaration_page_queryset, declarations_of_applicant, own_declaration, with_sent_up
+from .queries import (
+    declaration_form_queryset,
+    declaration_page_queryset,
+    declarations_of_applicant,
+    own_declaration,
+    with_sent_up,
+)
 from .services import (
     DuplicateOrganisation,
     StaleVersion,
@@ -123,7 +129,7 @@ def _get_own(request, pk):
 @applicant_required
 def edit(request, pk):
     """The owning applicant, while the declaration is a draft or returned and the deadline has not passed."""
-    decl = _get_own(request, pk)
+    decl = own_declaration(request.user, pk, declaration_form_queryset())
     if not decl.is_editable:
         return redirect("declarations:detail", decl.pk)
     if decl.guide.applicant_deadline_passed():
@@ -152,7 +158,7 @@ def edit(request, pk):
                 submit_declaration(decl, actor=request.user, request=request)
             except TransitionError as e:
                 messages.error(request, e.message)
-                decl = _get_own(request, pk)
+                decl = own_declaration(request.user, pk, declaration_form_queryset())
                 # The content was saved just now: show it again with the new version and the failures.
                 data = request.POST.copy()
                 data["version"] = decl.version

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.forms import NewAccountForm
+from declarations.fields import LeanFormMixin
 from declarations.models import Declaration, Direction, Guide
 
 from .models import Unit
@@ -75,7 +76,7 @@ class FilterForm(forms.Form):
         return qs
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(LeanFormMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("退回理由（申报单位可见）"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": gettext_lazy("退回修改时请填写退回理由，申报单位将看到该理由"),

@@ -12,6 +12,7 @@ class UnitQuerySet(models.QuerySet):
     def recommending_for(self, organisation):
         """Units an applicant may choose: those of its region, plus central SOE groups."""
         return self.filter(is_active=True).filter(Q(region=organisation.region) | Q(kind=Unit.Kind.SOE))
+        # Unit.may_recommend says the same of one loaded unit; tests/quotas/test_unit_choice.py keeps them equal.
 
 
 class Unit(models.Model):
@@ -52,6 +53,10 @@ class Unit(models.Model):
 
     def get_region_display(self):
         return region_name(self.region)
+
+    def may_recommend(self, organisation):
+        """Whether `organisation` may choose this unit: UnitQuerySet.recommending_for for one loaded unit."""
+        return self.is_active and (self.region == organisation.region or self.kind == Unit.Kind.SOE)
 
     def __str__(self):
         return self.name

@@ -103,6 +103,24 @@ def workspace_queryset(unit, guide):
     return qs.annotate(exempt=Value(False, output_field=BooleanField()))
 
 
+def list_and_entry(*, unit_id, declaration):
+    """(the unit's list under the declaration's guide, the declaration's entry on it or None) in one query;
+    (None, None) when the unit has no list yet."""
+    from django.db.models import FilteredRelation
+
+    row = (RecommendationList.objects.filter(guide_id=declaration.guide_id, unit_id=unit_id)
+           .annotate(this=FilteredRelation("entries", condition=Q(entries__declaration=declaration.pk)))
+           .annotate(entry_id=F("this__id"), entry_rank=F("this__rank"), entry_recommended=F("this__recommended"))
+           .first())
+    if row is None:
+        return None, None
+    entry = None
+    if row.entry_id is not None:
+        entry = ListEntry(pk=row.entry_id, rec_list=row, declaration=declaration, rank=row.entry_rank,
+                          recommended=row.entry_recommended)
+    return row, entry
+
+
 def entries_of(rec_list):
     """The list's entries in rank order with what the ranking table shows, in one query."""
     return rec_list.entries.select_related("declaration__organisation", "declaration__direction",

@@ -24,7 +24,8 @@ from . import services
 from .forms import (FilterForm, GuideChoiceForm, MoveForm, ReasonForm, RecommendForm, ReturnForm, StaffForm,
                     UnitForm, UnitSettingForm, VersionForm)
 from .models import RecommendationList, Unit, UnitGuideSetting
-from .queries import (counter, deadline_for, declarations_for_unit, entries_of, guides_with_pending_work, overview,
+from .queries import (counter, deadline_for, declarations_for_unit, entries_of, guides_with_pending_work,
+                      list_and_entry, overview,
                       quota_for, workspace_queryset)
 
 S = Declaration.State
@@ -95,8 +96,9 @@ def _own_declaration(request, pk):
 @unit_required
 def declaration_detail(request, pk):
     decl = _own_declaration(request, pk)
-    rec_list = services.get_list(unit=request.user.unit, guide=decl.guide)
-    entry = rec_list.entries.filter(declaration=decl).first()
+    rec_list, entry = list_and_entry(unit_id=request.user.unit_id, declaration=decl)
+    if rec_list is None:
+        rec_list = services.get_list(unit=request.user.unit, guide=decl.guide)
     return render(request, "quotas/declaration.html", {
         "decl": decl, "history": records_for(decl)[:100], "return_form": ReturnForm(), "entry": entry,
         "rec_list": rec_list, "can_check": request.user.has_perm("quotas.check_declaration", decl)

@@ -237,3 +237,36 @@ def ranking_filters(query, guide):
         f["region"] = region
     order = "z" if query.get("order") == "z" else "final"
     return f, order
+
+
+def reviewer_page_assignment(user, pk):
+    """The reviewer's own active assignment `pk` with all its pages show, or None when it is not theirs, not
+    active, or the conflict rule forbids it (the same rule as review.rules.active_assignment).
+
+    One query for the assignment, its declaration (guide and review settings, organisation, unit, direction) and
+    its review; one each for the extra directions, attachments and scores; one for the reviewer's profile with
+    whether it declared a conflict with this organisation.
+    """
+    from django.db.models import Exists, OuterRef, Prefetch
+
+    from declarations.models import Attachment
+
+    from .services import settings_for
+
+    a = (Assignment.objects.filter(pk=pk, reviewer=user, state=Assignment.State.ACTIVE)
+         .select_related("declaration__guide__review_settings", "declaration__organisation", "declaration__unit",
+                         "declaration__direction", "review")
+         .prefetch_related("declaration__extra_directions", "review__scores",
+                           Prefetch("declaration__attachments", queryset=Attachment.objects.select_related("kind")))
+         .first())
+    if a is None:
+        return None
+    decl = a.declaration
+    cfg = getattr(decl.guide, "review_settings", None) or settings_for(decl.guide)
+    declared = ReviewerProfile.conflicts.through.objects.filter(reviewerprofile_id=OuterRef("pk"),
+                                                                organisation_id=decl.organisation_id)
+    profile = ReviewerProfile.objects.filter(user=user).annotate(conflicted=Exists(declared)).first()
+    conflict_ids = {decl.organisation_id} if profile is not None and profile.conflicted else set()
+    if conflict_reason(profile, decl, region_switch=cfg.region_conflict, conflict_ids=conflict_ids):
+        return None
+    return a, decl, cfg

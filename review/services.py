@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,7 +80,10 @@ def ensure_default_sheet(guide, criteria=None):
 
 def sheet_for(declaration):
     """The direction's own sheet if it has one, else the guide's default."""
-    sheet = ScoringSheet.objects.filter(guide_id=declaration.guide_id, direction_id=declaration.direction_id).first()
+    # One query for both (the direction's sheet sorts first), with the criteria prefetched.
+    sheet = (ScoringSheet.objects.filter(Q(direction_id=declaration.direction_id) | Q(direction__isnull=True),
+                                         guide_id=declaration.guide_id)
+             .order_by(F("direction_id").asc(nulls_last=True)).prefetch_related("criteria").first())
     return sheet or ensure_default_sheet(declaration.guide)
 
 

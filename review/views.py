@@ -28,8 +28,7 @@ from .forms import (ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm
                     SettingsForm)
 from .models import Assignment, ConflictDeclaration, Panel, Review, ReviewerProfile, ReviewSettings, Selection
 from .queries import (assignment_overview, declaration_history, guide_progress, ranked_declarations, ranking,
-                      ranking_filters, reviewer_assignments)
-from .rules import active_assignment
+                      ranking_filters, reviewer_assignments, reviewer_page_assignment)
 
 User = get_user_model()
 
@@ -63,11 +62,10 @@ def queue(request):
 
 def _reviewer_assignment(request, pk):
     """The reviewer's own active, conflict-free assignment and what they may see of it (review.blind), else 404."""
-    a = get_object_or_404(Assignment.objects.select_related("declaration__guide"), pk=pk, reviewer=request.user)
-    decl = get_object_or_404(declaration_page_queryset(), pk=a.declaration_id)
-    if active_assignment(request.user, decl) is None:
+    found = reviewer_page_assignment(request.user, pk)
+    if found is None:
         raise Http404
-    cfg = services.settings_for(decl.guide)
+    a, decl, cfg = found
     return a, reviewer_view(decl, blind=cfg.blind), cfg
 
 
@@ -78,7 +76,7 @@ def _available(user):
 @reviewer_required
 def score(request, pk):
     a, view, cfg = _reviewer_assignment(request, pk)
-    review = Review.objects.filter(assignment=a).prefetch_related("scores").first()
+    review = getattr(a, "review", None)
     criteria = list(services.sheet_for(view.decl).criteria.all())
     values = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
     comment = review.comment if review else ""
