@@ -54,11 +54,16 @@ def catalogue(per_page=40):
     for unit in units:
         unit_decls += [(d, unit_users[unit.pk]) for d in Declaration.objects.filter(guide=guide, unit=unit)
                        .exclude(state="draft").order_by("pk")[:max(1, per_page // len(units))]]
-    assignments = list(Assignment.objects.filter(declaration__guide=guide, reviewer__username__startswith=PREFIX)
-                       .select_related("reviewer").order_by("reviewer_id", "pk").distinct("reviewer_id")[:per_page])
+    # Scoring page: half the reviewers still scoring (the form), half looking at a submitted review.
+    open_ones = open_assignments(guide, per_page // 2)
+    done = list(Assignment.objects.filter(declaration__guide=guide, reviewer__username__startswith=PREFIX,
+                                          review__state="submitted")
+                .exclude(reviewer__in=[a.reviewer_id for a in open_ones])
+                .select_related("reviewer").order_by("reviewer_id", "pk").distinct("reviewer_id")[:per_page // 2])
+    assignments = [a for pair in zip(open_ones, done) for a in pair] + open_ones[len(done):] + done[len(open_ones):]
     admin = User.objects.get(username=f"{PREFIX}admin")
     n_ranked = Declaration.objects.filter(guide=guide, state__in=["recommended", "selected", "not_selected"]).count()
-    first_direction = guide.directions.order_by("code").values_list("pk", flat=True).first()
+    first_direction, first_direction_code = guide.directions.order_by("order", "pk").values_list("pk", "code")[0]
     rev = reverse
     return guide, [
         Page("申报单位首页", SINGLE, [(rev("declarations:dashboard"), owner[d.organisation_id]) for d in drafts]),
@@ -75,7 +80,46 @@ def catalogue(per_page=40):
         Page("管理员名额总览", LIST, [(rev("quotas:overview") + f"?guide={g}", admin)]),
         Page("管理员统计首页", LIST, [(rev("core:dashboard") + f"?guide={g}", admin)]),
         Page("公开名单（公示）", LIST, [(rev("review:results_guide", args=[g]), None)]),
-        Page(f"管理员评审排名（{n_ranked} 个推荐项目，按方向分页）", RANKING,
-             [(rev("review:ranking", args=[g]) + (f"?direction={first_direction}" if first_direction else ""),
-               admin)]),
+        # Last: if it is slow, its queued requests must not spill into another page's figures.
+        Page(f"管理员评审排名（{n_ranked} 个推荐项目，全部方向第 1 页）", RANKING, [(rev("review:ranking", args=[g]), admin)]),
+        Page(f"管理员评审排名（方向 {first_direction_code} 标签页）", RANKING,
+             [(rev("review:ranking", args=[g]) + f"?direction={first_direction}", admin)]),
     ]
+
+
+def open_assignments(guide, n):
+    """`n` active assignments without a submitted review, each of another reviewer: the ones still scoring.
+
+    The generated year has every review submitted; the benchmarks need reviewers mid-way (the scoring form,
+    score drafts). Made once in the benchmark database and reused: a reviewer of a direction's panel gets a
+    recommended project of that direction they have not been assigned, if the conflict rule allows it.
+    """
+    from core.national import PREFIX
+    from declarations.models import Declaration
+    from review.models import Assignment, Panel
+    from review.rules import active_assignment
+
+    have = list(Assignment.objects.filter(declaration__guide=guide, reviewer__username__startswith=PREFIX,
+                                          state="active").exclude(review__state="submitted")
+                .select_related("reviewer").order_by("pk"))
+    seen = {a.reviewer_id for a in have}
+    for panel in Panel.objects.filter(guide=guide).prefetch_related("reviewers", "directions").order_by("pk"):
+        if len(have) >= n:
+            break
+        decls = list(Declaration.objects.filter(guide=guide, state="recommended",
+                                                direction__in=panel.directions.all()).order_by("pk")[:50])
+        for reviewer in panel.reviewers.all():
+            if len(have) >= n or reviewer.pk in seen:
+                continue
+            taken = set(Assignment.objects.filter(reviewer=reviewer).values_list("declaration_id", flat=True))
+            for d in decls:
+                if d.pk in taken:
+                    continue
+                a = Assignment.objects.create(declaration=d, reviewer=reviewer)
+                if active_assignment(reviewer, d) is None:  # conflicted: not a page this reviewer can open
+                    a.delete()
+                    continue
+                have.append(a)
+                seen.add(reviewer.pk)
+                break
+    return have[:n]

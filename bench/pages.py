@@ -1,30 +1,39 @@
-"""Load the main page of each role with concurrent clients (wrk) and compare with a minimal view.
+"""The main page of each role, rendered on every request, measured two ways.
 
 Usage (after `manage.py generate_national`, PostgreSQL):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pilotdecl_bench .venv/bin/python bench/pages.py --in-process
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pilotdecl_bench .venv/bin/python bench/pages.py [--seconds 10]
 
-Starts gunicorn on 127.0.0.1, checks that every page answers 200 for its user (a
-redirect to the login page would otherwise look like a fast page), then runs wrk on
-each in turn. Prints requests/s, median and p99 latency per page, and each page's
-throughput as a ratio of the minimal view (/ping/) served by the same server in the
-same run, with the targets: admin ranking p99 < 300 ms, single-object pages at least
-0.5x the minimal view's throughput.
+--in-process: Django's test client in this process, each page over its sessions (a different user and object
+per request), median of 30 renders after a warm-up round, as a multiple of the empty signed-in page
+(`/yardstick/`, base.html) timed in the same loop. Stable on a shared machine: use it for decisions.
+Targets: single-object pages ≤ 3×, list pages ≤ 5×, the admin ranking ≤ 15×.
+
+Default (under load): gunicorn as in production; for each page wrk runs 20 connections whose requests rotate
+over the page's sessions (a Lua script: each request another user's session cookie and path; at least 100
+users across the pages), while a background thread posts autosaves and score drafts at a steady rate. /ping/ is
+measured first under the same background writes. Targets: single-object pages ≥ 0.07× /ping/'s throughput,
+admin ranking p99 < 300 ms. Both modes print the load average and each target as met (达标) or missed (未达标).
 """
 
 import argparse
 import http.client
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from _server import Gunicorn, machine, session_cookie, setup_django
+from _catalog import LIST, RANKING, SINGLE, catalogue
+from _server import Gunicorn, machine, server_env, session_cookie, setup_django
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 RANKING_P99_MS = 300
-SINGLE_RATIO = 0.5
+SINGLE_RATIO = 0.07
 
 
 def parse_wrk(output):
@@ -40,11 +49,35 @@ def parse_wrk(output):
             "requests": int(total.group(1)) if total else 0}
 
 
-def run_wrk(url, cookie, seconds, connections, threads):
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-           "-H", f"Cookie: {cookie}", url]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    return parse_wrk(out)
+LUA = """-- Each request: the next (path, cookie) of the page's sessions; each wrk thread starts elsewhere.
+local paths = {%(paths)s}
+local cookies = {%(cookies)s}
+local n = #paths
+local k = 0
+function setup(thread) thread:set("offset", k); k = k + 1 end
+function init(args) i = (offset * 7) %% n end
+function request()
+  i = i %% n + 1
+  return wrk.format("GET", paths[i], {["Cookie"] = cookies[i]})
+end
+"""
+
+
+def _lua_string(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def run_wrk(url, sessions, seconds, connections, threads):
+    """wrk on `url` (the server) rotating over `sessions` [(path, cookie)]."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(LUA % {"paths": ", ".join(_lua_string(p) for p, _c in sessions),
+                       "cookies": ", ".join(_lua_string(c) for _p, c in sessions)})
+    try:
+        cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+               "-s", f.name, url]
+        return parse_wrk(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+    finally:
+        os.unlink(f.name)
 
 
 def status_of(port, path, cookie):
@@ -56,121 +89,140 @@ def status_of(port, path, cookie):
     return resp.status, len(body)
 
 
-def pages():
-    """(label, kind, path, user): the main pages of each role, chosen from the generated national data.
+def in_process(args):
+    os.environ.update(server_env({"ALLOWED_HOSTS": "testserver"}))
+    setup_django()
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__))), env=os.environ, check=True)
+    import _inprocess
+    from django.db import connection
 
-    kind: "base" (the minimal view), "single" (one object: target ≥ 0.5x base throughput),
-    "ranking" (target p99 < 300 ms) or "list".
-    """
-    from django.contrib.auth import get_user_model
-    from django.db.models import Count, Q
-    from django.urls import reverse
+    _guide, pages = catalogue(args.sessions)
+    pages = [p for p in pages if not args.only or args.only in p.label]
+    header(connection, f"进程内（Django test client），每页 {args.renders} 次渲染的中位数（先预热一轮），"
+                       f"与空白登录页 /yardstick/ 交替计时")
+    rows = _inprocess.run(pages, args.renders)
+    print(f"结束时负载 {' '.join(open('/proc/loadavg').read().split()[:3])}")
+    print()
+    print(_inprocess.table(rows))
+    return all(met for *_x, met in rows)
 
-    from core.national import PREFIX, TITLE
-    from declarations.models import Declaration, Guide
-    from quotas.models import Unit
-    from review.models import Assignment
 
-    User = get_user_model()
-    guide = Guide.objects.filter(title=TITLE).order_by("-id").first()
-    if guide is None:
-        raise SystemExit("no national data: run manage.py generate_national first (same DATABASE_URL)")
-    g = guide.pk
-    draft = (Declaration.objects.filter(guide=guide, state="draft", organisation__users__username__startswith=PREFIX)
-             .order_by("pk").first())
-    applicant = User.objects.filter(organisation=draft.organisation_id).first()
-    busiest = (Unit.objects.annotate(n=Count("declarations", filter=Q(declarations__guide=guide)
-                                            & ~Q(declarations__state="draft"))).order_by("-n").first())
-    unit_user = User.objects.filter(unit=busiest, username__startswith=PREFIX).first()
-    unit_decl = Declaration.objects.filter(guide=guide, unit=busiest).exclude(state="draft").order_by("pk").first()
-    reviewer_id = (Assignment.objects.filter(declaration__guide=guide, reviewer__username__startswith=PREFIX)
-                   .values("reviewer").annotate(n=Count("pk")).order_by("-n", "reviewer")[0]["reviewer"])
-    reviewer = User.objects.get(pk=reviewer_id)
-    assignment = Assignment.objects.filter(reviewer=reviewer, declaration__guide=guide).order_by("pk").first()
-    admin = User.objects.get(username=f"{PREFIX}admin")
-    n_ranked = Declaration.objects.filter(guide=guide, state__in=["recommended", "selected", "not_selected"]).count()
-    return [
-        ("最小视图 /ping/", "base", "/ping/", None),
-        ("申报单位首页", "list", reverse("declarations:dashboard"), applicant),
-        ("申报书填写页", "single", reverse("declarations:edit", args=[draft.pk]), applicant),
-        ("申报详情页", "single", reverse("declarations:detail", args=[draft.pk]), applicant),
-        (f"推荐单位申报列表（{busiest.name}）", "list", reverse("quotas:workspace") + f"?guide={g}", unit_user),
-        ("推荐单位排序页", "list", reverse("quotas:ranking") + f"?guide={g}", unit_user),
-        ("推荐单位审查详情", "single", reverse("quotas:declaration", args=[unit_decl.pk]), unit_user),
-        ("专家评审任务列表", "list", reverse("review:queue"), reviewer),
-        ("专家评分页", "single", reverse("review:score", args=[assignment.pk]), reviewer),
-        ("管理员申报总表（5000 项分页）", "list", reverse("core:declarations") + f"?guide={g}", admin),
-        ("管理员名额总览", "list", reverse("quotas:overview") + f"?guide={g}", admin),
-        ("管理员统计首页", "list", reverse("core:dashboard") + f"?guide={g}", admin),
-        ("公开名单（公示）", "list", reverse("review:results_guide", args=[g]), None),
-        # Last: if it is slow, its queued requests must not spill into another page's figures.
-        (f"管理员评审排名（全部 {n_ranked} 个推荐项目）", "ranking", reverse("review:ranking", args=[g]), admin),
-        # The same page at the concurrency a ministry really has (a few admins at once), for the p99 target.
-        (f"管理员评审排名（同上，2 个并发）", "ranking", reverse("review:ranking", args=[g]), admin, 2),
-    ]
+def header(connection, how):
+    print(f"日期: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC；开始时负载 {' '.join(open('/proc/loadavg').read().split()[:3])}")
+    print(f"机器: {machine()}")
+    print(f"数据库: PostgreSQL（{connection.settings_dict['NAME']}）；整页缓存：无（每个请求都渲染）")
+    print(f"方法: {how}")
 
 
 def verdict(kind, r, base_rps):
-    if kind in ("ranking", "single") and (r["requests"] == 0 or r["socket_errors"] or r["bad"]):
+    if kind in (RANKING, SINGLE) and (r["requests"] == 0 or r["socket_errors"] or r["bad"]):
         return "未达标（超时或出错）"
-    if kind == "ranking":
-        return "达标" if r["p99"] is not None and r["p99"] < RANKING_P99_MS else f"未达标（p99 ≥ {RANKING_P99_MS} ms）"
-    if kind == "single":
+    if kind == RANKING:
+        return "达标" if r["p99"] < RANKING_P99_MS else f"未达标（p99 ≥ {RANKING_P99_MS} ms）"
+    if kind == SINGLE:
         return "达标" if r["rps"] >= SINGLE_RATIO * base_rps else f"未达标（< {SINGLE_RATIO}×）"
     return ""
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--worker-threads", type=int, default=4, help="gunicorn threads per worker")
-    parser.add_argument("--only", help="run only pages whose label contains this text (plus /ping/)")
-    args = parser.parse_args()
+def under_load(args):
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     setup_django()
     from django.db import connection
 
-    targets = [(label, kind, path, session_cookie(user) if user else "x=1", conns[0] if conns else args.connections)
-               for label, kind, path, user, *conns in pages()
-               if not args.only or kind == "base" or args.only in label]
+    from _writers import Writers
+
+    _guide, pages = catalogue(args.sessions)
+    pages = [p for p in pages if not args.only or args.only in p.label]
+    cookies = {}
+
+    def cookie(user):
+        if user is None:
+            return "x=1"
+        if user.pk not in cookies:  # one browser per user: their session and CSRF cookie
+            cookies[user.pk] = session_cookie(user)
+        return cookies[user.pk]
+
+    targets = [(p.label, p.kind, [(path, cookie(u)) for path, u in p.sessions]) for p in pages]
+    users = len({k for k in cookies})
+    writers = Writers.prepare(args.autosaves, args.score_saves, cookie)
     connection.close()
-    started = datetime.now(timezone.utc)
-    load = open("/proc/loadavg").read().split()[:3]
-    print(f"日期: {started:%Y-%m-%d %H:%M} UTC；开始时负载 {' '.join(load)}")
-    print(f"机器: {machine()}")
-    print(f"数据库: PostgreSQL（{connection.settings_dict['NAME']}）")
+    header(connection, f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s --latency，每页依次运行；"
+                       f"每个请求轮换到该页的下一个会话（共 {users} 个用户的会话）；同时后台每秒 {args.autosaves} 次自动保存、"
+                       f"{args.score_saves} 次评分草稿保存")
     print(f"服务: gunicorn {args.workers} workers × {args.worker_threads} threads (gthread), 127.0.0.1")
-    print(f"负载: wrk -t{args.threads} -c{args.connections} -d{args.seconds}s --latency，每页依次运行")
     results = []
     with Gunicorn(workers=args.workers, threads=args.worker_threads) as server:
-        for label, kind, path, cookie, connections in targets:
-            status, size = status_of(server.port, path, cookie)
-            if status != 200:
-                print(f"!! {label} {path}: HTTP {status}，跳过")
-                results.append((label, kind, path, None, status, size))
-                continue
-            r = run_wrk(server.url + path, cookie, args.seconds, connections, min(args.threads, connections))
-            r["connections"] = connections
-            results.append((label, kind, path, r, status, size))
-            print(f"   {label}: {r['rps']:.0f} 请求/秒, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms", flush=True)
-            time.sleep(1)
-    end_load = open("/proc/loadavg").read().split()[:3]
-    print(f"结束时负载 {' '.join(end_load)}")
+        bad = check_sessions(server.port, targets)
+        writers.start(server.port)
+        try:
+            for label, kind, sessions in [("最小视图 /ping/", "base", [("/ping/", "x=1")])] + targets:
+                if label in bad:
+                    print(f"!! {label}: {bad[label]}，跳过")
+                    results.append((label, kind, sessions, None, 0))
+                    continue
+                size = status_of(server.port, sessions[0][0], sessions[0][1])[1]
+                r = run_wrk(server.url, sessions, args.seconds, args.connections, args.threads)
+                results.append((label, kind, sessions, r, size))
+                print(f"   {label}: {r['rps']:.0f} 请求/秒, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms", flush=True)
+                time.sleep(1)
+        finally:
+            writers.stop()
+    print(f"结束时负载 {' '.join(open('/proc/loadavg').read().split()[:3])}")
+    print(writers.summary())
     base = results[0][3]["rps"]
     print()
-    print("| 页面 | 路径 | 页面大小 | 并发 | 请求/秒 | 中位数 ms | p99 ms | 相对 /ping/ | 错误 | 目标 |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for label, kind, path, r, status, size in results:
+    print("| 页面 | 路径（第一个会话） | 会话数 | 页面大小 | 并发 | 请求/秒 | 中位数 ms | p99 ms | 相对 /ping/ | 错误 | 目标 |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    met = True
+    for label, kind, sessions, r, size in results:
         if r is None:
-            print(f"| {label} | `{path}` | — | — | — | — | — | — | HTTP {status} | 未运行 |")
+            print(f"| {label} | `{sessions[0][0]}` | {len(sessions)} | — | — | — | — | — | — | — | 未运行 |")
+            met = False
             continue
-        errors = r["bad"] + r["socket_errors"]
-        print(f"| {label} | `{path}` | {size / 1024:.0f} KB | {r['connections']} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-              f"{r['rps'] / base:.2f} | {errors} | {verdict(kind, r, base)} |")
+        v = verdict(kind, r, base)
+        met = met and not v.startswith("未")
+        print(f"| {label} | `{sessions[0][0]}` | {len({c for _p, c in sessions})} | {size / 1024:.0f} KB | "
+              f"{args.connections} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['rps'] / base:.2f} | "
+              f"{r['bad'] + r['socket_errors']} | {v} |")
+    return met
+
+
+def check_sessions(port, targets):
+    """Every session's page must answer 200 (wrk counts a redirect to the login page as a success)."""
+    bad = {}
+
+    def check(item):
+        label, path, c = item
+        status, _size = status_of(port, path, c)
+        return label, path, status
+
+    items = [(label, path, c) for label, _k, sessions in targets for path, c in dict.fromkeys(sessions)]
+    with ThreadPoolExecutor(4) as pool:
+        for label, path, status in pool.map(check, items):
+            if status != 200 and label not in bad:
+                bad[label] = f"{path}: HTTP {status}"
+    return bad
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--in-process", action="store_true", help="time renders with the test client (stable)")
+    parser.add_argument("--renders", type=int, default=30, help="in-process: timed renders per page")
+    parser.add_argument("--sessions", type=int, default=60, help="sessions (users/objects) per single-object page")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--worker-threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--autosaves", type=float, default=4.0, help="background autosaves per second")
+    parser.add_argument("--score-saves", type=float, default=1.0, help="background score drafts per second")
+    parser.add_argument("--only", help="run only pages whose label contains this text")
+    args = parser.parse_args()
+    met = in_process(args) if args.in_process else under_load(args)
+    print()
+    print("全部目标达标" if met else "有未达标的目标（见上表）")
 
 
 if __name__ == "__main__":

@@ -117,18 +117,21 @@ def ranked_declarations(guide, *, panel=None, direction=None, unit=None, region=
     return qs
 
 
-def ranking(guide, *, panel=None, direction=None, unit=None, region=None, order="final", declaration_ids=None):
+def ranking(guide, *, panel=None, direction=None, unit=None, region=None, order="final", declaration_ids=None,
+            scores=None, directions=None):
     """The ranked declarations of a guide with their scores, per direction, in three queries.
 
     Ranks are computed by the database over each whole direction; the filters only choose
     which rows to show, so a project keeps its direction rank when the list is filtered by
-    unit or region. order: "final" (trimmed mean) or "z" (normalised).
+    unit or region. order: "final" (trimmed mean) or "z" (normalised). `scores` and `directions`:
+    what guide_scores and the guide's directions gave, when the caller has them already.
     """
-    scores = guide_scores(guide)
+    scores = guide_scores(guide) if scores is None else scores
     # Only the columns a ranking shows (page, export, a project's review page): a full row of each
     # declaration, organisation and direction cost more than the scores themselves. The guide's few
     # directions come from one small query and are shared by the rows.
-    directions = {d.pk: d for d in Direction.objects.filter(guide=guide)}
+    if directions is None:
+        directions = {d.pk: d for d in Direction.objects.filter(guide=guide)}
     qs = ranked_declarations(guide, panel=panel, direction=direction, unit=unit, region=region).select_related(
         "organisation", "unit", "selection").only(*RANKING_FIELDS)
     if declaration_ids is not None:
@@ -144,6 +147,31 @@ def ranking(guide, *, panel=None, direction=None, unit=None, region=None, order=
         rows.append(decl)
     rows.sort(key=lambda d: (d.direction.order if d.direction_id else 0, d.direction_id or 0, d.rank, d.pk))
     return rows
+
+
+def ranking_page_rows(guide, *, page=1, per_page=200, order="final", directions=None, **filters):
+    """One page of the ranking (thousands of projects stay a page of rows) and its Paginator page.
+
+    The order of the whole filtered list comes from the scores and two id columns; only the page's
+    declarations are loaded with their columns. Four queries whatever the number of projects.
+    """
+    from django.core.paginator import Paginator
+
+    scores = guide_scores(guide)
+    directions = {d.pk: d for d in (Direction.objects.filter(guide=guide) if directions is None else directions)}
+    ids = ranked_declarations(guide, **filters).order_by().values_list("pk", "direction_id")
+
+    def key(item):
+        pk, direction_id = item
+        s = scores[pk]
+        d = directions.get(direction_id)
+        return (d.order if d else 0, direction_id or 0, s.z_rank if order == "z" else s.final_rank, pk)
+
+    ordered = sorted((item for item in ids if item[0] in scores), key=key)
+    page_obj = Paginator(ordered, per_page).get_page(page)
+    rows = ranking(guide, order=order, declaration_ids=[pk for pk, _d in page_obj.object_list], scores=scores,
+                   directions=directions, **filters) if page_obj.object_list else []
+    return rows, page_obj
 
 
 def reviewer_assignments(user):

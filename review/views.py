@@ -28,9 +28,10 @@ from .forms import (ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm
                     SettingsForm)
 from .models import Assignment, ConflictDeclaration, Panel, Review, ReviewerProfile, ReviewSettings, Selection
 from .queries import (assignment_overview, declaration_history, guide_progress, ranked_declarations, ranking,
-                      ranking_filters, reviewer_assignments, reviewer_page_assignment)
+                      ranking_filters, ranking_page_rows, reviewer_assignments, reviewer_page_assignment)
 
 User = get_user_model()
+RANKING_PAGE_SIZE = 200  # rows per page of a ranking tab: thousands of projects stay one page of HTML
 
 
 def _post_id(request, name):
@@ -465,12 +466,16 @@ def ranking_page(request, guide_pk):
     guide = _guide(guide_pk)
     cfg = services.settings_for(guide)
     filters, order = ranking_filters(request.GET, guide)
-    rows = ranking(guide, order=order, **filters)
+    directions = list(guide.directions.select_related("review_setting"))
+    rows, page = ranking_page_rows(guide, page=request.GET.get("page"), per_page=RANKING_PAGE_SIZE, order=order,
+                                   directions=directions, **filters)
     others = {k: v for k, v in filters.items() if k != "direction"}
     counts = dict(ranked_declarations(guide, **others).order_by().values_list("direction").annotate(n=Count("id")))
-    directions = list(guide.directions.select_related("review_setting"))
     base = request.GET.copy()
     base.pop("direction", None)
+    base.pop("page", None)  # a tab starts on its first page
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
     tabs = [{"label": _("全部方向"), "count": sum(counts.values()), "active": filters["direction"] is None,
              "href": "?" + base.urlencode() if base else "?"}]
     for d in directions:
@@ -483,6 +488,7 @@ def ranking_page(request, guide_pk):
         "tabs": tabs, "filters": filters, "order": order, "panels": Panel.objects.filter(guide=guide),
         "units": Unit.objects.filter(declarations__guide=guide).distinct().order_by("name").only("pk", "name"),
         "regions": REGIONS, "query": request.GET.urlencode(), "next_url": request.get_full_path(),
+        "page": page, "page_query": page_query.urlencode(),
         # The spread bar: full at twice the disagreement threshold, shown as "high" past the threshold.
         "spread_high": f"{float(cfg.disagreement_threshold):.2f}",
         "spread_max": f"{max(float(cfg.disagreement_threshold) * 2, 1.0):.2f}"})
