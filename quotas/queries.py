@@ -29,6 +29,17 @@ def quota_for(unit, guide):
     return rule.quota if rule else None
 
 
+def quota_and_deadline(unit, guide):
+    """quota_for and deadline_for together, reading the unit's setting row once (list pages show both)."""
+    setting = UnitGuideSetting.objects.filter(guide=guide, unit=unit).only("quota", "deadline").first()
+    quota = setting.quota if setting is not None else None
+    if quota is None:
+        rule = QuotaRule.objects.filter(guide=guide, unit_kind=unit.kind).only("quota").first()
+        quota = rule.quota if rule else None
+    deadline = setting.deadline if setting is not None and setting.deadline is not None else guide.unit_deadline
+    return quota, deadline
+
+
 def deadline_for(unit, guide):
     """The unit's confirmation deadline: an admin extension, else the guide's unit deadline (None: no deadline)."""
     setting = UnitGuideSetting.objects.filter(guide=guide, unit=unit).only("deadline").first()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import record
 from core.notify import notify
-from declarations.models import Declaration
+from declarations.models import Declaration, Guide
 from declarations.services import TransitionError, pass_formal_check, return_for_revision, transition
 
 from .models import ListEntry, RecommendationList, Unit, UnitGuideSetting
@@ -51,6 +51,8 @@ def _fmt(dt):
 def get_list(*, unit, guide):
     """The unit's list under the guide, created empty on first use."""
     rec_list, _created = RecommendationList.objects.get_or_create(guide=guide, unit=unit)
+    if isinstance(guide, Guide) and isinstance(unit, Unit):  # the caller's objects: no query to read them again
+        rec_list.guide, rec_list.unit = guide, unit
     return rec_list
 
 

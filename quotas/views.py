@@ -25,8 +25,7 @@ from .forms import (FilterForm, GuideChoiceForm, MoveForm, ReasonForm, Recommend
                     UnitForm, UnitSettingForm, VersionForm)
 from .models import RecommendationList, Unit, UnitGuideSetting
 from .queries import (counter, deadline_for, declarations_for_unit, entries_of, guides_with_pending_work,
-                      list_and_entry, overview,
-                      quota_for, workspace_queryset)
+                      list_and_entry, overview, quota_and_deadline, quota_for, workspace_queryset)
 
 S = Declaration.State
 PAGE_SIZE = 50
@@ -54,8 +53,7 @@ def _is_htmx(request):
 
 
 def _list_context(rec_list, user):
-    quota = quota_for(rec_list.unit, rec_list.guide)
-    deadline = deadline_for(rec_list.unit, rec_list.guide)
+    quota, deadline = quota_and_deadline(rec_list.unit, rec_list.guide)
     return {"rec_list": rec_list, "guide": rec_list.guide, "unit": rec_list.unit, "numbers": counter(rec_list, quota),
             "deadline": deadline, "deadline_passed": deadline is not None and timezone.now() >= deadline,
             "can_change": user.has_perm("quotas.change_list", rec_list)}

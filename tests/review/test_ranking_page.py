@@ -177,3 +177,23 @@ def test_the_export_button_posts_to_the_export_not_the_filter(rp, admin, django_
     assert response.status_code == 302
     assert "已生成" in admin.get(response["Location"]).content.decode()
     assert dict(export["fields"])["query"] == f"unit={rp.p.district_a.pk}"
+
+
+def test_a_long_ranking_is_paged_and_a_tab_starts_on_its_first_page(rp, admin, other, monkeypatch):
+    monkeypatch.setattr("review.views.RANKING_PAGE_SIZE", 2)
+    url = reverse("review:ranking", args=[rp.guide.pk])
+    first = view(admin, url)
+    assert "第 1 / 2 页" in first
+    on_first = {d.pk for d in (rp.decl_a, rp.decl_b, other) if reviews_link(rp.guide, d) in first}
+    assert len(on_first) == 2
+    second = view(admin, url + "?page=2")
+    on_second = {d.pk for d in (rp.decl_a, rp.decl_b, other) if reviews_link(rp.guide, d) in second}
+    assert len(on_second) == 1 and not on_first & on_second  # every project once, on one page
+    # The tabs' counts are of the whole ranking, and a tab's link starts at its first page.
+    page = Page(second)
+    assert page.tab("全部方向")["text"].split()[-1] == "3"
+    assert "page=" not in page.tab(str(rp.guide.directions.get(code="4")))["href"]
+    # Paging keeps the filters, and an impossible page number shows the last page, not an error.
+    assert 'href="?order=z&amp;page=2"' in view(admin, url + "?order=z")
+    assert on_second == {d.pk for d in (rp.decl_a, rp.decl_b, other)
+                         if reviews_link(rp.guide, d) in view(admin, url + "?page=99")}
