@@ -22,29 +22,33 @@ class SpecificMessagesMixin:
     """Replace Django's generic "this field is required" with one that names the field."""
 
     def set_specific_messages(self):
+        # Each message translated once per form, not once per field (this runs on every autosave and edit page).
+        texts = {
+            "choose": _("请选择%(label)s"), "fill": _("请填写%(label)s"),
+            "invalid_choice": _("“%(label)s”的选项无效，请从列表中重新选择"),
+            "invalid_multi": _("“%(label)s”含有无效的选项，请重新选择"), "integer": _("“%(label)s”请填写整数"),
+            "email": _("请输入有效的电子邮箱地址，例如 name@example.com"),
+            "file_empty": _("上传的文件是空文件，请选择有内容的文件"), "file_invalid": _("没有收到文件，请重新选择文件后上传"),
+            "max_length": _("“%(label)s”不能超过 %(n)d 个字")}
         for field in self.fields.values():
             label = field.label or ""
             choose = isinstance(field, (forms.ChoiceField, forms.ModelChoiceField, forms.FileField,
                                         forms.BooleanField))
-            field.error_messages["required"] = (_("请选择%(label)s") if choose else _("请填写%(label)s")) % {
-                "label": label}
+            field.error_messages["required"] = texts["choose" if choose else "fill"] % {"label": label}
             if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
-                field.error_messages["invalid_choice"] = _("“%(label)s”的选项无效，请从列表中重新选择") % {
-                    "label": label}
+                field.error_messages["invalid_choice"] = texts["invalid_choice"] % {"label": label}
             if isinstance(field, forms.ModelMultipleChoiceField):
-                field.error_messages["invalid_choice"] = _("“%(label)s”含有无效的选项，请重新选择") % {
-                    "label": label}
+                field.error_messages["invalid_choice"] = texts["invalid_multi"] % {"label": label}
                 field.error_messages["invalid_pk_value"] = field.error_messages["invalid_choice"]
             if isinstance(field, forms.IntegerField):
-                field.error_messages["invalid"] = _("“%(label)s”请填写整数") % {"label": label}
+                field.error_messages["invalid"] = texts["integer"] % {"label": label}
             if isinstance(field, forms.EmailField):
-                field.error_messages["invalid"] = _("请输入有效的电子邮箱地址，例如 name@example.com")
+                field.error_messages["invalid"] = texts["email"]
             if isinstance(field, forms.FileField):
-                field.error_messages["empty"] = _("上传的文件是空文件，请选择有内容的文件")
-                field.error_messages["invalid"] = _("没有收到文件，请重新选择文件后上传")
+                field.error_messages["empty"] = texts["file_empty"]
+                field.error_messages["invalid"] = texts["file_invalid"]
             if isinstance(field, forms.CharField) and field.max_length:
-                field.error_messages["max_length"] = _("“%(label)s”不能超过 %(n)d 个字") % {
-                    "label": label, "n": field.max_length}
+                field.error_messages["max_length"] = texts["max_length"] % {"label": label, "n": field.max_length}
 
 
 class RegistrationForm(SpecificMessagesMixin, UserCreationForm):

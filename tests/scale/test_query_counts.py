@@ -212,8 +212,8 @@ def test_query_count_is_constant(counts, case):
 # user and the unread-notification count of the navigation bar.
 MAX_QUERIES = {
     "applicant_dashboard": 6, "applicant_edit": 8, "applicant_detail": 10, "unit_declaration": 9,
-    "reviewer_score": 10, "applicant_guide": 8, "unit_workspace": 19, "unit_ranking": 21, "unit_list_detail": 15,
-    "district_ranking": 19, "admin_quota_overview": 10, "admin_units": 4, "admin_list_detail": 15,
+    "reviewer_score": 10, "applicant_guide": 8, "unit_workspace": 16, "unit_ranking": 18, "unit_list_detail": 14,
+    "district_ranking": 16, "admin_quota_overview": 10, "admin_units": 4, "admin_list_detail": 14,
     "reviewer_queue": 6, "reviewer_profile": 6, "admin_review_index": 4, "admin_review_guide": 14,
     "admin_panel_new": 6, "admin_panel_edit": 9, "admin_assignments": 13, "admin_review_ranking": 13,
     "admin_declaration_reviews": 17, "public_results_index": 1, "public_results_guide": 2, "admin_dashboard": 10,
