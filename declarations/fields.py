@@ -33,8 +33,9 @@ class BootstrapBoundField(forms.BoundField):
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
-        if self.errors:
-            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+        if self.errors:  # these attrs replace the widget's own class: keep it
+            base = attrs.get("class") or (widget or self.field.widget).attrs.get("class", "")
+            attrs["class"] = f"{base} is-invalid".strip()
         return attrs
 
 

@@ -164,6 +164,28 @@ def test_the_edit_form_only_shows_what_the_guide_asks(applicant_client, org, app
     assert 'name="extra_directions"' in page and "最多可选 2 个方向" in page
 
 
+def test_the_edit_form_shows_saved_choices_and_outlines_a_field_with_an_error(applicant_client, org, applicant):
+    import re
+
+    g2017 = make_guide(2017)
+    decl = services.start_declaration(g2017, organisation=org, actor=applicant)[0]
+    d1, d2 = g2017.directions.order_by("order", "pk")[:2]
+    Declaration.objects.filter(pk=decl.pk).update(direction=d1)
+    decl.extra_directions.set([d2])
+    url = reverse("declarations:edit", args=[decl.pk])
+    page = applicant_client.get(url).content.decode()
+    assert re.search(rf'<option value="{d1.pk}" selected>', page)
+    assert re.search(rf'<input type="checkbox" name="extra_directions" value="{d2.pk}"[^>]*checked', page)
+    assert not re.search(rf'<input type="checkbox" name="extra_directions" value="{d1.pk}"[^>]*checked', page)
+
+    response = applicant_client.post(url, {**form_data(Declaration.objects.get(pk=decl.pk)),
+                                           "project_name": "项" * 101})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert re.search(r'<input type="text" name="project_name"[^>]*class="form-control is-invalid"', page)
+    assert '<div class="invalid-feedback d-block">“项目名称”不能超过 100 个字</div>' in page
+
+
 # --- fixed query counts ---------------------------------------------------------------------
 
 def count_queries(client, url):
