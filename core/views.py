@@ -134,7 +134,10 @@ def admin_declarations(request):
     direction = int(direction) if direction and direction.isdigit() else None
     region = request.GET.get("region") if request.GET.get("region") in REGION_NAMES else None
     qs = (dash.admin_declarations(guide, state=state, direction=direction, region=region)
-          .select_related("organisation", "direction", "unit").order_by("direction__order", "id"))
+          .select_related("organisation", "direction", "unit").order_by("direction__order", "id")
+          # Only what the table shows: a declaration's full row carries every text of the application.
+          .only("project_name", "state", "submitted_at", "organisation__name", "organisation__region",
+                "direction__code", "direction__name", "unit__name"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -616,7 +616,10 @@ def results_guide(request, guide_pk):
         decls = Declaration.objects.filter(guide=guide, state=Declaration.State.SELECTED)
     else:
         decls = Declaration.objects.filter(guide=guide, selection__isnull=False)
-    decls = decls.select_related("organisation", "direction__category").order_by(
+    # Only the columns the list shows: a declaration's full row carries every text of the application.
+    decls = decls.select_related("organisation", "direction__category").only(
+        "project_name", "direction", "organisation__name", "organisation__region", "direction__code",
+        "direction__name", "direction__category__code", "direction__category__name").order_by(
         "direction__order", "organisation__region", "pk")
     groups = []
     for d in decls:
