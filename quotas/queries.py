@@ -107,6 +107,9 @@ def workspace_queryset(unit, guide):
     qs = (with_sent_up(Declaration.objects.exclude(state=S.DRAFT))
           .filter(guide=guide).filter(Q(unit=unit) | Q(pk__in=sent_up_ids(unit, guide)))
           .select_related("organisation", "direction", "unit")
+          # The table's columns only: a declaration's full row carries every text of the application.
+          .only("project_name", "state", "submitted_at", "organisation__name", "organisation__credit_code",
+                "direction__code", "direction__name", "unit__name")
           .annotate(rank=Subquery(entry.values("rank")[:1]),
                     recommended=Subquery(entry.values("recommended")[:1])))
     if guide.quota_exempt_dcmm_min is not None:
@@ -140,10 +143,15 @@ def entries_of(rec_list):
 
 # --- counters ---------------------------------------------------------------
 
-def counter(rec_list, quota=None):
-    """Places used, left and exempt in a list. `used` counts recommended, non-exempt entries."""
+_UNREAD = object()
+
+
+def counter(rec_list, quota=_UNREAD):
+    """Places used, left and exempt in a list. `used` counts recommended, non-exempt entries.
+
+    `quota`: what quota_for gave, when the caller read it (None is an answer: no quota set)."""
     guide = rec_list.guide
-    if quota is None:
+    if quota is _UNREAD:
         quota = quota_for(rec_list.unit, guide)
     agg = rec_list.entries.aggregate(
         n_recommended=Count("pk", filter=Q(recommended=True)),

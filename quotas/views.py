@@ -24,7 +24,7 @@ from . import services
 from .forms import (FilterForm, GuideChoiceForm, MoveForm, ReasonForm, RecommendForm, ReturnForm, StaffForm,
                     UnitForm, UnitSettingForm, VersionForm)
 from .models import RecommendationList, Unit, UnitGuideSetting
-from .queries import (counter, deadline_for, declarations_for_unit, entries_of, guides_with_pending_work,
+from .queries import (counter, declarations_for_unit, entries_of, guides_with_pending_work,
                       list_and_entry, overview, quota_and_deadline, quota_for, workspace_queryset)
 
 S = Declaration.State
@@ -34,18 +34,20 @@ PAGE_SIZE = 50
 def _choose_guide(request):
     """The guide from ?guide=, else the newest published one with work pending for the user, else the newest.
     A bad value is reported and replaced."""
-    form = GuideChoiceForm(request.GET)
-    guide = form.cleaned_data.get("guide") if form.is_valid() else None
-    if not form.is_valid():
-        for err in form.errors.get("guide", []):
-            messages.warning(request, err)
-    if guide is None:
+    field = GuideChoiceForm().fields["guide"]
+    # One query: the picker lists these guides, and ?guide= must be one of them (the form's rule and message).
+    guides = list(field.queryset)
+    raw = request.GET.get("guide", "").strip()
+    guide = next((g for g in guides if str(g.pk) == raw), None) if raw else None
+    if raw and guide is None:
+        messages.warning(request, field.error_messages["invalid_choice"])
+    if guide is None and guides:
         pending = (guides_with_pending_work(request.user.unit_id) if request.user.is_unit_staff
                    else guides_with_open_declarations())
-        guide = first_guide_with_work(form.fields["guide"].queryset, pending)
+        guide = first_guide_with_work(field.queryset, pending)
     if guide is None:
         raise Http404(_("尚无已发布的申报指南"))
-    return guide, form.fields["guide"].queryset
+    return guide, guides
 
 
 def _is_htmx(request):
