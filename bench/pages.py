@@ -28,7 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from _catalog import LIST, RANKING, SINGLE, catalogue
+from _catalog import RANKING, SINGLE, catalogue
 from _server import Gunicorn, machine, server_env, session_cookie, setup_django
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -109,7 +109,8 @@ def in_process(args):
 
 
 def header(connection, how):
-    print(f"日期: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC；开始时负载 {' '.join(open('/proc/loadavg').read().split()[:3])}")
+    load = " ".join(open("/proc/loadavg").read().split()[:3])
+    print(f"日期: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC；开始时负载 {load}")
     print(f"机器: {machine()}")
     print(f"数据库: PostgreSQL（{connection.settings_dict['NAME']}）；整页缓存：无（每个请求都渲染）")
     print(f"方法: {how}")

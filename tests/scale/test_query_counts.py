@@ -71,7 +71,8 @@ def _pages(w):
 
 
 PAGE_IDS = [
-    "applicant_dashboard", "applicant_edit", "applicant_detail", "unit_declaration", "reviewer_score", "applicant_guide", "unit_workspace", "unit_ranking", "unit_list_detail",
+    "applicant_dashboard", "applicant_edit", "applicant_detail", "unit_declaration", "reviewer_score",
+    "applicant_guide", "unit_workspace", "unit_ranking", "unit_list_detail",
     "district_ranking", "admin_quota_overview", "admin_units", "admin_list_detail", "reviewer_queue",
     "reviewer_profile", "admin_review_index", "admin_review_guide", "admin_panel_new", "admin_panel_edit",
     "admin_assignments", "admin_review_ranking",
@@ -212,9 +213,9 @@ def test_query_count_is_constant(counts, case):
 # user and the unread-notification count of the navigation bar.
 MAX_QUERIES = {
     "applicant_dashboard": 6, "applicant_edit": 8, "applicant_detail": 10, "unit_declaration": 9,
-    "reviewer_score": 10, "applicant_guide": 8, "unit_workspace": 16, "unit_ranking": 18, "unit_list_detail": 14,
-    "district_ranking": 16, "admin_quota_overview": 10, "admin_units": 4, "admin_list_detail": 14,
-    "reviewer_queue": 6, "reviewer_profile": 6, "admin_review_index": 4, "admin_review_guide": 14,
+    "reviewer_score": 10, "applicant_guide": 8, "unit_workspace": 13, "unit_ranking": 15, "unit_list_detail": 12,
+    "district_ranking": 15, "admin_quota_overview": 9, "admin_units": 4, "admin_list_detail": 13,
+    "reviewer_queue": 6, "reviewer_profile": 6, "admin_review_index": 4, "admin_review_guide": 15,
     "admin_panel_new": 6, "admin_panel_edit": 9, "admin_assignments": 13, "admin_review_ranking": 13,
     "admin_declaration_reviews": 17, "public_results_index": 1, "public_results_guide": 2, "admin_dashboard": 10,
     "admin_declarations": 7, "admin_audit_log": 7, "inbox": 5, "admin_guide_list": 4, "admin_guide_detail": 8,
