@@ -217,7 +217,7 @@ MAX_QUERIES = {
     "district_ranking": 15, "admin_quota_overview": 9, "admin_units": 4, "admin_list_detail": 13,
     "reviewer_queue": 6, "reviewer_profile": 6, "admin_review_index": 4, "admin_review_guide": 15,
     "admin_panel_new": 6, "admin_panel_edit": 9, "admin_assignments": 14, "admin_review_ranking": 13,
-    "admin_declaration_reviews": 17, "public_results_index": 1, "public_results_guide": 2, "admin_dashboard": 10,
+    "admin_declaration_reviews": 17, "public_results_index": 1, "public_results_guide": 2, "admin_dashboard": 12,
     "admin_declarations": 7, "admin_audit_log": 7, "inbox": 5, "admin_guide_list": 4, "admin_guide_detail": 8,
 }
 
