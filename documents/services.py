@@ -198,6 +198,18 @@ def current_document(target, kind):
     return Document.objects.for_target(target, kind).current().order_by("-id").first()
 
 
+def issued_versions(doc):
+    """Every issued file of `doc`'s document (same target and kind), oldest first, for the verification
+    page to compare a dropped file against: number, file SHA-256, whether current, and which one is `doc`."""
+    versions = (Document.objects.filter(target_type_id=doc.target_type_id, target_id=doc.target_id, kind=doc.kind,
+                                        ready_at__isnull=False).exclude(file_sha256="").order_by("id"))
+    if doc.kind == K.DOSSIER:  # the unit's and the ministry's dossiers are separate chains
+        versions = versions.filter(content__include_reviews=bool((doc.content or {}).get("include_reviews")))
+    rows = versions.values_list("pk", "number", "file_sha256", "superseded_by_id")
+    return [{"number": number, "sha256": sha, "current": sup is None, "this": pk == doc.pk}
+            for pk, number, sha, sup in rows]
+
+
 def _new_short_code():
     return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(10))
 

@@ -162,4 +162,5 @@ def verify(request, short_code):
         raise Http404
     latest = doc.latest_version()
     return render(request, "documents/verify.html", {
-        "doc": doc, "latest": latest if latest.pk != doc.pk else None})
+        "doc": doc, "latest": latest if latest.pk != doc.pk else None,
+        "versions": services.issued_versions(doc)})
