@@ -85,7 +85,7 @@ def _html(i):
     from documents.services import pdf_context
 
     doc = _document(i)
-    return render_to_string("documents/print/application_form.html", {**pdf_context(doc), "single_page": False})
+    return render_to_string("documents/print/application_form.html", pdf_context(doc))
 
 
 def _plain(i):

@@ -106,12 +106,26 @@ def html_to_pdf(html):
 
 
 def render_template_to_pdf(template, context):
-    """Render `template` to PDF; a one-page result is laid out again without a page number (GB/T 9704)."""
-    html = render_to_string(template, {**context, "single_page": False})
-    document = render_html(html)
-    if len(document.pages) == 1:
-        document = render_html(render_to_string(template, {**context, "single_page": True}))
+    """Render `template` to (PDF bytes, page count).
+
+    A letter one page too long is laid out again with tighter spacing and kept if it then fits. A form whose cover runs over its first page (a long project name, many directions) would push
+    the cover's verification block onto a page of its own: it is laid out again with a compact cover.
+    """
+    document = render_html(render_to_string(template, context))
+    if _cover_spills(document):
+        document = render_html(render_to_string(template, {**context, "compact_cover": True}))
+    elif len(document.pages) == 2 and "letter-body" in document.pages[0].anchors:
+        # GB/T 9704 7.3.5: when the closing does not fit, tighten the spacing rather than turn the page.
+        tight = render_html(render_to_string(template, {**context, "compact_letter": True}))
+        if len(tight.pages) == 1:
+            document = tight
     return document.write_pdf(), len(document.pages)
+
+
+def _cover_spills(document):
+    """True when the first heading after the form's cover (id "after-cover") is not on page 2."""
+    pages = [i for i, page in enumerate(document.pages) if "after-cover" in page.anchors]
+    return bool(pages) and pages[0] != 1
 
 
 def verification_url(short_code):

@@ -116,6 +116,11 @@ def _seal_sha256(unit):
         return ""
 
 
+def letter_title_words(year):
+    """The letter's title as the words it may break between (GB/T 9704: a title breaks without splitting a word)."""
+    return ["关于推荐", f"{year}年", "大数据产业发展", "试点示范项目的函"]
+
+
 def recommendation_letter_content(rec_list):
     unit = rec_list.unit
     entries = (rec_list.entries.filter(recommended=True).order_by("rank", "id")
@@ -128,7 +133,8 @@ def recommendation_letter_content(rec_list):
         "unit": {"id": unit.pk, "name": unit.name, "contact_name": unit.contact_name,
                  "contact_phone": unit.contact_phone, "seal_sha256": _seal_sha256(unit)},
         "addressee": unit.parent.name if unit.parent_id else MINISTRY_ADDRESSEE,
-        "title": f"关于推荐{rec_list.guide.year}年大数据产业发展试点示范项目的函",
+        "title": "".join(letter_title_words(rec_list.guide.year)),
+        "title_words": letter_title_words(rec_list.guide.year),
         "entries": [{
             "rank": i, "declaration_id": e.declaration_id, "project_name": e.declaration.project_name,
             "applicant": e.declaration.organisation.name,
