@@ -30,3 +30,11 @@ def render_document_task(self, document_id):
 def requeue_stale_documents():
     """Beat: documents left "queued"/"rendering" by a lost task or a killed worker are queued again."""
     return services.requeue_stale_documents()
+
+
+@shared_task(acks_late=True)
+def read_scan_task(scan_id):
+    """Read the QR code of an uploaded stamped scan and link it to its document."""
+    from . import scans
+
+    scans.read_scan(scan_id)
