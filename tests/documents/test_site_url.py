@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _site_url(env, *argv):
-    env = {**{k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT")}, **env}
+    env = {**{k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT")}, "DEBUG": "1", **env}
     return subprocess.run([sys.executable, "-c", f"import sys; sys.argv = ['manage.py', *{list(argv)!r}]; "
                            "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); "
                            "from django.conf import settings; print(settings.SITE_URL)"],
