@@ -187,12 +187,11 @@ def latest_scan(target, kind):
     return (StampedScan.objects.for_target(target, kind).select_related("document").order_by("-id").first())
 
 
-def targets_with_current_scan(targets, kind):
-    """The ids of `targets` (one model) that have a scan of their current document of `kind`; one query."""
-    targets = list(targets)
-    if not targets:
-        return set()
-    ct = ContentType.objects.get_for_model(targets[0])
-    return set(StampedScan.objects.of_current_documents()
-               .filter(target_type=ct, target_id__in=[t.pk for t in targets], kind=kind)
-               .values_list("target_id", flat=True))
+def has_current_scan(outer_ref, app_label, model, kind=Document.Kind.APPLICATION_FORM):
+    """An Exists() for annotating rows whose `outer_ref` is the id of a target with a scan of its current
+    document: one query for a whole list, whatever its length."""
+    from django.db.models import Exists, OuterRef
+
+    ct = ContentType.objects.get_by_natural_key(app_label, model)
+    return Exists(StampedScan.objects.of_current_documents().filter(
+        target_type=ct, target_id=OuterRef(outer_ref), kind=kind))

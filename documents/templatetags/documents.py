@@ -49,11 +49,9 @@ def scan_box_context(request, target, kind):
         "box_id": f"scans-{'declaration' if is_form else 'list'}-{target.pk}",
     }
     if not is_form:
-        entries = list(target.entries.filter(recommended=True).order_by("rank", "id")
-                       .select_related("declaration"))
-        stamped = scans.targets_with_current_scan([e.declaration for e in entries], Document.Kind.APPLICATION_FORM)
-        ctx["entries"] = [{"rank": e.rank, "declaration": e.declaration, "stamped": e.declaration_id in stamped}
-                          for e in entries]
+        entries = (target.entries.filter(recommended=True).order_by("rank", "id").select_related("declaration")
+                   .annotate(stamped=scans.has_current_scan("declaration_id", "declarations", "declaration")))
+        ctx["entries"] = [{"rank": e.rank, "declaration": e.declaration, "stamped": e.stamped} for e in entries]
         ctx["stamped_count"] = sum(1 for e in ctx["entries"] if e["stamped"])
     return ctx
 
