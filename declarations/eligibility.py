@@ -210,4 +210,14 @@ def check_eligibility(decl, *, today=None):
             failure = _check_rule(rule, decl, org, today)
             if failure:
                 failures.append(Failure(failure.field, failure.message, rule.pk))
+    failures.extend(_unprintable_characters(decl))
     return failures
+
+
+def _unprintable_characters(decl):
+    """Characters the printed application form cannot draw; the documents room is optional, so import lazily."""
+    try:
+        from documents.glyphs import unprintable_fields
+    except ImportError:
+        return []
+    return [Failure(field, message) for field, message in unprintable_fields(decl)]

@@ -94,6 +94,12 @@ SPEC = {
     "documents:list_status": S({"district_a", "city", "admin"}, lambda w: {"pk": w.list_a.pk}),
     "documents:regenerate_letter": S({"district_a", "admin"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
     "documents:request_zip": S({"district_a", "admin"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
+    "documents:declaration_scans": S(SEES_DECL_A, decl_a),
+    "documents:upload_declaration_scan": S(SEES_DECL_A, decl_a, post_only=True),
+    "documents:list_scans": S({"district_a", "city", "admin"}, lambda w: {"pk": w.list_a.pk}),
+    "documents:upload_list_scan": S({"district_a", "admin"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
+    "documents:download_scan": S(SEES_DECL_A, lambda w: {"pk": w.scan.pk}),
+    "documents:link_scan": S(SEES_DECL_A, lambda w: {"pk": w.scan.pk}, post_only=True),
     # recommending units
     "quotas:workspace": S(UNITS), "quotas:ranking": S(UNITS),
     "quotas:declaration": S({"district_a", "city"}, decl_a),

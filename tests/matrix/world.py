@@ -85,6 +85,7 @@ class World:
         self.zip_doc = Document.objects.filter(kind="forms_zip").order_by("-id").first()
         for doc in (self.form_doc, self.letter_doc, self.zip_doc):
             render_document(doc.pk)  # tests do not run on-commit hooks; render as the worker would
+        self.scan = self._stamped_scan(self.decl_a, self.form_doc)
 
         self.old_guide = make_guide(2021, title="已公布的旧指南")
         old = complete_declaration(self.old_guide, p.org_b, p.district_b, direction_code="4",
@@ -123,6 +124,17 @@ class World:
             "reviewer_assigned": self.reviewer_assigned, "reviewer_conflicted": self.reviewer_conflicted,
             "reviewer_unassigned": self.reviewer_unassigned, "admin": admin,
         }
+
+    @staticmethod
+    def _stamped_scan(decl, form_doc):
+        from django.contrib.contenttypes.models import ContentType
+
+        from documents.models import StampedScan
+
+        return StampedScan.objects.create(
+            kind="application_form", target_type=ContentType.objects.get_for_model(decl), target_id=decl.pk,
+            file=ContentFile(b"%PDF-1.4 stamped scan", name="scan.pdf"), original_name="scan.pdf", size=21,
+            sha256="0" * 64, outcome="current", document=form_doc)
 
     def _reviewer(self, username, employer, directions):
         user = make_user("reviewer", username, full_name=username)
