@@ -46,6 +46,15 @@ class ReviewPersonas:
         self.panel.directions.set([self.direction])
         self.panel.reviewers.set([self.assigned, self.conflicted])
 
+    def score(self, *decls, value=80):
+        """One submitted review by the assigned reviewer on each declaration: enough for the panel's minimum (1)."""
+        from review.services import add_reviewer, sheet_for, submit_review
+
+        for decl in decls:
+            a = add_reviewer(declaration=decl, reviewer=self.assigned, actor=self.p.admin)
+            scores = {f"score_{c.pk}": str(value) for c in sheet_for(decl).criteria.all()}
+            submit_review(assignment=a, actor=self.assigned, scores=scores, comment="项目基础扎实，技术有创新，推广价值较高。")
+
 
 @pytest.fixture
 def rp(personas):
