@@ -86,3 +86,29 @@ def confirmation_blockers(rec_list, *, now=None, numbers=None, children=None):
                             else c.unit.name for c in waiting)})
     return problems
 
+
+
+def quota_checks(sender, *, guide, **kwargs):
+    """Publishing checklist: every unit an applicant may declare to has a quota under the guide.
+
+    Top-level units always receive declarations; child units (districts) only where the guide
+    delegates to them, which it shows by giving any child unit a quota (2022: Tianjin's districts).
+    """
+    from declarations.guide_admin import ChecklistItem
+
+    from .models import Unit
+
+    units = list(Unit.objects.filter(is_active=True).only("pk", "name", "kind", "parent_id"))
+    rules = set(QuotaRule.objects.filter(guide=guide).values_list("unit_kind", flat=True))
+    overridden = set(UnitGuideSetting.objects.filter(guide=guide, quota__isnull=False).values_list("unit_id",
+                                                                                                  flat=True))
+    delegated = any(u.parent_id and (u.kind in rules or u.pk in overridden) for u in units)
+    missing = {}
+    for u in units:
+        if (u.parent_id is None or delegated) and u.kind not in rules and u.pk not in overridden:
+            missing.setdefault(u.get_kind_display(), []).append(u.name)
+    problem = "；".join(_("%(kind)s没有推荐名额（%(units)s%(more)s），请在名额规则中设定该类单位的名额或逐个设定")
+                       % {"kind": kind, "units": "、".join(names[:3]),
+                          "more": _("等 %(n)d 个") % {"n": len(names)} if len(names) > 3 else ""}
+                       for kind, names in missing.items())
+    return [ChecklistItem(_("推荐名额"), problem)]

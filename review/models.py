@@ -95,6 +95,16 @@ class ScoringSheet(models.Model):
         """
         return sum((c.weight for c in self.criteria.all()), Decimal(0))
 
+    def check_weights(self):
+        """What is wrong with the weights, for the user, or "" when they sum to 100%. Forms and checklists share it."""
+        if not self.criteria.all():
+            return _("评分表“%(name)s”还没有评分项") % {"name": self.name}
+        total = self.weight_total()
+        if total != Decimal(1):
+            return _("评分表“%(name)s”各评分项权重合计为 %(total)s%%，应为 100%%") % {
+                "name": self.name, "total": format((total * 100).normalize(), "f")}
+        return ""
+
 
 class Criterion(models.Model):
     sheet = models.ForeignKey(ScoringSheet, on_delete=models.CASCADE, related_name="criteria")
