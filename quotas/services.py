@@ -283,12 +283,14 @@ def confirm_recommendations(*, rec_list, actor, expected_version=None, request=N
             _sync_entries(parent_list)  # what this unit recommended now waits in the parent's ranking
             _bump(parent_list)
         recommended = [e.declaration_id for e in entries if e.recommended]
+        late = [c for c in children if not c.confirmed]  # past their deadline, else confirming was refused
         record("list.confirm", target=locked, actor=actor, request=request,
                summary=_("确认推荐名单：推荐 %(n)s 项（占用名额 %(used)s 个，豁免 %(exempt)s 个，名额 %(quota)s 个）") % {
                    "n": len(recommended), **numbers},
-               data={"declarations": recommended, "document_number": number, "counts": numbers})
+               data={"declarations": recommended, "document_number": number, "counts": numbers,
+                     "late_children": [c.unit.pk for c in late]})
         _notify_confirmed(locked, actor)
-        _notify_late_children(locked, [c for c in children if not c.confirmed])
+        _notify_late_children(locked, late)
         list_id = locked.pk
         transaction.on_commit(lambda: _request_letter(list_id))
     return locked
