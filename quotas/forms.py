@@ -77,7 +77,8 @@ class FilterForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("退回理由（申报单位可见）"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("退回理由（申报单位可见）"), max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "minlength": 10}),
         error_messages={"required": gettext_lazy("退回修改时请填写退回理由，申报单位将看到该理由"),
                         "max_length": gettext_lazy("退回理由不能超过 1000 字")})
 
@@ -85,6 +86,10 @@ class ReturnForm(forms.Form):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(_("退回修改时请填写退回理由，申报单位将看到该理由"))
+        from .services import RETURN_REASON_MIN
+
+        if len(reason) < RETURN_REASON_MIN:
+            raise forms.ValidationError(_("退回理由至少 %(n)s 个字，请写明需要修改的具体内容") % {"n": RETURN_REASON_MIN})
         return reason
 
 

@@ -36,7 +36,6 @@ class Unit(models.Model):
                              validators=[validate_seal])
     doc_prefix = models.CharField(_("发文机关代字"), max_length=20, blank=True,
                                   help_text=_("推荐函文号的机关代字，例如“津工信软”；留空则用“推荐函”。"))
-    letter_seq = models.PositiveIntegerField(_("已用推荐函序号"), default=0, editable=False)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
@@ -148,3 +147,19 @@ class ListEntry(models.Model):
 
     def __str__(self):
         return f"{self.rank}. {self.declaration}"
+
+
+class LetterSequence(models.Model):
+    """The last letter number (文号序号) a unit used in one calendar year; a new year starts again at 1."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="letter_sequences")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
+
+    class Meta:
+        verbose_name = _("推荐函文号序号")
+        verbose_name_plural = _("推荐函文号序号")
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="one_letter_sequence_per_unit_year")]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}: {self.last}"

@@ -26,6 +26,7 @@ from .forms import (FilterForm, GuideChoiceForm, MoveForm, ReasonForm, Recommend
 from .models import RecommendationList, Unit, UnitGuideSetting
 from .queries import (counter, deadline_for, declarations_for_unit, entries_of, guides_with_pending_work, overview,
                       quota_for, workspace_queryset)
+from .readiness import child_ranks, child_states, confirmation_blockers
 
 S = Declaration.State
 PAGE_SIZE = 50
@@ -156,14 +157,19 @@ def ranking(request):
 
 
 def _ranking_context(request, rec_list, guides=None, error=None):
-    unit = rec_list.unit
-    children = (RecommendationList.objects.filter(guide=rec_list.guide, unit__parent=unit)
-                .select_related("unit").order_by("unit__name"))
-    child_units = list(unit.children.filter(is_active=True).order_by("name"))
-    child_lists = {rl.unit_id: rl for rl in children}
-    return {**_list_context(rec_list, request.user), "entries": list(entries_of(rec_list)), "guides": guides,
-            "exempt_min": rec_list.guide.quota_exempt_dcmm_min, "error": error,
-            "children": [(u, child_lists.get(u.pk)) for u in child_units]}
+    context = _list_context(rec_list, request.user)
+    now = timezone.now()
+    children = child_states(rec_list.unit, rec_list.guide)
+    ranks = child_ranks(rec_list) if children else {}
+    entries = list(entries_of(rec_list))
+    for e in entries:
+        e.child_rank = ranks.get(e.declaration_id)
+    blockers = [] if rec_list.is_confirmed else confirmation_blockers(rec_list, now=now, numbers=context["numbers"],
+                                                                      children=children)
+    return {**context, "entries": entries, "guides": guides, "exempt_min": rec_list.guide.quota_exempt_dcmm_min,
+            "error": error, "blockers": blockers,
+            "children": [{"unit": c.unit, "list": c.rec_list, "confirmed": c.confirmed, "deadline": c.deadline,
+                          "deadline_passed": c.deadline_passed(now), "blocks": c.blocks(now)} for c in children]}
 
 
 def _ranking_response(request, rec_list, error=None):

@@ -18,7 +18,7 @@ from documents.services import render_document, request_application_form, reques
 from quotas.services import confirm_recommendations, get_list, pass_check, set_recommended
 from review.models import Panel, ReviewerProfile
 from review.services import (add_reviewer, ensure_default_sheet, open_public_notice, publish_results,
-                             select_projects, settings_for)
+                             select_projects, settings_for, sheet_for, submit_review)
 from tests.factories import complete_declaration, make_guide, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -93,10 +93,15 @@ class World:
         transition(old, "submitted", actor=None, submitted_at=timezone.now())
         for state in ("passed", "recommended"):
             transition(old, state, actor=None)
+        # Last year's reviewer scored it (a project needs a review to be selected).
+        old_reviewer = self._reviewer("rev_old", "复旦大学", [])
+        scored = add_reviewer(declaration=old, reviewer=old_reviewer, actor=admin)
+        submit_review(assignment=scored, actor=old_reviewer, comment="项目基础扎实，建议入选。",
+                      scores={f"score_{c.pk}": "80" for c in sheet_for(old).criteria.all()})
         select_projects(guide=self.old_guide, declaration_ids=[old.pk], actor=admin)
         today = timezone.localdate()
-        open_public_notice(guide=self.old_guide, start=today - timedelta(days=10), end=today - timedelta(days=3),
-                           actor=admin)
+        open_public_notice(guide=self.old_guide, start=today - timedelta(days=20), end=today - timedelta(days=3),
+                           actor=admin, now=timezone.now() - timedelta(days=20))
         publish_results(guide=self.old_guide, actor=admin)
 
         from core.exports import start_audit_export
@@ -105,7 +110,6 @@ class World:
 
         self.export = start_audit_export(user=admin, query="", request=None)
         build_export(self.export.pk)  # as the worker would after commit
-        from review.services import sheet_for, submit_review
 
         criteria = list(sheet_for(self.decl_a).criteria.all())
         submit_review(assignment=self.assignment, actor=self.reviewer_assigned, comment="项目技术先进，应用成效明显，建议支持。",

@@ -35,3 +35,15 @@ def confirm(staff, guide):
 @pytest.fixture
 def confirm_password():
     return {"confirm_password": PASSWORD}
+
+
+def close_districts(p, *units):
+    """Let the districts' own confirmation deadlines pass (default: both of the personas' city), so the city
+    may confirm without waiting for them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for unit in units or (p.district_a, p.district_b):
+        services.set_unit_setting(unit=unit, guide=p.guide, quota=None, deadline=timezone.now() - timedelta(minutes=1),
+                                  reason="区级确认截止", actor=p.admin)

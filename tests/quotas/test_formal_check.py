@@ -64,7 +64,7 @@ def test_returning_a_passed_declaration_takes_it_out_of_the_ranking(personas):
     services.pass_check(declaration=decl, actor=p.district_a_staff)
     rl = services.get_list(unit=p.district_a, guide=p.guide)
     assert rl.entries.filter(declaration=decl).exists()
-    services.return_declaration(declaration=decl, actor=p.district_a_staff, reason="方向选择有误")
+    services.return_declaration(declaration=decl, actor=p.district_a_staff, reason="方向选择有误，请改选第4方向")
     assert not rl.entries.filter(declaration=decl).exists()
 
 
