@@ -174,7 +174,10 @@ def start_declaration(guide, *, organisation, actor, request=None, now=None):
     _ensure_before_deadline(guide, now, _("创建申报"))
     try:
         with transaction.atomic():
-            decl = Declaration.objects.create(guide=guide, organisation=organisation)
+            from quotas.jurisdiction import derived_unit
+
+            decl = Declaration.objects.create(guide=guide, organisation=organisation,
+                                              unit=derived_unit(organisation, guide))
             record("declaration.create", target=decl, actor=actor, request=request, summary=_("创建申报草稿"))
     except IntegrityError:
         return Declaration.objects.get(guide=guide, organisation=organisation), False
