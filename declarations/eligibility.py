@@ -188,8 +188,8 @@ def _check_rule(rule, decl, org, today):
             if ratio < 1.0 and p.get("similar") == "refer":
                 continue
             return Failure("project_name", _(
-                "贵单位的项目“%(earlier)s”已入选 %(year)s 年度试点示范，示范期至 %(end)s 尚未结束；"
-                "本项目“%(name)s”与其%(how)s，不得重复申报（%(rule)s）。如确为不同项目，请修改项目名称并在项目简介中说明区别")
+                "本项目“%(name)s”与贵单位已入选 %(year)s 年度试点示范的项目“%(earlier)s”%(how)s，"
+                "示范期至 %(end)s 尚未结束，不得重复申报（%(rule)s）。如确为不同的项目，请修改项目名称并在项目简介中说明区别")
                 % {"earlier": earlier.project_name, "name": decl.project_name, "year": earlier.guide.year,
                    "how": _("名称相同") if ratio >= 1.0 else _("名称相近（相似度 %(p)d%%）") % {"p": round(ratio * 100)},
                    "end": earlier.demo_period_end.strftime("%Y年%m月%d日"), "rule": rule.message or describe_rule(rule)})

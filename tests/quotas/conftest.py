@@ -7,7 +7,7 @@ from tests.factories import PASSWORD, complete_declaration, make_org
 
 def submitted(guide, unit, *, org=None, dcmm=0, direction="4", name=None):
     """A complete declaration to `unit`, submitted the way an applicant does."""
-    org = org or make_org(name, region=unit.region or "12", dcmm=dcmm)
+    org = org or make_org(name, region=unit.region or "12", dcmm=dcmm, division=unit.division or None)
     decl = complete_declaration(guide, org, unit, direction_code=direction)
     submit_declaration(decl, actor=None)
     return decl
