@@ -147,7 +147,7 @@ def title_similarity(a, b):
 
 def earlier_in_demo_period(decl, *, today=None, threshold=None):
     """The organisation's earlier selected projects still in their demonstration period whose titles resemble
-    this one, most similar first, each with its similarity (0–1)."""
+    this one, most similar first: (earlier declaration, similarity 0–1 of the normalised titles, same name)."""
     today = today or timezone.localdate()
     threshold = SIMILARITY if threshold is None else threshold
     running = (Declaration.objects.filter(organisation_id=decl.organisation_id, state=Declaration.State.SELECTED,
@@ -161,8 +161,8 @@ def earlier_in_demo_period(decl, *, today=None, threshold=None):
         ratio = title_similarity(decl.project_name, earlier.project_name)
         exact = bool(decl.project_name) and _normalised_name(decl.project_name) == _normalised_name(earlier.project_name)
         if exact or ratio >= threshold:
-            found.append((earlier, 1.0 if exact else ratio))
-    return sorted(found, key=lambda pair: -pair[1])
+            found.append((earlier, 1.0 if exact else ratio, exact))
+    return sorted(found, key=lambda item: (not item[2], -item[1]))
 
 
 def _applies(rule, decl, directions):
@@ -184,14 +184,14 @@ def _check_rule(rule, decl, org, today):
         # Same title, or a similar one (renamed "…（二期）"): refused, unless the guide's data says such
         # cases go to the unit, which then sees both projects side by side (params "similar": "refer").
         similar = earlier_in_demo_period(decl, today=today, threshold=p.get("similarity"))
-        for earlier, ratio in similar:
-            if ratio < 1.0 and p.get("similar") == "refer":
+        for earlier, ratio, same in similar:
+            if not same and p.get("similar") == "refer":
                 continue
             return Failure("project_name", _(
                 "本项目“%(name)s”与贵单位已入选 %(year)s 年度试点示范的项目“%(earlier)s”%(how)s，"
                 "示范期至 %(end)s 尚未结束，不得重复申报（%(rule)s）。如确为不同的项目，请修改项目名称并在项目简介中说明区别")
                 % {"earlier": earlier.project_name, "name": decl.project_name, "year": earlier.guide.year,
-                   "how": _("名称相同") if ratio >= 1.0 else _("名称相近（相似度 %(p)d%%）") % {"p": round(ratio * 100)},
+                   "how": _("名称相同") if same else _("名称相近（相似度 %(p)d%%）") % {"p": round(ratio * 100)},
                    "end": earlier.demo_period_end.strftime("%Y年%m月%d日"), "rule": rule.message or describe_rule(rule)})
         return None
     if kind == Rule.Kind.OWN_IP:

@@ -96,7 +96,7 @@ def declaration_detail(request, pk):
     rec_list = services.get_list(unit=request.user.unit, guide=decl.guide)
     entry = rec_list.entries.filter(declaration=decl).first()
     # A similar title of the same organisation still in its demonstration period: shown side by side.
-    earlier = [{"decl": d, "percent": round(r * 100)} for d, r in earlier_in_demo_period(decl)]
+    earlier = [{"decl": d, "percent": round(r * 100)} for d, r, _same in earlier_in_demo_period(decl)]
     return render(request, "quotas/declaration.html", {
         "decl": decl, "history": records_for(decl)[:100], "return_form": ReturnForm(), "entry": entry,
         "earlier": earlier,
