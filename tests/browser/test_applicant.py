@@ -18,7 +18,7 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     guide = make_guide(2022)
     city = make_unit("天津市工业和信息化局（浏览器测试）", Unit.Kind.PROVINCE, "12")
     district = make_unit("滨海新区工业和信息化局（浏览器测试）", Unit.Kind.DISTRICT, "12", parent=city)
-    code = credit_code(777001)
+    code = credit_code(777001, division="120116")  # registered in 滨海新区: its unit is the Binhai district
     problems = []  # script errors, CSP refusals and server errors would mean a page silently lost its behaviour
     page.on("console", lambda m: problems.append(m.text)
             if m.type == "error" and "Failed to load resource" not in m.text else None)
@@ -65,6 +65,7 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     page.get_by_label("申报方向").select_option(label="4. 大数据重点产品（大数据重点产品和服务）")
     expect(page.get_by_label("申报主体角色")).to_be_hidden()
     page.get_by_label("建设状态").select_option(label="已建")
+    expect(page.get_by_text(f"按贵单位所在地（天津市滨海新区）确定为“{district.name}”")).to_be_visible()
     page.get_by_label("推荐单位").select_option(label=f"{district.name}（区县主管部门）")
     page.get_by_label("项目简介").fill("面向港口物流的数据采集、治理与分析平台。")
     page.get_by_label("技术先进性与关键创新点").fill("实时流处理与多源数据融合。")

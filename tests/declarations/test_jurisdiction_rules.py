@@ -236,3 +236,16 @@ def test_the_national_generator_registers_organisations_where_they_declare(setti
         assert region_matches_division(org.region, org.division)
         assert may_declare_to(org, guide, d.unit_id), (org.name, org.division, d.unit.name)
     assert any(d.unit.kind == "district" for d in decls) and any(d.unit.kind == "soe" for d in decls)
+
+
+def test_the_draft_service_refuses_a_unit_outside_the_jurisdiction_and_keeps_the_draft(personas):
+    from declarations.services import TransitionError, save_draft
+
+    p = personas
+    decl, _created = start_declaration(p.guide, organisation=p.org_b, actor=p.applicant_b)
+    save_draft(decl, {"project_name": "河西数据平台"}, expected_version=decl.version, actor=p.applicant_b)
+    with pytest.raises(TransitionError, match="本页内容未保存"):
+        save_draft(decl, {"project_name": "改名", "unit_id": p.district_a.pk}, expected_version=decl.version,
+                   actor=p.applicant_b)
+    decl.refresh_from_db()
+    assert (decl.project_name, decl.unit) == ("河西数据平台", p.district_b)
