@@ -378,13 +378,14 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
                 "n": guide.max_directions}
         else:
             del self.fields["extra_directions"]
-        from quotas.jurisdiction import derived_unit
+        from quotas.jurisdiction import accepted_group_ids, derived_unit
         from quotas.models import Unit
 
         org = declaration.organisation
         # The unit follows from where the organisation is; a group is offered only after it accepted the membership.
         self.derived_unit = derived_unit(org, guide)
-        self.fields["unit"].queryset = Unit.objects.recommending_for(org, guide).order_by("kind", "name")
+        allowed = ([self.derived_unit.pk] if self.derived_unit else []) + accepted_group_ids(org)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=allowed).order_by("kind", "name")
         self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.get_kind_display()}）"
         self.fields["unit"].empty_label = None
         self.fields["unit"].initial = self.derived_unit.pk if self.derived_unit else None

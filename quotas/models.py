@@ -56,6 +56,12 @@ class Unit(models.Model):
         verbose_name = _("推荐单位")
         verbose_name_plural = _("推荐单位")
         ordering = ["region", "name"]
+        constraints = [
+            # Applicants are routed by division: one active unit per place keeps the route unambiguous.
+            models.UniqueConstraint(fields=["division"], condition=Q(is_active=True) & ~Q(division=""),
+                                    name="one_active_unit_per_division",
+                                    violation_error_message=_("已有启用的推荐单位使用该行政区划代码")),
+        ]
 
     def get_region_display(self):
         return region_name(self.region)

@@ -10,10 +10,14 @@ def fill_divisions(apps, schema_editor):
     from core.regions import division_for_name
 
     Unit = apps.get_model("quotas", "Unit")
-    for unit in Unit.objects.filter(kind__in=["district", "plan_city", "subprov_capital"], division=""):
+    used = set()
+    for unit in Unit.objects.filter(kind__in=["district", "plan_city", "subprov_capital"], division="").order_by("pk"):
         code = division_for_name(unit.name, unit.region, city=unit.kind != "district")
-        if code:
-            Unit.objects.filter(pk=unit.pk).update(division=code)
+        if not code or (unit.is_active and code in used):
+            continue  # unknown, or a second active unit of that place (one per place, next migration): admin decides
+        if unit.is_active:
+            used.add(code)
+        Unit.objects.filter(pk=unit.pk).update(division=code)
 
 
 class Migration(migrations.Migration):
