@@ -309,7 +309,7 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
     directions = list(guide.directions.order_by("order"))
     _log(out, f"指南“{guide.title}”已载入（{len(directions)} 个方向）", t0)
 
-    provinces, top, districts = _units(rng)
+    _provinces, top, districts = _units(rng)
     all_units = top + districts
     load_quotas(guide, read_guide_data(2022))  # again, now that the districts its overrides name exist
     soe = [u for u in top if u.kind == Unit.Kind.SOE]
