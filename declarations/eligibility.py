@@ -149,7 +149,10 @@ def earlier_in_demo_period(decl, *, today=None, threshold=None):
     """The organisation's earlier selected projects still in their demonstration period whose titles resemble
     this one, most similar first: (earlier declaration, similarity 0–1 of the normalised titles, same name)."""
     today = today or timezone.localdate()
-    threshold = SIMILARITY if threshold is None else threshold
+    try:  # guide data, edited by an admin: a bad value falls back to the default rather than failing the page
+        threshold = min(max(float(threshold), 0.5), 1.0) if threshold is not None else SIMILARITY
+    except (TypeError, ValueError):
+        threshold = SIMILARITY
     running = (Declaration.objects.filter(organisation_id=decl.organisation_id, state=Declaration.State.SELECTED,
                                           demo_period_end__gte=today)
                .exclude(pk=decl.pk).exclude(guide_id=decl.guide_id).select_related("guide", "direction"))
