@@ -31,6 +31,8 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     page.get_by_label("单位名称").fill("天津浏览器数据科技有限公司")
     page.get_by_label("统一社会信用代码").fill(code[:17] + ("0" if code[-1] != "0" else "1"))
     page.get_by_label("单位类型").select_option(label="企业")
+    # Leaving the code field proposes the place from characters 3–8 (滨海新区 120116).
+    expect(page.locator("#id_division")).to_have_value("120116")
     page.get_by_label("所在省级地区").select_option(label="天津市")
     page.get_by_label("属于工业企业").check()
     page.get_by_label("联系人姓名").fill("王五")
