@@ -23,7 +23,7 @@ def fill_divisions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0002_organisation_division'),
+        ('declarations', '0004_organisation_division'),
         ('quotas', '0002_quotas_and_lists'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -23,7 +23,7 @@ def fill_divisions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0001_initial'),
+        ('declarations', '0003_default_attachment_kinds'),
     ]
 
     operations = [
