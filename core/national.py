@@ -38,9 +38,11 @@ from core.models import AuditRecord, Notification
 from core.regions import REGIONS
 from declarations.loading import load_guide, read_guide_data
 from declarations.models import Attachment, Declaration, Guide, Organisation
-from quotas.demo import PILOT_ZONES, PLAN_CITIES, SOE_GROUPS, SUBPROV_CAPITALS, TIANJIN_DISTRICTS, province_unit_name
+from quotas.demo import (PILOT_ZONES, PLAN_CITIES, SOE_GROUPS, SUBPROV_CAPITALS, TIANJIN_DISTRICTS, province_unit_name,
+                         unit_division)
+from quotas.jurisdiction import delegated_kinds, derive
 from quotas.loading import load_quotas
-from quotas.models import LetterSequence, ListEntry, QuotaRule, RecommendationList, Unit
+from quotas.models import GroupMembership, LetterSequence, ListEntry, QuotaRule, RecommendationList, Unit
 from review.models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Score, Selection
 from review.services import assign_reviewers, ensure_default_sheet
 from review.workdays import add_working_days
@@ -92,11 +94,19 @@ def _log(out, msg, t0):
         out(f"[{time.monotonic() - t0:6.1f}s] {msg}")
 
 
-def credit_code(i, region, kind):
-    """A valid, unique unified social credit code: authority/type, region, '8' + sequence, check character."""
+def credit_code(i, division, kind):
+    """A valid, unique unified social credit code issued in `division`: authority/type, division, '8' + sequence, check."""
     prefix = {"institute": "12", "association": "51"}.get(kind, "91")
-    body = f"{prefix}{CITY_CODE.get(region, region + '0100')}8{i:08d}"
+    body = f"{prefix}{division}8{i:08d}"
     return body + uscc.calc_check_digit(body)
+
+
+def _division(rng, region, places):
+    """Where an applicant of `region` is registered: often a district or city that has its own unit, else the capital."""
+    r = rng.random()
+    if places.get(region) and r < 0.5:
+        return rng.choice(places[region])
+    return CITY_CODE.get(region, region + "0100")
 
 
 # --- cleanup -----------------------------------------------------------------------------------
@@ -190,7 +200,8 @@ def _units(rng):
     """The real top-level units (as the demo names them) and districts under the municipalities."""
     def unit(name, kind, region="", parent=None):
         obj, _created = Unit.objects.update_or_create(name=name, defaults={
-            "kind": kind, "region": region, "parent": parent, "is_active": True})
+            "kind": kind, "region": region, "parent": parent, "is_active": True,
+            "division": unit_division(name, kind, region)})
         return obj
 
     top = []
@@ -212,18 +223,11 @@ def _units(rng):
     return provinces, top, districts
 
 
-def _unit_for(rng, region, provinces, by_region_city, by_region_district, soe, zone_by_region):
-    """Where an applicant of `region` declares: mostly its province, else a city, district, SOE group or zone."""
-    r = rng.random()
-    if r < 0.06:
+def _unit_for(rng, org, soe, route):
+    """Where an organisation declares: the unit of its jurisdiction, or (a few) a central SOE group it belongs to."""
+    if rng.random() < 0.06:
         return rng.choice(soe)
-    if region in by_region_district and r < 0.55:
-        return rng.choice(by_region_district[region])
-    if region in by_region_city and r < 0.45:
-        return rng.choice(by_region_city[region])
-    if region in zone_by_region and r < 0.35:
-        return zone_by_region[region]
-    return provinces[region]
+    return route(org)
 
 
 def _org_name(rng, i, region_name, kind):
@@ -311,22 +315,23 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
     directions = list(guide.directions.order_by("order"))
     _log(out, f"指南“{guide.title}”已载入（{len(directions)} 个方向）", t0)
 
-    provinces, top, districts = _units(rng)
+    _provinces, top, districts = _units(rng)
     all_units = top + districts
     load_quotas(guide, read_guide_data(2022))  # again, now that the districts its overrides name exist
     # After the data file's rules (which replace a guide's rules): a quota for every kind of unit.
     for kind, quota in QUOTAS.items():
         QuotaRule.objects.update_or_create(guide=guide, unit_kind=kind, defaults={"quota": quota})
-    by_region_city, by_region_district, zone_by_region, soe = {}, {}, {}, []
-    for u in top:
-        if u.kind in (Unit.Kind.PLAN_CITY, Unit.Kind.SUBPROV_CAPITAL):
-            by_region_city.setdefault(u.region, []).append(u)
-        elif u.kind == Unit.Kind.SOE:
-            soe.append(u)
-        elif u.kind == Unit.Kind.PILOT_ZONE:
-            zone_by_region[u.region] = u
-    for d in districts:
-        by_region_district.setdefault(d.region, []).append(d)
+    soe = [u for u in top if u.kind == Unit.Kind.SOE]
+    # Places that have a unit of their own, per region: applicants registered there reach that unit.
+    places = {}
+    for u in all_units:
+        if u.division:
+            places.setdefault(u.region, []).append(u.division)
+    kinds, overridden = delegated_kinds(guide)
+    candidates = [u for u in all_units if u.is_active]
+
+    def route(org):
+        return derive(org.division, org.region, candidates=candidates, kinds=kinds, units=overridden)
     # Most units have confirmed their lists; a few are still working (they hold the unchecked declarations).
     unconfirmed = set(u.pk for u in rng.sample(all_units, max(1, len(all_units) // 8)))
     # A district's confirmed list feeds its parent, so a parent confirmed implies its districts confirmed.
@@ -355,9 +360,11 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
         r = rng.random()
         kind = (Organisation.Kind.ENTERPRISE if r < 0.85 else Organisation.Kind.INSTITUTE if r < 0.95
                 else Organisation.Kind.ASSOCIATION)
+        division = _division(rng, region, places)
         orgs.append(Organisation(
-            name=_org_name(rng, i, region_names[region], kind), credit_code=credit_code(i, region, kind), kind=kind,
+            name=_org_name(rng, i, region_names[region], kind), credit_code=credit_code(i, division, kind), kind=kind,
             is_industrial=kind == Organisation.Kind.ENTERPRISE and rng.random() < 0.4, region=region,
+            division=division,
             dcmm_level=rng.choices([0, 1, 2, 3, 4, 5], [60, 6, 12, 14, 6, 2])[0],
             contact_name=_person(rng), contact_phone=f"139{i:08d}", contact_email=f"nat{i}@example.com",
             address=f"{region_names[region]}某区数据大道{i}号"))
@@ -368,9 +375,12 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
     _log(out, f"申报单位 {len(orgs)} 个及其用户已建", t0)
 
     # Declarations: one per organisation, states by whether its unit has confirmed.
-    decls = []
+    decls, memberships = [], []
     for o in orgs:
-        unit = _unit_for(rng, o.region, provinces, by_region_city, by_region_district, soe, zone_by_region)
+        unit = _unit_for(rng, o, soe, route)
+        if unit.kind == Unit.Kind.SOE:  # only a member the group has confirmed may declare through it
+            memberships.append(GroupMembership(organisation=o, group=unit, state=GroupMembership.State.ACCEPTED,
+                                               note="集团下属单位", decided_at=now))
         direction = rng.choice(directions)
         r = rng.random()
         if r < 0.25:
@@ -385,6 +395,7 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
             guide=guide, organisation=o, unit=unit, direction=direction, state=state, submitted_at=submitted,
             return_reason="请补充应用案例的客户证明材料。" if state == S.RETURNED else "", **content))
     _bulk(Declaration, decls)
+    _bulk(GroupMembership, memberships)
     org_by_id = {o.pk: o for o in orgs}
     _log(out, f"申报 {len(decls)} 项已建", t0)
 

@@ -140,6 +140,13 @@ def _own_unit_check(declaration, actor):
 def pass_check(*, declaration, actor, request=None, now=None):
     """形式审查通过: the declaration joins the unit's pool for ranking."""
     _own_unit_check(declaration, actor)
+    from .jurisdiction import may_declare_to
+
+    if not may_declare_to(declaration.organisation, declaration.guide, declaration.unit_id):
+        # Declared before the jurisdiction rules (or the organisation's place changed): it belongs elsewhere.
+        raise ListError(_("该申报单位不属于本单位辖区（所在地：%(place)s），也未经本单位确认为集团成员单位，"
+                          "不能通过形式审查；请退回修改，由申报单位改报其所在地的推荐单位")
+                        % {"place": declaration.organisation.division_display})
     with transaction.atomic():
         rec_list = _lock(unit=declaration.unit, guide=declaration.guide)
         _ensure_open(rec_list, now)

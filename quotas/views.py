@@ -17,6 +17,7 @@ from core.audit import records_for
 from core.decorators import ministry_required, unit_required
 from core.security import confirm_fresh_password, requires_fresh_password
 from core.security_devices import users_with_device
+from declarations.eligibility import earlier_in_demo_period
 from declarations.models import Declaration, Guide
 from declarations.queries import declaration_page_queryset, first_guide_with_work, guides_with_open_declarations
 
@@ -98,8 +99,11 @@ def declaration_detail(request, pk):
     decl = _own_declaration(request, pk)
     rec_list = services.get_list(unit=request.user.unit, guide=decl.guide)
     entry = rec_list.entries.filter(declaration=decl).first()
+    # A similar title of the same organisation still in its demonstration period: shown side by side.
+    earlier = [{"decl": d, "percent": round(r * 100)} for d, r, _same in earlier_in_demo_period(decl)]
     return render(request, "quotas/declaration.html", {
         "decl": decl, "history": records_for(decl)[:100], "return_form": ReturnForm(), "entry": entry,
+        "earlier": earlier,
         "rec_list": rec_list, "can_check": request.user.has_perm("quotas.check_declaration", decl)
         and not rec_list.is_confirmed, "exempt": decl.guide.quota_exempt_dcmm_min is not None
         and decl.organisation.dcmm_level >= decl.guide.quota_exempt_dcmm_min})

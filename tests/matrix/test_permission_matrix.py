@@ -111,6 +111,10 @@ SPEC = {
     "quotas:confirm": S({"district_a"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
     "quotas:export": S({"district_a", "city", "admin"}, lambda w: {"pk": w.list_a.pk}),
     "quotas:seal": S({"district_a", "admin"}, lambda w: {"pk": w.p.district_a.pk}),
+    "memberships:apply": S(APPLICANTS),
+    "quotas:memberships": S(UNITS),
+    # Only the group's own staff decide; none of the roles works for the world's group.
+    "quotas:membership_decide": S(frozenset(), lambda w: {"pk": w.membership.pk}, post_only=True),
     "quotas:overview": S(ADMIN),
     "quotas:setting": S(ADMIN, lambda w: {"guide_pk": w.guide.pk, "unit_pk": w.p.district_a.pk}),
     "quotas:reopen": S(ADMIN, lambda w: {"pk": w.list_a.pk}, post_only=True),

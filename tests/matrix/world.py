@@ -122,6 +122,12 @@ class World:
         from tests.demonstration.matrix_world import build as build_demonstration
 
         build_demonstration(self)
+        from quotas.models import GroupMembership, Unit
+        from tests.factories import make_unit
+
+        # A central SOE group none of the roles works for, asked by applicant_b to confirm its membership.
+        self.group = make_unit("中国电子信息产业集团有限公司（矩阵）", Unit.Kind.SOE, "")
+        self.membership = GroupMembership.objects.create(organisation=p.org_b, group=self.group, note="矩阵测试成员")
         self.users = {
             "anon": None, "applicant_a": p.applicant_a, "applicant_b": p.applicant_b,
             "district_a": p.district_a_staff, "district_b": p.district_b_staff, "city": p.city_staff,
