@@ -7,10 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # Pango/HarfBuzz for WeasyPrint (libharfbuzz-subset0 makes Chinese PDFs 10-20x faster),
-# gettext for the message catalogue, curl-free health checks use Python itself.
+# BabelStone Han for CJK Extensions B-G on documents, zbar and poppler (pdftoppm) to read the
+# QR code of uploaded scans, gettext for the message catalogue; health checks use Python itself.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libjpeg62-turbo libopenjp2-7 gettext \
+      fonts-babelstone-han libzbar0 poppler-utils \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

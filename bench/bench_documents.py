@@ -2,12 +2,18 @@
 
     .venv/bin/python bench/bench_documents.py [N]
 
+Also prints the warm signing time (PAdES on an already rendered form, certificate cached per
+process) and the cold one (first signature in a fresh process), and the worker's time for a
+form full of characters beyond the BMP (drawn from the BabelStone Han fallback face).
+
 Each worker does what the Celery task does for one form — lay out the HTML with
 the shipped fonts, sign it (PAdES), write it to a temporary file and rename it
 into place — without the database round trips. Prints forms per minute for 1
 and 2 workers, and the ratio of our per-form time to WeasyPrint rendering the
 same HTML on its own (HTML(...).write_pdf(), a fresh default font configuration
-each time, no signature).
+each time, no signature). Per-form figures are CPU seconds of the rendering process
+(time.process_time), so that other load on a shared machine does not skew the ratio;
+forms per minute are wall-clock.
 """
 
 import os
@@ -28,8 +34,11 @@ PARAGRAPH = ("本项目面向工业企业生产过程优化，建设覆盖研发
              "平台已在滨海新区十二家企业部署应用，设备综合效率提升百分之十二，单位产品能耗下降百分之八。")
 
 
-def sample_content(i):
-    paragraphs = [f"（{n}）{PARAGRAPH}" for n in range(1, 7)]
+RARE = "𠀀𪚥𪜀𫝀𫠠𬺰𰀀𰻞㐀䶵豈丽"  # Extensions A-G and compatibility ideographs
+
+
+def sample_content(i, rare=False):
+    paragraphs = [f"（{n}）{PARAGRAPH}{RARE if rare else ''}" for n in range(1, 7)]
     sections = [{"number": num, "title": title, "paragraphs": paragraphs} for num, title in
                 zip(["三", "四", "五", "六", "七"], ["项目简介", "技术先进性与关键创新点", "经济效益和社会效益", "推广价值", "开源贡献"])]
     return {
@@ -60,23 +69,23 @@ def _setup(p12, password):
     settings.SIGNING_P12_PATH, settings.SIGNING_P12_PASSWORD = p12, password
 
 
-def _document(i):
+def _document(i, rare=False):
     from documents.models import Document
     from documents.services import fingerprint_of
 
-    content = sample_content(i)
+    content = sample_content(i, rare)
     return Document(pk=i, kind=Document.Kind.APPLICATION_FORM, number=f"SB2026-{i:06d}-01",
                     short_code=f"BENCH{i:05d}"[:10], content=content, fingerprint=fingerprint_of(content))
 
 
 def _ours(args):
-    i, out_dir = args
+    i, out_dir, *rare = args
     from documents.services import _atomic_write, _render_pdf
 
-    t = time.perf_counter()
-    data = _render_pdf(_document(i))
+    t = time.process_time()
+    data = _render_pdf(_document(i, bool(rare and rare[0])))
     _atomic_write(Path(out_dir) / f"{i}.pdf", data)
-    return time.perf_counter() - t
+    return time.process_time() - t
 
 
 def _html(i):
@@ -85,7 +94,7 @@ def _html(i):
     from documents.services import pdf_context
 
     doc = _document(i)
-    return render_to_string("documents/print/application_form.html", {**pdf_context(doc), "single_page": False})
+    return render_to_string("documents/print/application_form.html", pdf_context(doc))
 
 
 def _plain(i):
@@ -95,10 +104,34 @@ def _plain(i):
     from documents.pdf import print_stylesheet
 
     html = _html(i)
-    t = time.perf_counter()
+    t = time.process_time()
     config = FontConfiguration()
     HTML(string=html).write_pdf(stylesheets=[CSS(string=print_stylesheet(), font_config=config)], font_config=config)
-    return time.perf_counter() - t
+    return time.process_time() - t
+
+
+def _signing(_args):
+    """(cold, warm) seconds to sign a rendered form in this fresh process."""
+    from documents.services import render_pdf_bytes
+    from documents.signing import sign_pdf
+
+    pdf = render_pdf_bytes(_document(1))
+    t = time.process_time()
+    sign_pdf(pdf, reason="bench")
+    cold = time.process_time() - t
+    warm = []
+    for _ in range(5):
+        t = time.process_time()
+        sign_pdf(pdf, reason="bench")
+        warm.append(time.process_time() - t)
+    return cold, sorted(warm)[len(warm) // 2]
+
+
+def _rare(args):
+    out_dir, n = args
+    _ours((-100, out_dir, True))  # warm: the fallback face is loaded once per worker
+    times = [_ours((-100 - k, out_dir, True)) for k in range(1, n + 1)]
+    return sum(times) / len(times)
 
 
 def run_pool(workers, n, p12, password, out_dir):
@@ -128,15 +161,23 @@ def main():
             wall, times = run_pool(workers, n, p12, "bench", tmp)
             results[workers] = (wall, times)
             print(f"{workers} worker(s): {n / wall * 60:7.1f} forms/minute  "
-                  f"({wall / n:.2f} s wall per form, {sum(times) / n:.2f} s per form in a worker)")
+                  f"({wall / n:.2f} s wall per form, {sum(times) / n:.2f} CPU s per form in a worker)")
         _plain(0)  # warm
         plain = [_plain(i) for i in range(1, min(n, 10) + 1)]
         plain_avg = sum(plain) / len(plain)
         ours_avg = sum(results[1][1]) / n
-        print(f"plain WeasyPrint, same HTML: {plain_avg:.2f} s per form")
+        print(f"plain WeasyPrint, same HTML: {plain_avg:.2f} CPU s per form")
         print(f"ratio ours / plain WeasyPrint: {ours_avg / plain_avg:.2f}  "
               f"(ours adds the PAdES signature and an atomic file write, and keeps fonts loaded per worker)")
         print(f"speed-up 2 workers vs 1: {results[1][0] / results[2][0]:.2f}x")
+        ctx = get_context("fork")
+        with ctx.Pool(1, initializer=_setup, initargs=(p12, "bench")) as pool:
+            cold, warm = pool.apply(_signing, (None,))
+        print(f"signing a rendered form (PAdES, pyHanko): {warm:.3f} CPU s warm (median of 5), {cold:.3f} CPU s cold "
+              f"(first signature in a fresh worker: loads pyHanko and the certificate)")
+        with ctx.Pool(1, initializer=_setup, initargs=(p12, "bench")) as pool:
+            rare = pool.apply(_rare, ((tmp, min(n, 5)),))
+        print(f"form with characters of CJK Ext. A-G in every paragraph: {rare:.2f} CPU s per form in a warm worker")
 
 
 if __name__ == "__main__":

@@ -53,7 +53,19 @@ SECRET_KEY = required_secret("SECRET_KEY", "dev-only-insecure-key-change-me-in-p
                              "its own secret key (50+ random characters)")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _development_site_url():
+    """Where `runserver` listens: PORT (bin/dev run sets it) or the port given to runserver itself.
+    Production sets SITE_URL; `check --deploy` refuses a local one (documents.checks)."""
+    port = os.environ.get("PORT", "")
+    if not port and len(sys.argv) > 2 and sys.argv[1] == "runserver" and not sys.argv[2].startswith("-"):
+        port = sys.argv[2].rpartition(":")[2]
+    return f"http://127.0.0.1:{port if port.isdigit() else 8000}"
+
+
+# The public address printed on documents and encoded in their QR codes.
+SITE_URL = (os.environ.get("SITE_URL") or _development_site_url()).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/register/", declaration_views.register, name="register"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("security/", include("core.security_urls")),
+    path("applicant/groups/", include("quotas.membership_urls")),
     path("applicant/", include("declarations.urls")),
     path("manage/guides/", include("declarations.manage_urls")),
     path("unit/", include("quotas.urls")),

@@ -2,17 +2,21 @@
 
 generate() builds, in one transaction and with bulk inserts, a separate published
 guide (copied from the 2022 guide data, future deadlines) holding: the real top-level
-recommending units and district units under the four municipalities, quota rules,
-N applicant organisations each with one user and one declaration spread over the
-directions, units and states, the units' recommendation lists (most confirmed),
-reviewers in one panel per direction, five submitted reviews with scores on each
-recommended project, selections with an open public notice, and small attachments
-that all point at one tiny stored PDF.
+recommending units and district units under the four municipalities, quota rules
+for every kind of unit, N applicant organisations each with one user and one
+declaration spread over the directions, units and states, the units' recommendation
+lists (most confirmed, each within its quota, a city only after its districts),
+reviewers in one panel per direction (some with declared conflicts), assignments made
+by the real assignment service and a submitted review on each, selections among the
+projects with the panel's minimum of reviews, a public notice of the minimum length,
+and small attachments that all point at one tiny stored PDF. The data passes the
+site's own checks (tests/scale/test_national.py runs them).
 
 Running it again deletes that guide's generated data first (guide, declarations,
 lists, reviews, the "nat_" users and their organisations) and builds it anew, so
 nothing is duplicated. Real units are shared with the demo and kept.
-No audit records are written for the generated history.
+No audit records are written for the generated history, except the assignment
+service's own record of its run.
 """
 
 import hashlib
@@ -34,17 +38,21 @@ from core.models import AuditRecord, Notification
 from core.regions import REGIONS
 from declarations.loading import load_guide, read_guide_data
 from declarations.models import Attachment, Declaration, Guide, Organisation
-from quotas.demo import PILOT_ZONES, PLAN_CITIES, SOE_GROUPS, SUBPROV_CAPITALS, TIANJIN_DISTRICTS, province_unit_name
+from quotas.demo import (PILOT_ZONES, PLAN_CITIES, SOE_GROUPS, SUBPROV_CAPITALS, TIANJIN_DISTRICTS, province_unit_name,
+                         unit_division)
+from quotas.jurisdiction import delegated_kinds, derive
 from quotas.loading import load_quotas
-from quotas.models import ListEntry, QuotaRule, RecommendationList, Unit
+from quotas.models import GroupMembership, LetterSequence, ListEntry, QuotaRule, RecommendationList, Unit
 from review.models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Score, Selection
-from review.services import ensure_default_sheet
+from review.services import assign_reviewers, ensure_default_sheet
+from review.workdays import add_working_days
 
 TITLE = "2022年大数据产业发展试点示范项目申报指南（全国规模模拟）"
 PREFIX = "nat_"
 PASSWORD = "Nation#2026pass"
 BATCH = 1000
 S = Declaration.State
+MIN_REVIEWS = 3  # each panel ranks and selects only projects with at least three submitted reviews
 
 # Quotas of the 2021 notice (the 2022 data has only Tianjin's district quotas): provinces and XPCC ≤10,
 # plan-separated cities, sub-provincial capitals, SOE groups and others ≤5; districts keep the 2022 ≤2.
@@ -86,11 +94,19 @@ def _log(out, msg, t0):
         out(f"[{time.monotonic() - t0:6.1f}s] {msg}")
 
 
-def credit_code(i, region, kind):
-    """A valid, unique unified social credit code: authority/type, region, '8' + sequence, check character."""
+def credit_code(i, division, kind):
+    """A valid, unique unified social credit code issued in `division`: authority/type, division, '8' + sequence, check."""
     prefix = {"institute": "12", "association": "51"}.get(kind, "91")
-    body = f"{prefix}{CITY_CODE.get(region, region + '0100')}8{i:08d}"
+    body = f"{prefix}{division}8{i:08d}"
     return body + uscc.calc_check_digit(body)
+
+
+def _division(rng, region, places):
+    """Where an applicant of `region` is registered: often a district or city that has its own unit, else the capital."""
+    r = rng.random()
+    if places.get(region) and r < 0.5:
+        return rng.choice(places[region])
+    return CITY_CODE.get(region, region + "0100")
 
 
 # --- cleanup -----------------------------------------------------------------------------------
@@ -118,6 +134,8 @@ def delete_existing(out=None, t0=None):
         Attachment.objects.filter(declaration__guide=guide)._raw_delete("default")
         Declaration.extra_directions.through.objects.filter(declaration__guide=guide)._raw_delete("default")
         Declaration.objects.filter(guide=guide)._raw_delete("default")
+        AuditRecord.objects.filter(target_type=ContentType.objects.get_for_model(Guide),
+                                   target_id=str(guide.pk))._raw_delete("default")
         guide.delete()
     _log(out, "旧的全国规模指南数据已删除" if guides else "没有旧数据", t0)
     reviewer_profiles = ReviewerProfile.objects.filter(user__username__startswith=PREFIX)
@@ -182,7 +200,8 @@ def _units(rng):
     """The real top-level units (as the demo names them) and districts under the municipalities."""
     def unit(name, kind, region="", parent=None):
         obj, _created = Unit.objects.update_or_create(name=name, defaults={
-            "kind": kind, "region": region, "parent": parent, "is_active": True})
+            "kind": kind, "region": region, "parent": parent, "is_active": True,
+            "division": unit_division(name, kind, region)})
         return obj
 
     top = []
@@ -204,18 +223,11 @@ def _units(rng):
     return provinces, top, districts
 
 
-def _unit_for(rng, region, provinces, by_region_city, by_region_district, soe, zone_by_region):
-    """Where an applicant of `region` declares: mostly its province, else a city, district, SOE group or zone."""
-    r = rng.random()
-    if r < 0.06:
+def _unit_for(rng, org, soe, route):
+    """Where an organisation declares: the unit of its jurisdiction, or (a few) a central SOE group it belongs to."""
+    if rng.random() < 0.06:
         return rng.choice(soe)
-    if region in by_region_district and r < 0.55:
-        return rng.choice(by_region_district[region])
-    if region in by_region_city and r < 0.45:
-        return rng.choice(by_region_city[region])
-    if region in zone_by_region and r < 0.35:
-        return zone_by_region[region]
-    return provinces[region]
+    return route(org)
 
 
 def _org_name(rng, i, region_name, kind):
@@ -297,27 +309,29 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
     guide = load_guide(read_guide_data(2022), title=TITLE, applicant_deadline=now + timedelta(days=30),
                        unit_deadline=now + timedelta(days=45), published=True)
     Guide.objects.filter(pk=guide.pk).update(published_at=now - timedelta(days=20))
-    for kind, quota in QUOTAS.items():
-        QuotaRule.objects.update_or_create(guide=guide, unit_kind=kind, defaults={"quota": quota})
     cfg, _ = ReviewSettings.objects.get_or_create(guide=guide)
     sheet = ensure_default_sheet(guide)
     criteria = list(sheet.criteria.all())
     directions = list(guide.directions.order_by("order"))
     _log(out, f"指南“{guide.title}”已载入（{len(directions)} 个方向）", t0)
 
-    provinces, top, districts = _units(rng)
+    _provinces, top, districts = _units(rng)
     all_units = top + districts
     load_quotas(guide, read_guide_data(2022))  # again, now that the districts its overrides name exist
-    by_region_city, by_region_district, zone_by_region, soe = {}, {}, {}, []
-    for u in top:
-        if u.kind in (Unit.Kind.PLAN_CITY, Unit.Kind.SUBPROV_CAPITAL):
-            by_region_city.setdefault(u.region, []).append(u)
-        elif u.kind == Unit.Kind.SOE:
-            soe.append(u)
-        elif u.kind == Unit.Kind.PILOT_ZONE:
-            zone_by_region[u.region] = u
-    for d in districts:
-        by_region_district.setdefault(d.region, []).append(d)
+    # After the data file's rules (which replace a guide's rules): a quota for every kind of unit.
+    for kind, quota in QUOTAS.items():
+        QuotaRule.objects.update_or_create(guide=guide, unit_kind=kind, defaults={"quota": quota})
+    soe = [u for u in top if u.kind == Unit.Kind.SOE]
+    # Places that have a unit of their own, per region: applicants registered there reach that unit.
+    places = {}
+    for u in all_units:
+        if u.division:
+            places.setdefault(u.region, []).append(u.division)
+    kinds, overridden = delegated_kinds(guide)
+    candidates = [u for u in all_units if u.is_active]
+
+    def route(org):
+        return derive(org.division, org.region, candidates=candidates, kinds=kinds, units=overridden)
     # Most units have confirmed their lists; a few are still working (they hold the unchecked declarations).
     unconfirmed = set(u.pk for u in rng.sample(all_units, max(1, len(all_units) // 8)))
     # A district's confirmed list feeds its parent, so a parent confirmed implies its districts confirmed.
@@ -346,9 +360,11 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
         r = rng.random()
         kind = (Organisation.Kind.ENTERPRISE if r < 0.85 else Organisation.Kind.INSTITUTE if r < 0.95
                 else Organisation.Kind.ASSOCIATION)
+        division = _division(rng, region, places)
         orgs.append(Organisation(
-            name=_org_name(rng, i, region_names[region], kind), credit_code=credit_code(i, region, kind), kind=kind,
+            name=_org_name(rng, i, region_names[region], kind), credit_code=credit_code(i, division, kind), kind=kind,
             is_industrial=kind == Organisation.Kind.ENTERPRISE and rng.random() < 0.4, region=region,
+            division=division,
             dcmm_level=rng.choices([0, 1, 2, 3, 4, 5], [60, 6, 12, 14, 6, 2])[0],
             contact_name=_person(rng), contact_phone=f"139{i:08d}", contact_email=f"nat{i}@example.com",
             address=f"{region_names[region]}某区数据大道{i}号"))
@@ -359,9 +375,12 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
     _log(out, f"申报单位 {len(orgs)} 个及其用户已建", t0)
 
     # Declarations: one per organisation, states by whether its unit has confirmed.
-    decls = []
+    decls, memberships = [], []
     for o in orgs:
-        unit = _unit_for(rng, o.region, provinces, by_region_city, by_region_district, soe, zone_by_region)
+        unit = _unit_for(rng, o, soe, route)
+        if unit.kind == Unit.Kind.SOE:  # only a member the group has confirmed may declare through it
+            memberships.append(GroupMembership(organisation=o, group=unit, state=GroupMembership.State.ACCEPTED,
+                                               note="集团下属单位", decided_at=now))
         direction = rng.choice(directions)
         r = rng.random()
         if r < 0.25:
@@ -376,6 +395,7 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
             guide=guide, organisation=o, unit=unit, direction=direction, state=state, submitted_at=submitted,
             return_reason="请补充应用案例的客户证明材料。" if state == S.RETURNED else "", **content))
     _bulk(Declaration, decls)
+    _bulk(GroupMembership, memberships)
     org_by_id = {o.pk: o for o in orgs}
     _log(out, f"申报 {len(decls)} 项已建", t0)
 
@@ -403,8 +423,10 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
     for d in decls:
         if d.state == S.PASSED:
             passed_by_unit.setdefault(d.unit_id, []).append(d)
-    lists, entries, sent_up = [], [], {}
+    lists, entries, sent_up, sequences = [], [], {}, []
     final_state = {}
+    year = timezone.localtime(now).year
+    LetterSequence.objects.filter(unit__in=all_units, year=year).delete()
 
     def build(unit, pool, confirmed):
         pool = sorted(pool, key=lambda d: (d.submitted_at, d.pk))
@@ -412,7 +434,9 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
                                 state=RecommendationList.State.CONFIRMED if confirmed else RecommendationList.State.DRAFT,
                                 confirmed_at=now - timedelta(days=1) if confirmed else None,
                                 confirmed_by=staff[all_units.index(unit)] if confirmed else None,
-                                document_number=f"推荐函〔{timezone.localtime(now).year}〕{unit.pk}号" if confirmed else "")
+                                document_number=f"推荐函〔{year}〕1号" if confirmed else "")
+        if confirmed:
+            sequences.append(LetterSequence(unit=unit, year=year, last=1))  # each unit's first letter this year
         lists.append(rl)
         used, exempt_used = 0, 0
         for rank, d in enumerate(pool, 1):
@@ -437,6 +461,7 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
     for u in top:
         build(u, passed_by_unit.get(u.pk, []) + sent_up.get(u.pk, []), u.pk not in unconfirmed)
     _bulk(RecommendationList, lists)
+    _bulk(LetterSequence, sequences)
     _bulk(ListEntry, [ListEntry(rec_list=rl, declaration=d, rank=rank, recommended=rec)
                       for rl, d, rank, rec in entries])
     by_state = {}
@@ -452,16 +477,19 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
               f"条目 {len(entries)} 条，推荐项目 {len(recommended)} 项", t0)
 
     # Reviewers: one panel per direction, expertise in it.
+    # No e-mail address: the real assignment service notifies each reviewer, and a generated year must not
+    # queue hundreds of e-mails.
     reviewer_users = [User(username=f"{PREFIX}rev_{i:04d}", password=password, role=User.Role.REVIEWER,
-                           full_name=_person(rng), email=f"nat_rev_{i}@example.com")
+                           full_name=_person(rng), email="")
                       for i in range(1, n_reviewers + 1)]
     _bulk(User, reviewer_users)
     profiles = [ReviewerProfile(user=u, name=u.full_name, employer=rng.choice(EMPLOYERS),
                                 region=rng.choice(all_regions[:31]), title=rng.choice(["教授", "研究员", "高级工程师", "副教授"]))
                 for u in reviewer_users]
     _bulk(ReviewerProfile, profiles)
-    panel_of = {}
-    panels = _bulk(Panel, [Panel(guide=guide, name=f"第{i}评审组（{d.name}）") for i, d in enumerate(directions, 1)])
+    panel_of, direction_of = {}, {}
+    panels = _bulk(Panel, [Panel(guide=guide, name=f"第{i}评审组（{d.name}）", min_reviews=MIN_REVIEWS)
+                           for i, d in enumerate(directions, 1)])
     _bulk(Panel.directions.through, [Panel.directions.through(panel_id=p.pk, direction_id=d.pk)
                                      for p, d in zip(panels, directions)])
     members = {d.pk: [] for d in directions}
@@ -473,22 +501,28 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
         expertise_rows.append(ReviewerProfile.expertise.through(reviewerprofile_id=prof.pk,
                                                                 direction_id=directions[k].pk))
         panel_of[u.pk] = panels[k]
+        direction_of[u.pk] = directions[k].pk
     _bulk(Panel.reviewers.through, panel_rows)
     _bulk(ReviewerProfile.expertise.through, expertise_rows)
 
-    # Five submitted reviews on each recommended project, least-loaded panel members first.
-    need = cfg.reviewers_per_declaration
-    load = {u.pk: 0 for u in reviewer_users}
-    assignments, plan = [], []
+    # Some reviewers declare a conflict with a project of their own panel: the assignment service must skip them.
+    by_direction_decls = {}
     for d in recommended:
-        pool = members.get(d.direction_id) or reviewer_users
-        chosen = sorted(pool, key=lambda u: (load[u.pk], rng.random()))[:need]
-        quality = rng.gauss(75, 8)
-        for u in chosen:
-            load[u.pk] += 1
-            assignments.append(Assignment(declaration=d, reviewer=u, assigned_by=admin))
-            plan.append(quality + rng.gauss(0, 5))
-    _bulk(Assignment, assignments)
+        by_direction_decls.setdefault(d.direction_id, []).append(d)
+    conflict_rows = []
+    for u, prof in zip(reviewer_users, profiles):
+        candidates = by_direction_decls.get(direction_of[u.pk], [])
+        if candidates and rng.random() < 0.1:
+            conflict_rows.append(ReviewerProfile.conflicts.through(
+                reviewerprofile_id=prof.pk, organisation_id=rng.choice(candidates).organisation_id))
+    _bulk(ReviewerProfile.conflicts.through, conflict_rows)
+
+    # The real assignment service (its conflict checks and load balancing), then submitted reviews on each.
+    report = assign_reviewers(guide=guide, actor=admin)
+    assignments = list(Assignment.objects.filter(declaration__guide=guide, state=Assignment.State.ACTIVE)
+                       .order_by("pk"))
+    quality = {d.pk: rng.gauss(75, 8) for d in recommended}
+    plan = [quality[a.declaration_id] + rng.gauss(0, 5) for a in assignments]
     reviews, score_rows = [], []
     for a, q in zip(assignments, plan):
         values = [Decimal(str(round(min(100, max(30, q + rng.gauss(0, 4))), 1))) for _c in criteria]
@@ -499,23 +533,26 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
     _bulk(Review, reviews)
     _bulk(Score, [Score(review=r, criterion=c, value=v) for r, values in zip(reviews, score_rows)
                   for c, v in zip(criteria, values)])
-    _log(out, f"评审专家 {len(reviewer_users)} 名，{len(panels)} 个评审组，评审 {len(reviews)} 份", t0)
+    _log(out, f"评审专家 {len(reviewer_users)} 名（{len(conflict_rows)} 名申明回避），{len(panels)} 个评审组，"
+              f"评审 {len(reviews)} 份；分配未足额 {len(report.problems)} 项", t0)
 
-    # Selection of the best third per direction by mean total, and an open public notice.
+    # Selection of the best two fifths per direction by mean total, among projects with the panel's minimum
+    # of reviews, and a public notice of the minimum length starting today.
     mean = {}
     for a, r in zip(assignments, reviews):
         mean.setdefault(a.declaration_id, []).append(r.total)
     chosen = []
     by_direction = {}
     for d in recommended:
-        by_direction.setdefault(d.direction_id, []).append(d)
+        if len(mean.get(d.pk, [])) >= MIN_REVIEWS:
+            by_direction.setdefault(d.direction_id, []).append(d)
     for items in by_direction.values():
         items.sort(key=lambda d: -sum(mean[d.pk]) / len(mean[d.pk]))
         chosen += items[: max(1, len(items) * 2 // 5)]
     _bulk(Selection, [Selection(declaration=d, created_by=admin) for d in chosen])
     today = timezone.localdate(now)
-    ReviewSettings.objects.filter(pk=cfg.pk).update(notice_start=today, notice_end=today + timedelta(days=7),
-                                                    notice_opened_at=now)
+    ReviewSettings.objects.filter(pk=cfg.pk).update(
+        notice_start=today, notice_end=add_working_days(today, cfg.notice_min_working_days), notice_opened_at=now)
     _log(out, f"拟入选 {len(chosen)} 项，公示已发布", t0)
 
     counts = {}

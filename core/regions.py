@@ -53,3 +53,119 @@ TILES = {
     "45": ("广西", 4, 6), "44": ("广东", 5, 6), "35": ("福建", 6, 6),
     "46": ("海南", 4, 7),
 }
+
+
+# --- GB/T 2260 divisions (province, prefecture, county) ----------------------------------
+# From python-stdnum's maintained table (stdnum/cn/loc.dat, the data behind stdnum.cn.ric),
+# so no list is typed by hand here. Entries carry validity years ("[1983-]", "[-2010]");
+# only those without an end year are current divisions.
+
+XPCC = "66"
+
+
+def _current_name(value):
+    """The current name of a table entry like "[-1980]旅大市,[1981-]大连市"; "" if it no longer exists."""
+    current = ""
+    for part in value.split(","):
+        name, end = part, ""
+        if part.startswith("["):
+            years, _sep, name = part[1:].partition("]")
+            end = years.split("-", 1)[1] if "-" in years else ""
+        if not end and name:
+            current = name
+    return current
+
+
+@lru_cache(maxsize=1)
+def divisions():
+    """{six-digit code: name} of every current GB/T 2260 division (provinces end in 0000, prefectures in 00)."""
+    from stdnum import numdb
+
+    table = {}
+    # NumDB.prefixes holds the parsed tree: (length, low, high, properties, children).
+    for _len, low, high, props, children in numdb.get("cn/loc").prefixes:
+        if low != high:
+            continue
+        table[low + "0000"] = props.get("province", "")
+        for _l, c_low, c_high, c_props, _c in children:
+            if c_low != c_high or c_low == "0000":
+                continue
+            name = _current_name(c_props.get("county", ""))
+            if name:
+                table[low + c_low] = name
+    return table
+
+
+def division_parts(code):
+    """(province, prefecture, county) names of a six-digit code; missing levels are ""."""
+    table = divisions()
+    code = code or ""
+    if len(code) != 6 or code not in table:
+        return ("", "", "")
+    province = table.get(code[:2] + "0000", "")
+    prefecture = table.get(code[:4] + "00", "") if code[2:4] != "00" else ""
+    if prefecture in ("市辖区", "县") or "直辖县级" in prefecture:
+        prefecture = ""  # the municipalities' and provinces' placeholder rows are no place name
+    county = table[code] if code[4:] != "00" else ""
+    return (province, prefecture, county)
+
+
+def division_name(code):
+    """The full place name of a division, e.g. "天津市河西区", "福建省福州市鼓楼区"; "" if unknown."""
+    return "".join(p for p in dict.fromkeys(division_parts(code)) if p)
+
+
+def is_division(code):
+    return bool(code) and len(code) == 6 and code in divisions()
+
+
+def credit_code_division(credit_code):
+    """Characters 3–8 of a unified social credit code: the registering authority's division, if known."""
+    code = (credit_code or "")[2:8]
+    return code if is_division(code) else ""
+
+
+def province_of_division(code):
+    """The two-digit region a division belongs to (XPCC divisions sit under Xinjiang, 65)."""
+    return (code or "")[:2]
+
+
+def division_within(inner, outer):
+    """Whether `inner` lies inside `outer` (a province 120000 contains 120103; 120100 contains 120103)."""
+    if not inner or not outer:
+        return False
+    if outer.endswith("0000"):
+        return inner[:2] == outer[:2]
+    if outer.endswith("00"):
+        return inner[:4] == outer[:4]
+    return inner == outer
+
+
+def region_matches_division(region, division):
+    """The stated province-level region agrees with the division (the XPCC lies in Xinjiang)."""
+    if region == XPCC:
+        return province_of_division(division) == "65"
+    return province_of_division(division) == region
+
+
+def division_for_name(name, region, *, city=False):
+    """The division a unit's name begins with, within its region: "河西区工业和信息化局" in 12 → 120103.
+
+    city=True looks at prefectures (大连市 → 210200), else at counties/districts. "" when none
+    or more than one division of that name exists (the admin then enters the code).
+    """
+    if not name or not region:
+        return ""
+    province = "65" if region == XPCC else region
+    found = {}
+    for code, place in divisions().items():
+        if code[:2] != province or code.endswith("0000") or place in ("市辖区", "县"):
+            continue
+        if city != code.endswith("00"):
+            continue
+        if name.startswith(place):
+            found.setdefault(len(place), []).append(code)
+    if not found:
+        return ""
+    best = found[max(found)]
+    return best[0] if len(best) == 1 else ""

@@ -32,8 +32,8 @@ class DirectionAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "credit_code", "kind", "region", "dcmm_level")
-    search_fields = ("name", "credit_code")
+    list_display = ("name", "credit_code", "kind", "region", "division", "relocated", "dcmm_level")
+    search_fields = ("name", "credit_code", "division")
 
 
 @admin.register(Declaration)

@@ -28,7 +28,7 @@ def load(ctx):
     ctx["guide"] = live
     orgs = [
         ("天津滨海数据科技有限公司", "91120116MA05T6XW2E", "12", True, 3),
-        ("天津河西智能数据研究院", "12120000MB1A22334B", "12", False, 0),
+        ("天津河西智能数据研究院", "12120103MB1A22334B", "12", False, 0),
     ]
     ctx["organisations"] = []
     from declarations.validators import uscc
@@ -37,7 +37,7 @@ def load(ctx):
         code = code[:17] + uscc.calc_check_digit(code[:17])
         org, _ = Organisation.objects.update_or_create(credit_code=code, defaults={
             "name": name, "kind": Organisation.Kind.ENTERPRISE if industrial else Organisation.Kind.INSTITUTE,
-            "is_industrial": industrial, "region": region, "dcmm_level": dcmm,
+            "is_industrial": industrial, "region": region, "division": code[2:8], "dcmm_level": dcmm,
             "contact_name": f"联系人{i}", "contact_phone": f"1380000000{i}",
             "contact_email": f"applicant{i}@example.com"})
         ctx["organisations"].append(org)

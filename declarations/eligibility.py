@@ -6,6 +6,8 @@ each message next to its field. `describe_rule` says the same rule in plain
 Chinese for the guide page, so applicants read the rule before they fail it.
 """
 
+import difflib
+import re
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -36,7 +38,9 @@ def describe_rule(rule):
     if kind == Rule.Kind.ONE_PER_APPLICANT:
         text = _("每个申报主体在本指南下只能申报一个项目")
     elif kind == Rule.Kind.DEMO_PERIOD_BAN:
-        text = _("已入选往年试点示范、仍在示范期内的同名项目不能再次申报")
+        text = _("已入选往年试点示范、仍在示范期内的项目（含名称相同或相近的后续项目，如“……（二期）”）不能再次申报")
+        if p.get("similar") == "refer":
+            text = _("已入选往年试点示范、仍在示范期内的同名项目不能再次申报；名称相近的项目由推荐单位对照原项目审查")
     elif kind == Rule.Kind.OWN_IP:
         text = _("项目须拥有自主知识产权：请在“自主知识产权”中至少列出一项专利或软件著作权")
     elif kind == Rule.Kind.DCMM_MIN:
@@ -98,20 +102,71 @@ def _required_fields(decl):
                 missing.append(Failure(field, _("“%(list)s”第 %(i)d 行缺少“%(key)s”，请补填或删除该行") % {
                     "list": list_label, "i": i, "key": key_label}))
     if decl.unit_id:
-        from quotas.models import Unit
-
-        if Declaration.unit.is_cached(decl):  # the page loaded it: no query
-            allowed = decl.unit is not None and decl.unit.may_recommend(decl.organisation)
-        else:
-            allowed = Unit.objects.recommending_for(decl.organisation).filter(pk=decl.unit_id).exists()
-        if not allowed:
-            missing.append(Failure("unit", _("所选推荐单位“%(unit)s”不能推荐贵单位（须为本地区推荐单位或中央企业集团），请重新选择")
-                                   % {"unit": decl.unit}))
+        failure = unit_failure(decl)
+        if failure:
+            missing.append(failure)
     return missing
+
+
+def unit_failure(decl):
+    """The declaration's unit is not one the organisation may reach (its jurisdiction, or a group that accepted it)."""
+    from quotas.jurisdiction import allowed_unit_ids, derived_unit
+
+    org = decl.organisation
+    if decl.unit_id in allowed_unit_ids(org, decl.guide):
+        return None
+    own = derived_unit(org, decl.guide)
+    return Failure("unit", _(
+        "贵单位所在地为%(place)s，推荐单位应为“%(own)s”，不能选择“%(unit)s”；中央企业集团下属单位须先经集团确认隶属关系"
+        "（“单位信息”→“所属中央企业集团”）后方可选择集团") % {
+        "place": org.division_display, "own": own or _("（本地区暂无推荐单位，请联系主管部门）"), "unit": decl.unit})
 
 
 def _normalised_name(name):
     return "".join((name or "").split())
+
+
+# Brackets and phase markers that a renamed follow-up project adds: "…（二期）", "…二期工程", "… Phase II", "…V2.0".
+_BRACKETED = re.compile(r"[（(【\[〔][^）)】\]〕]*[）)】\]〕]")
+_PHASE = re.compile(r"(第?[一二三四五六七八九十\d]+期(工程|项目)?|phase\s*[ivx\d]+|升级版|v\d+(\.\d+)*)", re.IGNORECASE)
+SIMILARITY = 0.8  # default when the guide's rule gives none; "X（二期）" vs "X" and light rewordings pass it
+
+
+def normalised_title(name):
+    """A project title without spaces, brackets, phase or version markers, for comparing follow-ups with the original."""
+    text = _BRACKETED.sub("", name or "")
+    text = _PHASE.sub("", text)
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def title_similarity(a, b):
+    a, b = normalised_title(a), normalised_title(b)
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def earlier_in_demo_period(decl, *, today=None, threshold=None):
+    """The organisation's earlier selected projects still in their demonstration period whose titles resemble
+    this one, most similar first: (earlier declaration, similarity 0–1 of the normalised titles, same name)."""
+    today = today or timezone.localdate()
+    try:  # guide data, edited by an admin: a bad value falls back to the default rather than failing the page
+        threshold = min(max(float(threshold), 0.5), 1.0) if threshold is not None else SIMILARITY
+    except (TypeError, ValueError):
+        threshold = SIMILARITY
+    running = (Declaration.objects.filter(organisation_id=decl.organisation_id, state=Declaration.State.SELECTED,
+                                          demo_period_end__gte=today)
+               .exclude(pk=decl.pk).exclude(guide_id=decl.guide_id).select_related("guide", "direction"))
+    if apps.is_installed("demonstration"):
+        # A project that failed its spot check or did not report lost its status: the ban ends with it.
+        running = running.exclude(demonstration__status="revoked")
+    found = []
+    for earlier in running:
+        ratio = title_similarity(decl.project_name, earlier.project_name)
+        exact = bool(decl.project_name) and _normalised_name(decl.project_name) == _normalised_name(earlier.project_name)
+        if exact or ratio >= threshold:
+            found.append((earlier, 1.0 if exact else ratio, exact))
+    return sorted(found, key=lambda item: (not item[2], -item[1]))
 
 
 def _applies(rule, decl, directions):
@@ -159,13 +214,18 @@ def _check_rule(rule, decl, org, today, others=None):
             return Failure("__all__", rule.message or _("每个申报主体在本指南下限报一个项目，贵单位已有申报"))
         return None
     if kind == Rule.Kind.DEMO_PERIOD_BAN:
-        name = _normalised_name(decl.project_name)
-        for earlier in others.running_demos():
-            if name and _normalised_name(earlier.project_name) == name:
-                return Failure("project_name", _(
-                    "项目“%(name)s”已入选 %(year)s 年度试点示范，示范期至 %(end)s 尚未结束，不得重复申报（%(rule)s）")
-                    % {"name": decl.project_name, "year": earlier.guide.year,
-                       "end": earlier.demo_period_end.strftime("%Y年%m月%d日"), "rule": rule.message or describe_rule(rule)})
+        # Same title, or a similar one (renamed "…（二期）"): refused, unless the guide's data says such
+        # cases go to the unit, which then sees both projects side by side (params "similar": "refer").
+        similar = earlier_in_demo_period(decl, today=today, threshold=p.get("similarity"))
+        for earlier, ratio, same in similar:
+            if not same and p.get("similar") == "refer":
+                continue
+            return Failure("project_name", _(
+                "本项目“%(name)s”与贵单位已入选 %(year)s 年度试点示范的项目“%(earlier)s”%(how)s，"
+                "示范期至 %(end)s 尚未结束，不得重复申报（%(rule)s）。如确为不同的项目，请修改项目名称并在项目简介中说明区别")
+                % {"earlier": earlier.project_name, "name": decl.project_name, "year": earlier.guide.year,
+                   "how": _("名称相同") if same else _("名称相近（相似度 %(p)d%%）") % {"p": round(ratio * 100)},
+                   "end": earlier.demo_period_end.strftime("%Y年%m月%d日"), "rule": rule.message or describe_rule(rule)})
         return None
     if kind == Rule.Kind.OWN_IP:
         if not decl.ip_items:
@@ -176,7 +236,8 @@ def _check_rule(rule, decl, org, today, others=None):
         if role and decl.applicant_role != role:
             return None
         industrial = p.get("industrial")
-        if industrial is not None and bool(org.is_industrial) != bool(industrial):
+        is_industrial = bool(org.is_industrial) and org.kind == org.Kind.ENTERPRISE
+        if industrial is not None and is_industrial != bool(industrial):
             return None
         level = int(p.get("level", 0))
         if org.dcmm_level < level:
@@ -237,4 +298,14 @@ def check_eligibility(decl, *, today=None):
             failure = _check_rule(rule, decl, org, today, others)
             if failure:
                 failures.append(Failure(failure.field, failure.message, rule.pk))
+    failures.extend(_unprintable_characters(decl))
     return failures
+
+
+def _unprintable_characters(decl):
+    """Characters the printed application form cannot draw; the documents room is optional, so import lazily."""
+    try:
+        from documents.glyphs import unprintable_fields
+    except ImportError:
+        return []
+    return [Failure(field, message) for field, message in unprintable_fields(decl)]

@@ -11,6 +11,9 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.regions import (credit_code_division, division_name, division_within, is_division, region_matches_division,
+                          region_name)
+
 from .fields import PLAIN_RENDERER, BootstrapBoundField, bootstrap, choices_from
 from .models import AttachmentKind, Declaration, Direction, Organisation, Rule
 from .validators import normalise_credit_code, validate_mobile
@@ -59,8 +62,15 @@ class RegistrationForm(SpecificMessagesMixin, UserCreationForm):
                                   help_text=gettext_lazy("18 位，见营业执照或登记证书"))
     kind = forms.ChoiceField(label=gettext_lazy("单位类型"), choices=Organisation.Kind.choices)
     is_industrial = forms.BooleanField(label=gettext_lazy("属于工业企业"), required=False)
-    region = forms.ChoiceField(label=gettext_lazy("所在省级地区"),
-                               choices=[("", "---------")] + list(Organisation._meta.get_field("region").choices))
+    region = forms.ChoiceField(label=gettext_lazy("所在省级地区"), required=False,
+                               choices=[("", "---------")] + list(Organisation._meta.get_field("region").choices),
+                               help_text=gettext_lazy("留空则按统一社会信用代码识别"))
+    division = forms.CharField(label=gettext_lazy("所在区县行政区划代码"), max_length=6, required=False,
+                               help_text=gettext_lazy("6 位 GB/T 2260 代码，例如天津市河西区 120103；留空则按统一社会信用代码"
+                                                      "第 3–8 位（登记机关所在地）识别。推荐单位按此确定。"))
+    relocated = forms.BooleanField(
+        label=gettext_lazy("本单位已迁址，实际所在地与信用代码登记地不同"), required=False,
+        help_text=gettext_lazy("仅在所填所在地与统一社会信用代码所示登记地不一致时勾选；推荐单位形式审查时会看到此标记"))
     dcmm_level = forms.TypedChoiceField(label=gettext_lazy("DCMM 等级"), coerce=int,
                                         choices=Organisation._meta.get_field("dcmm_level").choices, initial=0)
     dcmm_certificate = forms.FileField(label=gettext_lazy("DCMM 证书（PDF/JPG/PNG）"), required=False)
@@ -103,6 +113,44 @@ class RegistrationForm(SpecificMessagesMixin, UserCreationForm):
     def clean_contact_name(self):
         return " ".join(self.cleaned_data["contact_name"].split())
 
+    def clean_division(self):
+        code = "".join(self.cleaned_data.get("division", "").split())
+        if code and not (len(code) == 6 and code.isdigit()):
+            raise forms.ValidationError(_("所在区县行政区划代码应为 6 位数字，例如天津市河西区 120103"))
+        if code and not is_division(code):
+            raise forms.ValidationError(_("“%(code)s”不是现行的行政区划代码（GB/T 2260），请核对") % {"code": code})
+        return code
+
+    def _clean_place(self, data):
+        """Propose province and district from the credit code; flag a stated place the code contradicts."""
+        code = data.get("credit_code")
+        if not code or "division" in self.errors:
+            return
+        registered = credit_code_division(code)
+        region, division = data.get("region") or "", data.get("division") or ""
+        if not division and registered and (not region or region_matches_division(region, registered)):
+            division = registered
+        if not region and division:
+            region = division[:2]
+        if not region:
+            self.add_error("region", _("无法从统一社会信用代码识别所在地区，请选择所在省级地区并填写区县代码"))
+            return
+        if not division:
+            self.add_error("division", _("请填写所在区县的 6 位行政区划代码（统一社会信用代码第 3–8 位 %(code)s 不在“%(region)s”内）")
+                           % {"code": code[2:8], "region": region_name(region)})
+            return
+        if not region_matches_division(region, division):
+            self.add_error("division", _("行政区划代码 %(code)s（%(name)s）不在所选的“%(region)s”内，请核对") % {
+                "code": division, "name": division_name(division), "region": region_name(region)})
+            return
+        mismatch = bool(registered) and not division_within(division, registered)
+        if mismatch and not data.get("relocated"):
+            self.add_error("relocated", _(
+                "统一社会信用代码第 3–8 位（%(reg)s）表示登记机关在%(reg_name)s，与填写的所在地“%(place)s”不一致。"
+                "请核对信用代码和所在地；如贵单位确已迁至所填地区，请勾选此项（推荐单位审查时会看到）") % {
+                "reg": registered, "reg_name": division_name(registered), "place": division_name(division)})
+        data["region"], data["division"], data["relocated"] = region, division, mismatch
+
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists():
@@ -112,7 +160,8 @@ class RegistrationForm(SpecificMessagesMixin, UserCreationForm):
     def organisation_fields(self):
         d = self.cleaned_data
         return {"name": d["org_name"], "credit_code": d["credit_code"], "kind": d["kind"],
-                "is_industrial": d["is_industrial"], "region": d["region"], "dcmm_level": d["dcmm_level"],
+                "is_industrial": d["is_industrial"], "region": d["region"], "division": d["division"],
+                "relocated": d["relocated"], "dcmm_level": d["dcmm_level"],
                 "contact_name": d["contact_name"], "contact_phone": d["contact_phone"],
                 "contact_email": d["email"]}
 
@@ -136,6 +185,7 @@ class RegistrationForm(SpecificMessagesMixin, UserCreationForm):
             self.add_error("dcmm_certificate", _("填写了 DCMM 等级时，请上传 DCMM 证书"))
         if data.get("is_industrial") and data.get("kind") and data.get("kind") != Organisation.Kind.ENTERPRISE:
             self.add_error("is_industrial", _("只有单位类型为“企业”的才能勾选“属于工业企业”，请取消勾选或更正单位类型"))
+        self._clean_place(data)
         return data
 
 
@@ -341,12 +391,28 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
                 self.initial["extra_directions"] = [d.pk for d in declaration.extra_directions.all()]
             self.fields["extra_directions"].help_text = _("本指南每个项目最多可选 %(n)d 个方向（含上面的主方向）") % {
                 "n": guide.max_directions}
+        else:
+            del self.fields["extra_directions"]
+        from quotas.jurisdiction import accepted_group_ids, derived_unit
+        from quotas.models import Unit
+
+        org = declaration.organisation
+        # The unit follows from where the organisation is; a group is offered only after it accepted the membership.
+        self.derived_unit = derived_unit(org, guide)
+        allowed = ([self.derived_unit.pk] if self.derived_unit else []) + accepted_group_ids(org)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=allowed).order_by("kind", "name")
         from quotas.models import Unit
 
         units = Unit.objects.recommending_for(declaration.organisation)
         choices_from(self.fields["unit"], units, units.only("pk", "name", "kind"))
         self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.get_kind_display()}）"
-        self.fields["unit"].help_text = _("可选择本地区的推荐单位，或所属中央企业集团；提交前必须选择")
+        self.fields["unit"].empty_label = None
+        self.fields["unit"].initial = self.derived_unit.pk if self.derived_unit else None
+        self.fields["unit"].help_text = (
+            _("按贵单位所在地（%(place)s）确定为“%(unit)s”。中央企业集团下属单位经集团确认隶属关系后，可改选集团。") % {
+                "place": org.division_display, "unit": self.derived_unit}
+            if self.derived_unit else _("贵单位所在地（%(place)s）暂无推荐单位，请联系主管部门") % {
+                "place": org.division_display})
         for name, limit in self.TEXT_LIMITS.items():
             self.fields[name].max_length = limit
             self.fields[name].validators.append(MaxLengthValidator(limit))
@@ -381,6 +447,8 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
             if name in data:
                 value = data.pop(name)
                 data[f"{name}_id"] = value.pk if value else None
+        if "unit_id" in data and data["unit_id"] is None and self.derived_unit is not None:
+            data["unit_id"] = self.derived_unit.pk
         for k in ("project_name", "summary", "innovation", "benefits", "promotion", "open_source",
                   "applicant_role", "construction_status"):
             if k in self.fields:

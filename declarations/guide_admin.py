@@ -4,6 +4,8 @@ Each public function is one transaction with one audit record. Views call them
 with cleaned form data; refusals raise GuideEditError with a message for the user.
 """
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -15,7 +17,7 @@ from core.audit import record
 
 from .attachment_kinds import copy_kinds
 from .models import Category, Declaration, Direction, Guide, Rule
-from .signals import guide_copied
+from .signals import guide_copied, guide_publish_checks
 
 GUIDE_FIELDS = ["year", "title", "doc_number", "applicant_deadline", "unit_deadline", "max_directions",
                 "demo_period_years", "quota_exempt_dcmm_min", "notes"]
@@ -70,7 +72,9 @@ def copy_guide(*, source, actor, year=None, title=None, request=None):
             applicant_deadline=_shift_year(source.applicant_deadline, year - source.year),
             unit_deadline=_shift_year(source.unit_deadline, year - source.year),
             max_directions=source.max_directions, demo_period_years=source.demo_period_years,
-            quota_exempt_dcmm_min=source.quota_exempt_dcmm_min, notes=source.notes, source="",
+            # The shipped files' notes describe how that year's data was read from its seed: internal, and
+            # wrong for a new year, so a copy starts without them.
+            quota_exempt_dcmm_min=source.quota_exempt_dcmm_min, notes="", source="",
             is_published=False, copied_from=source,
         )
         categories = {}
@@ -133,39 +137,90 @@ def update_guide(*, guide, actor, changes, request=None):
 
 
 def publish_guide(*, guide, actor, request=None, now=None):
+    """Open a guide to applicants, only when every item of its checklist holds."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock_guide(guide)
         if locked.is_published:
             raise GuideEditError(_("该指南已发布"))
-        problems = publish_problems(locked, now=now)
+        checklist = publish_checklist(locked, now=now)
+        problems = [item.problem for item in checklist if not item.ok]
         if problems:
             raise GuideEditError(_("不能发布：") + "；".join(problems))
         locked.is_published = True
         locked.published_at = now
         locked.save(update_fields=["is_published", "published_at"])
         record("guide.publish", target=locked, actor=actor, request=request,
-               summary=_("发布指南“%(title)s”") % {"title": locked.title})
+               summary=_("发布指南“%(title)s”") % {"title": locked.title},
+               data={"checklist": [str(item.label) for item in checklist]})
     return locked
+
+
+@dataclass
+class ChecklistItem:
+    """One line of the publishing checklist: what is checked and, when it fails, what to fix."""
+
+    label: str
+    problem: str = ""
+
+    @property
+    def ok(self):
+        return not self.problem
+
+
+def publish_checklist(guide, *, now=None):
+    """Every check a guide passes before it opens: its own fields here, quotas and scoring from their apps."""
+    now = now or timezone.now()
+    items = [
+        ChecklistItem(_("文号"), "" if guide.doc_number.strip() else _("请填写指南文号（如 工信厅信发函〔2022〕71号）")),
+        ChecklistItem(_("领域与方向"), _structure_problem(guide)),
+        ChecklistItem(_("截止时间"), _deadline_problem(guide, now)),
+        ChecklistItem(_("统计报表年度"), _stats_year_problem(guide)),
+    ]
+    for _receiver, response in guide_publish_checks.send(sender=Guide, guide=guide, now=now):
+        items.extend(response or [])
+    return items
 
 
 def publish_problems(guide, *, now=None):
     """Why this guide is not ready to publish (empty when it is)."""
-    now = now or timezone.now()
-    problems = []
+    return [item.problem for item in publish_checklist(guide, now=now) if not item.ok]
+
+
+def _structure_problem(guide):
     if not guide.directions.exists():
-        problems.append(_("指南还没有任何申报方向"))
+        return _("指南还没有任何申报方向")
     if guide.categories.annotate(n=Count("directions")).filter(n=0).exists():
-        problems.append(_("存在没有方向的领域/类别，请补充方向或删除该领域"))
+        return _("存在没有方向的领域/类别，请补充方向或删除该领域")
+    return ""
+
+
+def _deadline_problem(guide, now):
     if guide.applicant_deadline is None:
-        problems.append(_("请先设置申报截止时间"))
-    elif guide.applicant_deadline <= now:
-        problems.append(_("申报截止时间已过，请先修改截止时间"))
+        return _("请先设置申报截止时间")
+    if guide.applicant_deadline <= now:
+        return _("申报截止时间已过，请先修改截止时间")
     if guide.unit_deadline is None:
-        problems.append(_("请先设置推荐单位确认截止时间"))
-    elif guide.applicant_deadline and guide.unit_deadline < guide.applicant_deadline:
-        problems.append(_("推荐单位确认截止时间不能早于申报截止时间"))
-    return problems
+        return _("请先设置推荐单位确认截止时间")
+    if guide.unit_deadline < guide.applicant_deadline:
+        return _("推荐单位确认截止时间不能早于申报截止时间")
+    return ""
+
+
+YEAR_IN_TEXT = re.compile(r"(\d{4})年度")
+
+
+def _stats_year_problem(guide):
+    """The annual statistics report applicants attest is last year's (2022 guide: the 2021 report, seed 002)."""
+    wanted = guide.year - 1
+    for rule in guide.rules.filter(kind=Rule.Kind.STATS_REPORT, is_active=True):
+        year = (rule.params or {}).get("report_year")
+        stated = {int(y) for y in YEAR_IN_TEXT.findall(rule.message or "")}
+        if year != wanted or stated - {wanted}:
+            return _("统计报表年度应为 %(wanted)s 年（指南年度 %(year)s 的上一年），当前申报条件为 %(have)s 年，"
+                     "请修改“须完成年度统计报表填报”条件的年度和提示") % {
+                "wanted": wanted, "year": guide.year, "have": year or "—"}
+    return ""
 
 
 def extend_deadline(*, guide, actor, reason, applicant_deadline=None, unit_deadline=None, request=None):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import records_for
 from core.decorators import ministry_required
+from core.security import requires_fresh_password
 
 from . import guide_admin
 from .eligibility import describe_rule
@@ -59,6 +60,7 @@ def guide_detail(request, pk):
     rules = list(guide.rules.select_related("direction"))
     for rule in rules:
         rule.description = describe_rule(rule)
+    checklist = [] if guide.is_published else guide_admin.publish_checklist(guide)
     by_category = {c.pk: [] for c in categories}
     for d in directions:
         by_category.setdefault(d.category_id, []).append(d)
@@ -66,7 +68,7 @@ def guide_detail(request, pk):
         "guide": guide,
         "categories": [(c, by_category.get(c.pk, [])) for c in categories],
         "rules": rules,
-        "problems": [] if guide.is_published else guide_admin.publish_problems(guide),
+        "checklist": checklist, "checklist_failed": any(not item.ok for item in checklist),
         "history": records_for(guide)[:50],
     })
 
@@ -109,6 +111,7 @@ def guide_extend(request, pk):
 
 @ministry_required
 @require_POST
+@requires_fresh_password
 def guide_publish(request, pk):
     guide = _guide(pk)
     try:

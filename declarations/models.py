@@ -1,9 +1,11 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.regions import REGIONS, region_name
+from core.regions import REGIONS, XPCC, credit_code_division, division_name, division_within, region_name
 
 from .validators import validate_credit_code
 
@@ -140,6 +142,12 @@ class Organisation(models.Model):
     kind = models.CharField(_("单位类型"), max_length=16, choices=Kind.choices)
     is_industrial = models.BooleanField(_("是否工业企业"), default=False)
     region = models.CharField(_("所在省级地区"), max_length=2, choices=REGIONS)
+    division = models.CharField(
+        _("所在区县（行政区划代码）"), max_length=6, blank=True,
+        help_text=_("GB/T 2260 六位代码；决定贵单位的推荐单位。注册时按统一社会信用代码第 3–8 位识别。"))
+    relocated = models.BooleanField(
+        _("所在地与信用代码登记地不一致（已迁址）"), default=False,
+        help_text=_("注册时申报单位声明：实际所在地与统一社会信用代码所示登记机关所在地不同。推荐单位形式审查时可见。"))
     dcmm_level = models.PositiveSmallIntegerField(_("DCMM 等级"), choices=DCMM_LEVELS, default=0)
     dcmm_certificate = models.FileField(_("DCMM 证书"), upload_to="dcmm/%Y/", blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50)
@@ -152,9 +160,43 @@ class Organisation(models.Model):
         verbose_name = _("申报单位")
         verbose_name_plural = _("申报单位")
         ordering = ["name"]
+        constraints = [
+            # The lower DCMM threshold of "industrial enterprises" (2021 direction 9) is for enterprises only.
+            models.CheckConstraint(condition=Q(is_industrial=False) | Q(kind="enterprise"),
+                                   name="industrial_only_for_enterprises"),
+            # The stated province and district agree (the XPCC's divisions lie in Xinjiang, 65).
+            models.CheckConstraint(
+                condition=Q(division="") | Q(region=Substr("division", 1, 2)) | Q(region=XPCC, division__startswith="65"),
+                name="organisation_division_in_region"),
+        ]
 
     def get_region_display(self):
         return region_name(self.region)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.is_industrial and self.kind != self.Kind.ENTERPRISE:
+            raise ValidationError({"is_industrial": _("只有单位类型为“企业”的才能勾选“属于工业企业”，请取消勾选或更正单位类型")})
+
+    @property
+    def registration_division(self):
+        """Where the credit code says the organisation was registered (characters 3–8), if that is a known division."""
+        return credit_code_division(self.credit_code)
+
+    @property
+    def location_mismatch(self):
+        """The stated place is not where the credit code was issued (a Fujian 3501… code stating 天津市)."""
+        registered = self.registration_division
+        return bool(registered and self.division and not division_within(self.division, registered))
+
+    @property
+    def division_display(self):
+        return division_name(self.division) or self.get_region_display()
+
+    @property
+    def registration_display(self):
+        return division_name(self.registration_division)
 
     def __str__(self):
         return self.name

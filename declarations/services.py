@@ -174,7 +174,10 @@ def start_declaration(guide, *, organisation, actor, request=None, now=None):
     _ensure_before_deadline(guide, now, _("创建申报"))
     try:
         with transaction.atomic():
-            decl = Declaration.objects.create(guide=guide, organisation=organisation)
+            from quotas.jurisdiction import derived_unit
+
+            decl = Declaration.objects.create(guide=guide, organisation=organisation,
+                                              unit=derived_unit(organisation, guide))
             record("declaration.create", target=decl, actor=actor, request=request, summary=_("创建申报草稿"))
     except IntegrityError:
         return Declaration.objects.get(guide=guide, organisation=organisation), False
@@ -193,6 +196,13 @@ def save_draft(decl, cleaned, *, expected_version, actor=None, extra_directions=
         raise TransitionError(_("该申报当前状态为“%(state)s”，不能修改；如需修改请先撤回")
                               % {"state": decl.get_state_display()})
     _ensure_before_deadline(decl.guide, now, _("修改"))
+    unit_id = cleaned.get("unit_id")
+    if unit_id is not None and unit_id != decl.unit_id:
+        from quotas.jurisdiction import may_declare_to
+
+        if not may_declare_to(decl.organisation, decl.guide, unit_id):
+            raise TransitionError(_("所选推荐单位不是贵单位所在地的推荐单位，也不是已确认贵单位为成员单位的中央企业集团，"
+                                    "本页内容未保存；请按页面提示选择推荐单位"))
     with transaction.atomic():
         updated = Declaration.objects.filter(
             pk=decl.pk, version=expected_version, state__in=[S.DRAFT, S.RETURNED]

@@ -7,3 +7,8 @@ guide_loaded = django.dispatch.Signal()
 # Sent after an admin copied a guide for a new year: args source, copy.
 # Other apps (quotas, review) copy their parts (quota rules, scoring sheets) in their receivers.
 guide_copied = django.dispatch.Signal()
+
+# Sent when an admin is about to publish a guide (and to draw the checklist): args guide, now.
+# Each receiver returns a list of ChecklistItem for its part (quotas: every unit has a quota;
+# review: scoring sheets whose weights sum to 100%), so the declarations app imports neither.
+guide_publish_checks = django.dispatch.Signal()

@@ -44,6 +44,27 @@ def _org(ctx, key):
     return org
 
 
+def _reviewed(decls):
+    """Each 2020 project was scored by last year's expert: a project needs a submitted review to be selected."""
+    from django.contrib.auth import get_user_model
+
+    from review.models import Assignment, ReviewerProfile
+    from review.services import add_reviewer, sheet_for, submit_review
+
+    User = get_user_model()
+    expert, created = User.objects.get_or_create(username="reviewer_2020", defaults={
+        "role": User.Role.REVIEWER, "full_name": "往年评审专家", "is_active": False})
+    if created:
+        expert.set_unusable_password()
+        expert.save()
+    ReviewerProfile.objects.get_or_create(user=expert, defaults={"name": "往年评审专家", "employer": "南开大学"})
+    for decl in decls:
+        if not Assignment.objects.filter(declaration=decl, reviewer=expert).exists():
+            a = add_reviewer(declaration=decl, reviewer=expert, actor=None)
+            submit_review(assignment=a, actor=expert, comment="项目基础扎实，应用成效明显，建议入选。",
+                          scores={f"score_{c.pk}": "85" for c in sheet_for(decl).criteria.all()})
+
+
 def _selected_guide(ctx):
     guide = Guide.objects.filter(year=2020, title=read_guide_data(2020)["title"]).first()
     if guide is None or "organisations" not in ctx or "units" not in ctx:
@@ -66,10 +87,12 @@ def _selected_guide(ctx):
             for state in ("passed", "recommended"):
                 transition(decl, state, summary="演示数据")
         decls.append(decl)
+    _reviewed(decls)
     select_projects(guide=guide, declaration_ids=[d.pk for d in decls], actor=None)
     today = timezone.localdate()
-    if not cfg.notice_open:
-        open_public_notice(guide=guide, start=today - timedelta(days=12), end=today - timedelta(days=6), actor=None)
+    if not cfg.notice_open:  # opened on its first day, three weeks ago; it has ended
+        open_public_notice(guide=guide, start=today - timedelta(days=21), end=today - timedelta(days=6), actor=None,
+                           now=timezone.now() - timedelta(days=21))
     publish_results(guide=guide, actor=None, doc_number="工信厅信发函〔2020〕演示号")
     return guide
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("文书生成与核验")
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks

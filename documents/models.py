@@ -94,3 +94,68 @@ class Document(models.Model):
             seen.add(doc.pk)
             doc = doc.superseded_by
         return doc
+
+
+class StampedScanQuerySet(models.QuerySet):
+    def for_target(self, target, kind=None):
+        qs = self.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk)
+        return qs.filter(kind=kind) if kind else qs
+
+    def of_current_documents(self):
+        """Scans linked to a document version nobody has superseded since."""
+        return self.filter(document__isnull=False, document__superseded_by__isnull=True)
+
+
+class StampedScan(models.Model):
+    """The scan of a printed, signed and stamped document, uploaded by its applicant or unit.
+
+    A worker reads the QR code on it and links it to the document version it was printed from;
+    when no code can be read, the uploader picks the version by hand. Whether the scan is of the
+    current version is read from that document at any time (a later version makes it stale).
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("正在识别二维码")
+        CURRENT = "current", _("与当前版本一致")
+        SUPERSEDED = "superseded", _("是已被替代的旧版本")
+        OTHER = "other", _("属于其他申报或名单")
+        UNREADABLE = "unreadable", _("未能识别二维码")
+
+    kind = models.CharField(_("文档类型"), max_length=24, choices=Document.Kind.choices)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+
+    file = models.FileField(_("扫描件"), upload_to="scans/", max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("文件大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    outcome = models.CharField(_("识别结果"), max_length=12, choices=Outcome.choices, default=Outcome.PENDING,
+                               db_index=True)
+    document = models.ForeignKey(Document, verbose_name=_("对应文档"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="scans")
+    read_code = models.CharField(_("识别到的核验码"), max_length=200, blank=True)
+    linked_by_hand = models.BooleanField(_("人工指定"), default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("识别时间"), null=True, blank=True)
+
+    objects = StampedScanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("盖章扫描件")
+        verbose_name_plural = _("盖章扫描件")
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def is_pending(self):
+        return self.outcome == self.Outcome.PENDING
+
+    @property
+    def is_of_current_version(self):
+        return (self.document_id is not None and self.document.superseded_by_id is None
+                and self.outcome in (self.Outcome.CURRENT, self.Outcome.SUPERSEDED))

@@ -5,7 +5,7 @@ our faces lack would silently be drawn from whatever the machine has (or as a
 box on a machine with none). Ours starts from an empty Fontconfig
 configuration: the only faces are the @font-face rules of the print stylesheet,
 and a character they lack is logged as a ".notdef glyph" warning — the same on
-every machine. One configuration is kept per process, so the 24 MB fallback face
+every machine. One configuration is kept per process, so the 24 MB and 51 MB fallback faces
 is read once per worker rather than once per document.
 """
 
@@ -19,13 +19,20 @@ from django.template.loader import render_to_string
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 PRINT_CSS = Path(__file__).resolve().parent / "templates" / "documents" / "print" / "print.css"
+# Characters beyond the BMP (CJK Extensions B–G, compatibility supplement) are in no Noto CJK face:
+# BabelStone Han (Debian fonts-babelstone-han, 51 MB, free licence) covers Extensions A–G. It is read
+# from the system package rather than vendored, but only through its @font-face rule: the rest of the
+# system's fonts stay invisible to WeasyPrint.
+FALLBACK_FONT = Path(os.environ.get("DOCUMENTS_FALLBACK_FONT",
+                                    "/usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf"))
 FONT_FILES = {
     "regular": FONT_DIR / "NotoSerifCJKsc-Regular-GB2312.otf",
     "bold": FONT_DIR / "NotoSerifCJKsc-Bold-GB2312.otf",
     "full": FONT_DIR / "NotoSerifCJKsc-Regular.otf",
+    "fallback": FALLBACK_FONT,
 }
-# How the stylesheet names the faces; pdffonts shows these names for embedded fonts.
-FONT_FAMILIES = ("PilotSerifSC", "PilotSerifSCFull")
+# How the stylesheet names the faces, in fallback order; pdffonts shows these names for embedded fonts.
+FONT_FAMILIES = ("PilotSerifSC", "PilotSerifSCFull", "PilotHanFallback")
 
 _local = threading.local()
 _declared = False
@@ -80,6 +87,7 @@ def print_stylesheet():
         f'@font-face {{ font-family: "PilotSerifSC"; font-weight: normal; src: url("{FONT_FILES["regular"].as_uri()}"); }}\n'
         f'@font-face {{ font-family: "PilotSerifSC"; font-weight: bold; src: url("{FONT_FILES["bold"].as_uri()}"); }}\n'
         f'@font-face {{ font-family: "PilotSerifSCFull"; src: url("{FONT_FILES["full"].as_uri()}"); }}\n'
+        f'@font-face {{ font-family: "PilotHanFallback"; src: url("{FONT_FILES["fallback"].as_uri()}"); }}\n'
     )
     return faces + PRINT_CSS.read_text(encoding="utf-8")
 
@@ -98,12 +106,26 @@ def html_to_pdf(html):
 
 
 def render_template_to_pdf(template, context):
-    """Render `template` to PDF; a one-page result is laid out again without a page number (GB/T 9704)."""
-    html = render_to_string(template, {**context, "single_page": False})
-    document = render_html(html)
-    if len(document.pages) == 1:
-        document = render_html(render_to_string(template, {**context, "single_page": True}))
+    """Render `template` to (PDF bytes, page count).
+
+    A letter one page too long is laid out again with tighter spacing and kept if it then fits. A form whose cover runs over its first page (a long project name, many directions) would push
+    the cover's verification block onto a page of its own: it is laid out again with a compact cover.
+    """
+    document = render_html(render_to_string(template, context))
+    if _cover_spills(document):
+        document = render_html(render_to_string(template, {**context, "compact_cover": True}))
+    elif len(document.pages) == 2 and "letter-body" in document.pages[0].anchors:
+        # GB/T 9704 7.3.5: when the closing does not fit, tighten the spacing rather than turn the page.
+        tight = render_html(render_to_string(template, {**context, "compact_letter": True}))
+        if len(tight.pages) == 1:
+            document = tight
     return document.write_pdf(), len(document.pages)
+
+
+def _cover_spills(document):
+    """True when the first heading after the form's cover (id "after-cover") is not on page 2."""
+    pages = [i for i, page in enumerate(document.pages) if "after-cover" in page.anchors]
+    return bool(pages) and pages[0] != 1
 
 
 def verification_url(short_code):

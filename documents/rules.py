@@ -51,3 +51,20 @@ def can_view_document(user, doc):
             return user.has_perm("review.view_review_copy", doc.target)
         return can_access_declaration_documents(user, doc.target)
     return can_access_list_documents(user, doc.target)
+
+
+def can_view_scan(user, scan):
+    """A stamped scan follows its declaration or list, like the documents themselves."""
+    if not user.is_authenticated or scan is None or scan.target is None:
+        return False
+    if scan.kind == Document.Kind.APPLICATION_FORM:
+        return can_access_declaration_documents(user, scan.target)
+    return can_access_list_documents(user, scan.target)
+
+
+def can_upload_scan(user, scan_or_target, kind):
+    """Applicants and units send back the stamped paper: the form by those who see the declaration
+    (not reviewers), the letter by the list's own unit (and the ministry)."""
+    if kind == Document.Kind.APPLICATION_FORM:
+        return can_access_declaration_documents(user, scan_or_target)
+    return can_manage_list_documents(user, scan_or_target)

@@ -116,6 +116,11 @@ def _seal_sha256(unit):
         return ""
 
 
+def letter_title_words(year):
+    """The letter's title as the words it may break between (GB/T 9704: a title breaks without splitting a word)."""
+    return ["关于推荐", f"{year}年", "大数据产业发展", "试点示范项目的函"]
+
+
 def recommendation_letter_content(rec_list):
     unit = rec_list.unit
     entries = (rec_list.entries.filter(recommended=True).order_by("rank", "id")
@@ -128,7 +133,8 @@ def recommendation_letter_content(rec_list):
         "unit": {"id": unit.pk, "name": unit.name, "contact_name": unit.contact_name,
                  "contact_phone": unit.contact_phone, "seal_sha256": _seal_sha256(unit)},
         "addressee": unit.parent.name if unit.parent_id else MINISTRY_ADDRESSEE,
-        "title": f"关于推荐{rec_list.guide.year}年大数据产业发展试点示范项目的函",
+        "title": "".join(letter_title_words(rec_list.guide.year)),
+        "title_words": letter_title_words(rec_list.guide.year),
         "entries": [{
             "rank": i, "declaration_id": e.declaration_id, "project_name": e.declaration.project_name,
             "applicant": e.declaration.organisation.name,
@@ -196,6 +202,18 @@ def dossier_content(decl, *, include_reviews):
 
 def current_document(target, kind):
     return Document.objects.for_target(target, kind).current().order_by("-id").first()
+
+
+def issued_versions(doc):
+    """Every issued file of `doc`'s document (same target and kind), oldest first, for the verification
+    page to compare a dropped file against: number, file SHA-256, whether current, and which one is `doc`."""
+    versions = (Document.objects.filter(target_type_id=doc.target_type_id, target_id=doc.target_id, kind=doc.kind,
+                                        ready_at__isnull=False).exclude(file_sha256="").order_by("id"))
+    if doc.kind == K.DOSSIER:  # the unit's and the ministry's dossiers are separate chains
+        versions = versions.filter(content__include_reviews=bool((doc.content or {}).get("include_reviews")))
+    rows = versions.values_list("pk", "number", "file_sha256", "superseded_by_id")
+    return [{"number": number, "sha256": sha, "current": sup is None, "this": pk == doc.pk}
+            for pk, number, sha, sup in rows]
 
 
 def _new_short_code():

@@ -119,8 +119,17 @@ def sign_pdf(pdf_bytes, *, reason, location="中国北京", name=None):
         field_name="SystemSignature", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason, location=location, name=name)
     out = io.BytesIO()
-    _outside_event_loop(lambda: signers.PdfSigner(meta, signer=signer).sign_pdf(writer, output=out))
+    _outside_event_loop(lambda: signers.PdfSigner(meta, signer=signer).sign_pdf(
+        writer, output=out, bytes_reserved=_bytes_reserved(signer)))
     return out.getvalue()
+
+
+def _bytes_reserved(signer):
+    """Room for the CMS signature in the PDF. Without it pyHanko signs twice, a dummy signature first
+    to measure the size: half the signing time. The container holds the certificates, the signature
+    value and the signed attributes; 8 KB covers the rest with a wide margin."""
+    certs = [signer.signing_cert, *signer.cert_registry]
+    return (sum(len(c.dump()) for c in certs) + 8192) // 2 * 2  # pyHanko wants an even number
 
 
 def validate_pdf(pdf_bytes, trust_roots=None):

@@ -7,6 +7,7 @@ requeue_stale_documents, which queues again what has been stuck for minutes.
 """
 
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from . import services
 
@@ -30,3 +31,23 @@ def render_document_task(self, document_id):
 def requeue_stale_documents():
     """Beat: documents left "queued"/"rendering" by a lost task or a killed worker are queued again."""
     return services.requeue_stale_documents()
+
+
+@shared_task(acks_late=True)
+def read_scan_task(scan_id):
+    """Read the QR code of an uploaded stamped scan and link it to its document."""
+    from . import scans
+
+    scans.read_scan(scan_id)
+
+
+@worker_process_init.connect
+def _load_signer(**_kwargs):
+    """Each worker process reads the certificate (and imports pyHanko) once, at start, not in its first render."""
+    from .signing import SigningNotConfigured, get_signer
+
+    try:
+        get_signer()
+        import pyhanko.sign.signers.pdf_signer  # noqa: F401 - the import is most of a cold signature
+    except SigningNotConfigured:
+        pass  # rendering reports it, with a retry button

@@ -14,4 +14,10 @@ urlpatterns = [
     path("lists/<int:pk>/status/", views.list_status, name="list_status"),
     path("lists/<int:pk>/letter/", views.regenerate_letter, name="regenerate_letter"),
     path("lists/<int:pk>/zip/", views.request_zip, name="request_zip"),
+    path("declarations/<int:pk>/scans/", views.declaration_scans, name="declaration_scans"),
+    path("declarations/<int:pk>/scans/upload/", views.upload_declaration_scan, name="upload_declaration_scan"),
+    path("lists/<int:pk>/scans/", views.list_scans, name="list_scans"),
+    path("lists/<int:pk>/scans/upload/", views.upload_list_scan, name="upload_list_scan"),
+    path("scans/<int:pk>/download/", views.download_scan, name="download_scan"),
+    path("scans/<int:pk>/link/", views.link_scan, name="link_scan"),
 ]

@@ -6,6 +6,7 @@ user may not see answers 404, as if it did not exist.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from core.security import safe_next
 from declarations.models import Declaration
 
-from . import rules, services
-from .models import Document
+from . import rules, scans, services
+from .models import Document, StampedScan
+from .templatetags.documents import scan_box_context
 
 
 def _declaration_for(request, pk):
@@ -177,7 +179,8 @@ def verify(request, short_code):
         raise Http404
     latest = doc.latest_version()
     return render(request, "documents/verify.html", {
-        "doc": doc, "latest": latest if latest.pk != doc.pk else None, "withdrawn": _withdrawn(doc)})
+        "doc": doc, "latest": latest if latest.pk != doc.pk else None, "withdrawn": _withdrawn(doc),
+        "versions": services.issued_versions(doc)})
 
 
 def _withdrawn(doc):
@@ -186,3 +189,89 @@ def _withdrawn(doc):
     Read from the declaration's state, so no writer has to remember to mark the document."""
     return (doc.kind == Document.Kind.APPLICATION_FORM and doc.is_current
             and Declaration.objects.filter(pk=doc.target_id, state=Declaration.State.DRAFT).exists())
+
+
+# --- stamped scans ------------------------------------------------------------------------------
+
+def _scan_for(request, pk):
+    scan = get_object_or_404(StampedScan.objects.select_related("target_type", "document"), pk=pk)
+    if not rules.can_view_scan(request.user, scan):
+        raise Http404
+    return scan
+
+
+def _upload(request, target, kind, fallback):
+    if not rules.can_upload_scan(request.user, target, kind):
+        raise Http404
+    if services.current_document(target, kind) is None:
+        messages.error(request, _("尚未生成%(kind)s，生成并打印盖章后再上传扫描件") % {"kind": Document.Kind(kind).label})
+        return _back(request, fallback)
+    try:
+        scans.upload_scan(target=target, kind=kind, upload=request.FILES.get("scan"), actor=request.user,
+                          request=request)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.info(request, _("扫描件已上传，正在识别二维码，结果稍后显示在本页。"))
+    return _back(request, fallback)
+
+
+@login_required
+@require_GET
+def declaration_scans(request, pk):
+    """The stamped-scan box of a declaration page; polled while the QR code is being read."""
+    decl = _declaration_for(request, pk)
+    return render(request, "documents/_scan_box.html", scan_box_context(request, decl, Document.Kind.APPLICATION_FORM))
+
+
+@login_required
+@require_POST
+def upload_declaration_scan(request, pk):
+    decl = _declaration_for(request, pk)
+    fallback = reverse("declarations:detail", args=[decl.pk]) if request.user.is_applicant else reverse("home")
+    return _upload(request, decl, Document.Kind.APPLICATION_FORM, fallback)
+
+
+@login_required
+@require_GET
+def list_scans(request, pk):
+    rec_list = _list_for(request, pk)
+    return render(request, "documents/_scan_box.html",
+                  scan_box_context(request, rec_list, Document.Kind.RECOMMENDATION_LETTER))
+
+
+@login_required
+@require_POST
+def upload_list_scan(request, pk):
+    rec_list = _list_for(request, pk)
+    return _upload(request, rec_list, Document.Kind.RECOMMENDATION_LETTER, "home")
+
+
+@login_required
+@require_GET
+def download_scan(request, pk):
+    scan = _scan_for(request, pk)
+    try:
+        handle = scan.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=scan.original_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def link_scan(request, pk):
+    """The uploader picks the document version of a scan whose QR code could not be read."""
+    scan = _scan_for(request, pk)
+    if not rules.can_upload_scan(request.user, scan.target, scan.kind):
+        raise Http404
+    try:
+        scans.link_scan_by_hand(scan=scan, document_id=request.POST.get("document"), actor=request.user,
+                                request=request)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("已指定扫描件对应的文档版本。"))
+    return _back(request, "home")

@@ -7,9 +7,11 @@ class QuotasConfig(AppConfig):
     verbose_name = _("推荐与名额")
 
     def ready(self):
-        from declarations.signals import guide_copied, guide_loaded
+        from declarations.signals import guide_copied, guide_loaded, guide_publish_checks
 
         from .loading import on_guide_copied, on_guide_loaded
+        from .readiness import quota_checks
 
         guide_loaded.connect(on_guide_loaded, dispatch_uid="quotas.load_quotas")
         guide_copied.connect(on_guide_copied, dispatch_uid="quotas.copy_quotas")
+        guide_publish_checks.connect(quota_checks, dispatch_uid="quotas.quota_checks")

@@ -23,10 +23,19 @@ def province_unit_name(code, name):
     return f"{name}{suffix}"
 
 
+def unit_division(name, kind, region):
+    """District and city units are found by the division their name begins with (GB/T 2260, python-stdnum)."""
+    from core.regions import division_for_name
+
+    if kind in (Unit.Kind.DISTRICT, Unit.Kind.PLAN_CITY, Unit.Kind.SUBPROV_CAPITAL):
+        return division_for_name(name, region, city=kind != Unit.Kind.DISTRICT)
+    return ""
+
+
 def _unit(name, kind, region="", parent=None):
     unit, _ = Unit.objects.update_or_create(name=name, defaults={
-        "kind": kind, "region": region, "parent": parent, "contact_name": "处室联系人",
-        "contact_phone": "022-12345678"})
+        "kind": kind, "region": region, "parent": parent, "division": unit_division(name, kind, region),
+        "contact_name": "处室联系人", "contact_phone": "022-12345678"})
     return unit
 
 
@@ -49,6 +58,10 @@ def _load_units(ctx):
     demo_user(ctx, "unit_tianjin", "unit", tianjin.name, unit=tianjin, full_name="天津市局经办人")
     demo_user(ctx, "unit_binhai", "unit", districts[0].name, unit=districts[0], full_name="滨海新区经办人")
     demo_user(ctx, "unit_hexi", "unit", districts[1].name, unit=districts[1], full_name="河西区经办人")
+    sgcc = Unit.objects.get(name="国家电网有限公司")
+    ctx["units"]["sgcc"] = sgcc
+    demo_user(ctx, "unit_sgcc", "unit", f"{sgcc.name}（中央企业集团：确认下属单位）", unit=sgcc,
+              full_name="国家电网经办人")
 
 
 # --- quotas, overrides and declarations for the clerks to check ----------------------
@@ -108,9 +121,12 @@ def _declarations(ctx):
     User = get_user_model()
     clerks = {key: User.objects.get(username=f"unit_{key}") for key in ("binhai", "hexi", "tianjin")}
     for i, (name, key, dcmm, code, passed) in enumerate(DEMO_DECLARANTS, 1):
-        body = f"91120116{700000000 + i:09d}"
+        # Registered where they declare: the credit code's characters 3–8 are the unit's division.
+        division = ctx["units"][key].division or "120000"
+        body = f"91{division}{700000000 + i:09d}"
         org, _ = Organisation.objects.get_or_create(credit_code=body + uscc.calc_check_digit(body), defaults={
             "name": name, "kind": Organisation.Kind.ENTERPRISE, "is_industrial": True, "region": "12",
+            "division": division,
             "dcmm_level": dcmm, "contact_name": f"项目联系人{i}", "contact_phone": f"1390000{i:04d}",
             "contact_email": f"declarant{i}@example.com"})
         if Declaration.objects.filter(guide=guide, organisation=org).exists():
@@ -150,8 +166,27 @@ def _seals_and_prefixes(ctx):
             unit.seal.save(f"demo-seal-{unit.pk}.png", ContentFile(demo_seal_png(unit.name)))
 
 
+def _memberships(ctx):
+    """A Tianjin subsidiary of the State Grid asks to declare through the group; unit_sgcc decides."""
+    from declarations.models import Organisation
+    from stdnum.cn import uscc
+
+    from .models import GroupMembership
+
+    body = "91120116MA0700001"
+    org, _ = Organisation.objects.get_or_create(credit_code=body + uscc.calc_check_digit(body), defaults={
+        "name": "国网天津滨海能源数据服务有限公司", "kind": Organisation.Kind.ENTERPRISE, "is_industrial": True,
+        "region": "12", "division": "120116", "contact_name": "能源数据联系人", "contact_phone": "13900009999",
+        "contact_email": "sgcc-sub@example.com"})
+    demo_user(ctx, "applicant_sgcc", "applicant", f"{org.name}（申请经国家电网申报）", organisation=org,
+              email="sgcc-sub@example.com", full_name="国网子公司联系人")
+    GroupMembership.objects.get_or_create(organisation=org, group=ctx["units"]["sgcc"], defaults={
+        "note": "国网天津市电力公司全资子公司"})
+
+
 def load(ctx):
     _load_units(ctx)
+    _memberships(ctx)
     _seals_and_prefixes(ctx)
     _apply_guide_quotas(ctx)
     _city_setting(ctx)

@@ -78,7 +78,8 @@ class FilterForm(forms.Form):
 
 class ReturnForm(LeanFormMixin, forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("退回理由（申报单位可见）"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("退回理由（申报单位可见）"), max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "minlength": 10}),
         error_messages={"required": gettext_lazy("退回修改时请填写退回理由，申报单位将看到该理由"),
                         "max_length": gettext_lazy("退回理由不能超过 1000 字")})
 
@@ -86,6 +87,10 @@ class ReturnForm(LeanFormMixin, forms.Form):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(_("退回修改时请填写退回理由，申报单位将看到该理由"))
+        from .services import RETURN_REASON_MIN
+
+        if len(reason) < RETURN_REASON_MIN:
+            raise forms.ValidationError(_("退回理由至少 %(n)s 个字，请写明需要修改的具体内容") % {"n": RETURN_REASON_MIN})
         return reason
 
 
@@ -147,9 +152,36 @@ class UnitSettingForm(forms.Form):
 
 
 class UnitForm(forms.ModelForm):
+    """A unit's details. District and city units need their GB/T 2260 division: applicants are routed by it."""
+
+    CITY_KINDS = (Unit.Kind.PLAN_CITY, Unit.Kind.SUBPROV_CAPITAL)
+
+    def _clean_division(self, cleaned):
+        from core.regions import division_for_name, division_name, is_division, region_matches_division
+
+        kind, region, code = cleaned.get("kind"), cleaned.get("region") or "", (cleaned.get("division") or "").strip()
+        if kind not in (Unit.Kind.DISTRICT, *self.CITY_KINDS):
+            cleaned["division"] = code
+            return
+        if not code:
+            code = division_for_name(cleaned.get("name") or "", region, city=kind != Unit.Kind.DISTRICT)
+        if not code:
+            self.add_error("division", _("区县主管部门、计划单列市和副省级省会城市须填写辖区的 6 位行政区划代码，"
+                                         "例如河西区 120103、大连市 210200"))
+        elif not is_division(code):
+            self.add_error("division", _("“%(code)s”不是现行的行政区划代码（GB/T 2260），请核对") % {"code": code})
+        elif region and not region_matches_division(region, code):
+            self.add_error("division", _("行政区划代码 %(code)s（%(name)s）不在所选地区内") % {
+                "code": code, "name": division_name(code)})
+        elif kind == Unit.Kind.DISTRICT and code.endswith("00"):
+            self.add_error("division", _("区县主管部门请填写区县一级的代码（末两位不为 00）"))
+        elif kind != Unit.Kind.DISTRICT and not code.endswith("00"):
+            self.add_error("division", _("城市主管部门请填写地级市一级的代码（末两位为 00，例如大连市 210200）"))
+        cleaned["division"] = code
+
     class Meta:
         model = Unit
-        fields = ["name", "kind", "region", "parent", "doc_prefix", "contact_name", "contact_phone", "contact_email",
+        fields = ["name", "kind", "region", "division", "parent", "doc_prefix", "contact_name", "contact_phone", "contact_email",
                   "address", "seal", "is_active"]
         error_messages = {
             "name": {"required": gettext_lazy("请填写单位名称"), "unique": gettext_lazy("已有同名的推荐单位")},
@@ -179,6 +211,7 @@ class UnitForm(forms.ModelForm):
         parent, kind = cleaned.get("parent"), cleaned.get("kind")
         if kind == Unit.Kind.DISTRICT and parent is None:
             self.add_error("parent", _("区县主管部门须选择上级推荐单位（所在城市的主管部门）"))
+        self._clean_division(cleaned)
         ancestor, seen = parent, set()
         while ancestor is not None and self.instance.pk:
             if ancestor.pk == self.instance.pk or ancestor.pk in seen:

@@ -9,10 +9,12 @@ from .validators import validate_seal
 
 
 class UnitQuerySet(models.QuerySet):
-    def recommending_for(self, organisation):
-        """Units an applicant may choose: those of its region, plus central SOE groups."""
-        return self.filter(is_active=True).filter(Q(region=organisation.region) | Q(kind=Unit.Kind.SOE))
-        # Unit.may_recommend says the same of one loaded unit; tests/quotas/test_unit_choice.py keeps them equal.
+    def recommending_for(self, organisation, guide):
+        """Units the organisation may declare to under the guide: the unit of its jurisdiction
+        (quotas.jurisdiction.derived_unit) and the central SOE groups that confirmed it as a member."""
+        from .jurisdiction import allowed_unit_ids
+
+        return self.filter(pk__in=allowed_unit_ids(organisation, guide))
 
 
 class Unit(models.Model):
@@ -31,13 +33,16 @@ class Unit(models.Model):
     name = models.CharField(_("单位名称"), max_length=100, unique=True)
     kind = models.CharField(_("单位类型"), max_length=20, choices=Kind.choices)
     region = models.CharField(_("所在省级地区"), max_length=2, choices=REGIONS, blank=True)
+    division = models.CharField(
+        _("辖区行政区划代码"), max_length=6, blank=True,
+        help_text=_("GB/T 2260 六位代码：区县主管部门填区县代码（如河西区 120103），计划单列市、副省级省会城市填市代码"
+                    "（如大连市 210200）。申报单位按所在地自动归入其辖区推荐单位。"))
     parent = models.ForeignKey("self", verbose_name=_("上级推荐单位"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
     seal = models.ImageField(_("电子印章（透明背景 PNG）"), upload_to="seals/", blank=True,
                              validators=[validate_seal])
     doc_prefix = models.CharField(_("发文机关代字"), max_length=20, blank=True,
                                   help_text=_("推荐函文号的机关代字，例如“津工信软”；留空则用“推荐函”。"))
-    letter_seq = models.PositiveIntegerField(_("已用推荐函序号"), default=0, editable=False)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
@@ -50,13 +55,15 @@ class Unit(models.Model):
         verbose_name = _("推荐单位")
         verbose_name_plural = _("推荐单位")
         ordering = ["region", "name"]
+        constraints = [
+            # Applicants are routed by division: one active unit per place keeps the route unambiguous.
+            models.UniqueConstraint(fields=["division"], condition=Q(is_active=True) & ~Q(division=""),
+                                    name="one_active_unit_per_division",
+                                    violation_error_message=_("已有启用的推荐单位使用该行政区划代码")),
+        ]
 
     def get_region_display(self):
         return region_name(self.region)
-
-    def may_recommend(self, organisation):
-        """Whether `organisation` may choose this unit: UnitQuerySet.recommending_for for one loaded unit."""
-        return self.is_active and (self.region == organisation.region or self.kind == Unit.Kind.SOE)
 
     def __str__(self):
         return self.name
@@ -153,3 +160,61 @@ class ListEntry(models.Model):
 
     def __str__(self):
         return f"{self.rank}. {self.declaration}"
+
+
+class LetterSequence(models.Model):
+    """The last letter number (文号序号) a unit used in one calendar year; a new year starts again at 1."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="letter_sequences")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
+
+    class Meta:
+        verbose_name = _("推荐函文号序号")
+        verbose_name_plural = _("推荐函文号序号")
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="one_letter_sequence_per_unit_year")]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}: {self.last}"
+
+
+class GroupMembership(models.Model):
+    """An organisation's request to declare through a central SOE group (中央企业集团), and the group's answer.
+
+    Only an accepted membership lets the organisation choose the group instead of the unit of its region.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待集团确认")
+        ACCEPTED = "accepted", _("集团已确认")
+        REJECTED = "rejected", _("集团未确认")
+
+    organisation = models.ForeignKey("declarations.Organisation", on_delete=models.CASCADE,
+                                     related_name="group_memberships", verbose_name=_("申报单位"))
+    group = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="membership_requests",
+                              verbose_name=_("中央企业集团"), limit_choices_to={"kind": Unit.Kind.SOE})
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    note = models.CharField(_("隶属关系说明"), max_length=200,
+                            help_text=_("例如：集团全资子公司“国网天津市电力公司”的下属单位，持股比例 100%"))
+    reason = models.CharField(_("集团处理意见"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("集团成员确认")
+        verbose_name_plural = _("集团成员确认")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "group"], name="one_membership_per_group"),
+            models.CheckConstraint(condition=Q(state__in=["pending", "accepted", "rejected"]),
+                                   name="membership_state_valid"),
+            models.CheckConstraint(condition=Q(state="pending") | Q(decided_at__isnull=False),
+                                   name="membership_decided_has_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} → {self.group}（{self.get_state_display()}）"

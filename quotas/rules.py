@@ -39,6 +39,12 @@ def parent_of_list(user, rec_list):
             and rec_list.unit.parent_id == user.unit_id)
 
 
+@rules.predicate
+def staff_of_group(user, membership):
+    return (membership is not None and user.is_authenticated and user.is_unit_staff
+            and membership.group_id == user.unit_id)
+
+
 # Seeing one declaration (detail page, attachments, documents): own unit's or sent up by a child.
 rules.add_perm("quotas.view_declaration", in_jurisdiction)
 # Formal check: only the unit the applicant chose.
@@ -46,3 +52,4 @@ rules.add_perm("quotas.check_declaration", declared_to_own_unit)
 rules.add_perm("quotas.change_list", owns_list)
 rules.add_perm("quotas.view_list", owns_list | parent_of_list | is_ministry)
 rules.add_perm("quotas.manage", is_ministry)
+rules.add_perm("quotas.decide_membership", staff_of_group)

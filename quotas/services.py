@@ -20,11 +20,14 @@ from core.notify import notify
 from declarations.models import Declaration, Guide
 from declarations.services import TransitionError, pass_formal_check, return_for_revision, transition
 
-from .models import ListEntry, RecommendationList, Unit, UnitGuideSetting
+from .models import LetterSequence, ListEntry, RecommendationList, UnitGuideSetting
 from .queries import counter, deadline_for, is_exempt, pool, quota_for
+from .readiness import child_ranks, child_states, confirmation_blockers
 
 log = logging.getLogger(__name__)
 S = Declaration.State
+# A return reason tells the applicant what to fix; "不合格" tells it nothing.
+RETURN_REASON_MIN = 10
 
 __all__ = ["ListError", "StaleList", "quota_for", "deadline_for", "get_list", "pass_check", "return_declaration",
            "set_recommended", "set_ranking", "confirm_recommendations", "reopen_list", "set_unit_setting",
@@ -90,10 +93,17 @@ def _sync_entries(rec_list):
         ListEntry.objects.filter(pk__in=stale).delete()
     kept = sorted((e for e in entries if e.declaration_id in wanted_set), key=lambda e: (e.rank, e.pk))
     have = {e.declaration_id for e in kept}
-    new = [ListEntry(rec_list=rec_list, declaration_id=d, rank=0) for d in wanted if d not in have]
+    arriving = [d for d in wanted if d not in have]
+    if arriving and rec_list.unit.children.exists():
+        # What a district sent up arrives in the district's order (its rank), not by submission time.
+        ranks = child_ranks(rec_list)
+        position = {d: i for i, d in enumerate(wanted)}
+        arriving.sort(key=lambda d: (ranks[d][1] if d in ranks else 0, position[d]))
+    new = [ListEntry(rec_list=rec_list, declaration_id=d, rank=0) for d in arriving]
     if new:
         ListEntry.objects.bulk_create(new)
-        new = list(rec_list.entries.filter(declaration_id__in=[e.declaration_id for e in new]).order_by("pk"))
+        order = {d: i for i, d in enumerate(arriving)}
+        new = sorted(rec_list.entries.filter(declaration_id__in=arriving), key=lambda e: order[e.declaration_id])
     changed = []
     for rank, entry in enumerate(kept + new, 1):
         if entry.rank != rank:
@@ -132,6 +142,13 @@ def _own_unit_check(declaration, actor):
 def pass_check(*, declaration, actor, request=None, now=None):
     """形式审查通过: the declaration joins the unit's pool for ranking."""
     _own_unit_check(declaration, actor)
+    from .jurisdiction import may_declare_to
+
+    if not may_declare_to(declaration.organisation, declaration.guide, declaration.unit_id):
+        # Declared before the jurisdiction rules (or the organisation's place changed): it belongs elsewhere.
+        raise ListError(_("该申报单位不属于本单位辖区（所在地：%(place)s），也未经本单位确认为集团成员单位，"
+                          "不能通过形式审查；请退回修改，由申报单位改报其所在地的推荐单位")
+                        % {"place": declaration.organisation.division_display})
     with transaction.atomic():
         rec_list = _lock(unit=declaration.unit, guide=declaration.guide)
         _ensure_open(rec_list, now)
@@ -150,6 +167,8 @@ def return_declaration(*, declaration, actor, reason, request=None, now=None):
     reason = (reason or "").strip()
     if not reason:
         raise ListError(_("退回修改时请填写退回理由，申报单位将看到该理由"))
+    if len(reason) < RETURN_REASON_MIN:
+        raise ListError(_("退回理由至少 %(n)s 个字，请写明需要修改的具体内容") % {"n": RETURN_REASON_MIN})
     if len(reason) > 1000:
         raise ListError(_("退回理由不能超过 1000 字"))
     with transaction.atomic():
@@ -240,17 +259,15 @@ def confirm_recommendations(*, rec_list, actor, expected_version=None, request=N
         if unit.parent_id:
             parent_list = _lock(unit=unit.parent, guide=guide)
             if parent_list.is_confirmed:
-                raise ListError(_("上级单位“%(parent)s”已确认推荐名单，本单位不能再报送；请联系上级单位")
-                                % {"parent": unit.parent.name})
+                raise ListError(_("上级单位“%(parent)s”已于 %(at)s 确认推荐名单（本单位未在截止时间前确认），"
+                                  "本单位不能再报送；请联系上级单位") % {
+                    "parent": unit.parent.name, "at": _fmt(parent_list.confirmed_at)})
         _sync_entries(locked)
-        unchecked = Declaration.objects.filter(guide=guide, unit=unit, state=S.SUBMITTED).count()
-        if unchecked:
-            raise ListError(_("尚有 %(n)s 项申报未完成形式审查，请先审查（通过或退回修改）再确认名单") % {"n": unchecked})
         numbers = counter(locked)
-        if numbers["quota"] is None:
-            raise ListError(_("主管部门尚未为本单位设定本年度推荐名额，不能确认名单；请联系主管部门设定名额"))
-        if numbers["over"]:
-            raise ListError(_("超出推荐名额：本单位名额 %(quota)s 个，已占用 %(used)s 个，请先取消部分推荐") % numbers)
+        children = child_states(unit, guide)
+        problems = confirmation_blockers(locked, now=now, numbers=numbers, children=children)
+        if problems:
+            raise ListError("；".join(problems))
         entries = list(locked.entries.select_related("declaration").order_by("rank", "id"))
         for entry in entries:
             if unit.parent_id is None:
@@ -261,10 +278,9 @@ def confirm_recommendations(*, rec_list, actor, expected_version=None, request=N
                 continue  # stays "passed" and now appears in the parent's pool
             transition(entry.declaration, to, actor=actor, request=request,
                        summary=_("推荐单位“%(unit)s”确认推荐名单") % {"unit": unit.name})
-        Unit.objects.filter(pk=unit.pk).update(letter_seq=F("letter_seq") + 1)  # shown on no page
-        unit.refresh_from_db(fields=["letter_seq"])
+        year = timezone.localtime(now).year
         number = _("%(prefix)s〔%(year)s〕%(n)s号") % {
-            "prefix": unit.doc_prefix or _("推荐函"), "year": timezone.localtime(now).year, "n": unit.letter_seq}
+            "prefix": unit.doc_prefix or _("推荐函"), "year": year, "n": next_letter_number(unit=unit, year=year)}
         locked.state = RecommendationList.State.CONFIRMED
         locked.confirmed_at = now
         locked.confirmed_by = actor
@@ -276,14 +292,24 @@ def confirm_recommendations(*, rec_list, actor, expected_version=None, request=N
             _sync_entries(parent_list)  # what this unit recommended now waits in the parent's ranking
             _bump(parent_list)
         recommended = [e.declaration_id for e in entries if e.recommended]
+        late = [c for c in children if not c.confirmed]  # past their deadline, else confirming was refused
         record("list.confirm", target=locked, actor=actor, request=request,
                summary=_("确认推荐名单：推荐 %(n)s 项（占用名额 %(used)s 个，豁免 %(exempt)s 个，名额 %(quota)s 个）") % {
                    "n": len(recommended), **numbers},
-               data={"declarations": recommended, "document_number": number, "counts": numbers})
+               data={"declarations": recommended, "document_number": number, "counts": numbers,
+                     "late_children": [c.unit.pk for c in late]})
         _notify_confirmed(locked, actor)
+        _notify_late_children(locked, late)
         list_id = locked.pk
         transaction.on_commit(lambda: _request_letter(list_id))
     return locked
+
+
+def next_letter_number(*, unit, year):
+    """The unit's next letter number in `year`: each unit's sequence starts again at 1 every year (文号)."""
+    LetterSequence.objects.get_or_create(unit=unit, year=year)
+    LetterSequence.objects.filter(unit=unit, year=year).update(last=F("last") + 1)  # row lock until commit
+    return LetterSequence.objects.values_list("last", flat=True).get(unit=unit, year=year)
 
 
 def _notify_confirmed(rec_list, actor):
@@ -297,6 +323,18 @@ def _notify_confirmed(rec_list, actor):
         staff += list(unit.parent.staff.filter(is_active=True))
     for user in staff:
         notify(user, kind="list_confirmed", title=title, body=body, url=url)
+
+
+def _notify_late_children(rec_list, late):
+    """Children that let their deadline pass learn why they can no longer send anything up."""
+    url = reverse("quotas:ranking") + f"?guide={rec_list.guide_id}"
+    for child in late:
+        body = _("上级单位“%(parent)s”已于 %(at)s 确认推荐名单。贵单位未在确认截止时间 %(deadline)s 前确认推荐名单，"
+                 "本年度不能再向上级单位报送项目；如有特殊情况请联系上级单位或主管部门。") % {
+            "parent": rec_list.unit.name, "at": _fmt(rec_list.confirmed_at),
+            "deadline": _fmt(child.deadline) if child.deadline else "—"}
+        for user in child.unit.staff.filter(is_active=True):
+            notify(user, kind="list_locked_out", title=_("上级单位已确认名单，贵单位不能再报送"), body=body, url=url)
 
 
 def _request_letter(list_id):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import membership_views, views
 
 app_name = "quotas"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("lists/<int:pk>/recommend/", views.recommend, name="recommend"),
     path("lists/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("lists/<int:pk>/export.xlsx", views.export_list, name="export"),
+    path("memberships/", membership_views.requests, name="memberships"),
+    path("memberships/<int:pk>/decide/", membership_views.decide, name="membership_decide"),
     path("units/<int:pk>/seal.png", views.seal_image, name="seal"),
     path("manage/overview/", views.admin_overview, name="overview"),
     path("manage/guides/<int:guide_pk>/units/<int:unit_pk>/setting/", views.admin_setting, name="setting"),

@@ -17,6 +17,7 @@ from core.audit import records_for
 from core.decorators import ministry_required, unit_required
 from core.security import confirm_fresh_password, requires_fresh_password
 from core.security_devices import users_with_device
+from declarations.eligibility import earlier_in_demo_period
 from declarations.models import Declaration, Guide
 from declarations.queries import declaration_page_queryset, first_guide_with_work, guides_with_open_declarations
 
@@ -26,6 +27,7 @@ from .forms import (FilterForm, GuideChoiceForm, MoveForm, ReasonForm, Recommend
 from .models import RecommendationList, Unit, UnitGuideSetting
 from .queries import (counter, declarations_for_unit, entries_of, guides_with_pending_work,
                       list_and_entry, overview, quota_and_deadline, quota_for, workspace_queryset)
+from .readiness import child_ranks, child_states, confirmation_blockers
 
 S = Declaration.State
 PAGE_SIZE = 50
@@ -99,8 +101,11 @@ def declaration_detail(request, pk):
     rec_list, entry = list_and_entry(unit_id=request.user.unit_id, declaration=decl)
     if rec_list is None:
         rec_list = services.get_list(unit=request.user.unit, guide=decl.guide)
+    # A similar title of the same organisation still in its demonstration period: shown side by side.
+    earlier = [{"decl": d, "percent": round(r * 100)} for d, r, _same in earlier_in_demo_period(decl)]
     return render(request, "quotas/declaration.html", {
         "decl": decl, "history": records_for(decl)[:100], "return_form": ReturnForm(), "entry": entry,
+        "earlier": earlier,
         "rec_list": rec_list, "can_check": request.user.has_perm("quotas.check_declaration", decl)
         and not rec_list.is_confirmed, "exempt": decl.guide.quota_exempt_dcmm_min is not None
         and decl.organisation.dcmm_level >= decl.guide.quota_exempt_dcmm_min})
@@ -158,14 +163,19 @@ def ranking(request):
 
 
 def _ranking_context(request, rec_list, guides=None, error=None):
-    unit = rec_list.unit
-    children = (RecommendationList.objects.filter(guide=rec_list.guide, unit__parent=unit)
-                .select_related("unit").order_by("unit__name"))
-    child_units = list(unit.children.filter(is_active=True).order_by("name"))
-    child_lists = {rl.unit_id: rl for rl in children}
-    return {**_list_context(rec_list, request.user), "entries": list(entries_of(rec_list)), "guides": guides,
-            "exempt_min": rec_list.guide.quota_exempt_dcmm_min, "error": error,
-            "children": [(u, child_lists.get(u.pk)) for u in child_units]}
+    context = _list_context(rec_list, request.user)
+    now = timezone.now()
+    children = child_states(rec_list.unit, rec_list.guide)
+    ranks = child_ranks(rec_list) if children else {}
+    entries = list(entries_of(rec_list))
+    for e in entries:
+        e.child_rank = ranks.get(e.declaration_id)
+    blockers = [] if rec_list.is_confirmed else confirmation_blockers(rec_list, now=now, numbers=context["numbers"],
+                                                                      children=children)
+    return {**context, "entries": entries, "guides": guides, "exempt_min": rec_list.guide.quota_exempt_dcmm_min,
+            "error": error, "blockers": blockers,
+            "children": [{"unit": c.unit, "list": c.rec_list, "confirmed": c.confirmed, "deadline": c.deadline,
+                          "deadline_passed": c.deadline_passed(now), "blocks": c.blocks(now)} for c in children]}
 
 
 def _ranking_response(request, rec_list, error=None):

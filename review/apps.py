@@ -7,10 +7,12 @@ class ReviewConfig(AppConfig):
     verbose_name = _("专家评审")
 
     def ready(self):
-        from declarations.signals import guide_copied, guide_loaded
+        from declarations.signals import guide_copied, guide_loaded, guide_publish_checks
 
+        from .checks import scoring_checks
         from .loading import on_guide_copied, on_guide_loaded
 
         guide_loaded.connect(on_guide_loaded, dispatch_uid="review.default_sheet")
         guide_copied.connect(on_guide_copied, dispatch_uid="review.copy_sheets")
+        guide_publish_checks.connect(scoring_checks, dispatch_uid="review.scoring_checks")
         from . import exports  # noqa: F401 - registers the ranking export builder

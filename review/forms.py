@@ -11,7 +11,8 @@ from .models import ReviewSettings
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = ReviewSettings
-        fields = ["blind", "region_conflict", "reviewers_per_declaration", "disagreement_threshold"]
+        fields = ["blind", "region_conflict", "reviewers_per_declaration", "disagreement_threshold",
+                  "notice_min_working_days"]
         error_messages = {
             "reviewers_per_declaration": {
                 "min_value": _("每个项目至少需要 1 名评审专家"),
@@ -25,6 +26,12 @@ class SettingsForm(forms.ModelForm):
                 "required": _("请填写分歧提示阈值"),
                 "max_digits": _("分歧提示阈值过大"),
                 "max_decimal_places": _("分歧提示阈值最多两位小数"),
+            },
+            "notice_min_working_days": {
+                "min_value": _("公示期至少 1 个工作日"),
+                "max_value": _("公示期最少工作日不能超过 60"),
+                "invalid": _("公示期最少工作日须为整数"),
+                "required": _("请填写公示期最少工作日"),
             },
         }
 
@@ -45,6 +52,9 @@ class NoticeForm(forms.Form):
 class PublishForm(forms.Form):
     doc_number = forms.CharField(label=_("公布文号"), max_length=80, required=False,
                                  error_messages={"max_length": _("公布文号不能超过 80 个字符")})
+    outstanding_reason = forms.CharField(
+        label=_("未等评审全部提交即公布的理由"), max_length=500, required=False,
+        error_messages={"max_length": _("理由不能超过 500 字")})
 
 
 class ReasonForm(forms.Form):
@@ -66,6 +76,11 @@ class PanelForm(forms.Form):
         label=_("方向"), queryset=None, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("请至少选择一个方向"), "invalid_choice": _("所选方向不属于本指南"),
                         "invalid_pk_value": _("所选方向不属于本指南")})
+    min_reviews = forms.IntegerField(
+        label=_("最少有效评审数"), min_value=1, max_value=30, initial=1, required=False,
+        help_text=_("已提交评分少于该数的项目不参与排名，也不能入选。"),
+        error_messages={"required": _("请填写最少有效评审数"), "invalid": _("最少有效评审数须为整数"),
+                        "min_value": _("最少有效评审数至少为 1"), "max_value": _("最少有效评审数不能超过 30")})
     reviewers = forms.ModelMultipleChoiceField(
         label=_("评审专家"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("所选用户不是评审专家"), "invalid_pk_value": _("所选用户不是评审专家")})

@@ -5,7 +5,11 @@ from .services import ensure_default_sheet
 
 
 def on_guide_loaded(sender, *, guide, data, **kwargs):
-    ReviewSettings.objects.get_or_create(guide=guide)
+    cfg, _created = ReviewSettings.objects.get_or_create(guide=guide)
+    days = (data or {}).get("notice_min_working_days")
+    if days and cfg.notice_min_working_days != int(days):
+        cfg.notice_min_working_days = int(days)
+        cfg.save(update_fields=["notice_min_working_days"])
     ensure_default_sheet(guide, (data or {}).get("scoring"))
 
 
@@ -15,7 +19,8 @@ def on_guide_copied(sender, *, source, copy, **kwargs):
     if src and not ReviewSettings.objects.filter(guide=copy).exists():
         ReviewSettings.objects.create(guide=copy, blind=src.blind, region_conflict=src.region_conflict,
                                       reviewers_per_declaration=src.reviewers_per_declaration,
-                                      disagreement_threshold=src.disagreement_threshold)
+                                      disagreement_threshold=src.disagreement_threshold,
+                                      notice_min_working_days=src.notice_min_working_days)
     directions = {d.code: d for d in copy.directions.all()}
     for setting in DirectionSetting.objects.filter(direction__guide=source).select_related("direction"):
         if setting.direction.code in directions:

@@ -27,6 +27,9 @@ class ReviewSettings(models.Model):
     disagreement_threshold = models.DecimalField(
         _("分歧提示阈值（标准差，分）"), max_digits=5, decimal_places=2, default=Decimal("10.00"),
         validators=[MinValueValidator(0)])
+    notice_min_working_days = models.PositiveSmallIntegerField(
+        _("公示期最少工作日"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("公示期不得短于该工作日数（不含周末和法定节假日，调休上班日计入）。"))
     notice_start = models.DateField(_("公示开始日期"), null=True, blank=True)
     notice_end = models.DateField(_("公示结束日期"), null=True, blank=True)
     notice_opened_at = models.DateTimeField(_("公示发布时间"), null=True, blank=True)
@@ -91,6 +94,16 @@ class ScoringSheet(models.Model):
         Uses prefetched criteria when the caller prefetched them.
         """
         return sum((c.weight for c in self.criteria.all()), Decimal(0))
+
+    def check_weights(self):
+        """What is wrong with the weights, for the user, or "" when they sum to 100%. Forms and checklists share it."""
+        if not self.criteria.all():
+            return _("评分表“%(name)s”还没有评分项") % {"name": self.name}
+        total = self.weight_total()
+        if total != Decimal(1):
+            return _("评分表“%(name)s”各评分项权重合计为 %(total)s%%，应为 100%%") % {
+                "name": self.name, "total": format((total * 100).normalize(), "f")}
+        return ""
 
 
 class Criterion(models.Model):
@@ -175,6 +188,9 @@ class Panel(models.Model):
     directions = models.ManyToManyField("declarations.Direction", related_name="panels", verbose_name=_("方向"))
     reviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="panels",
                                        limit_choices_to={"role": "reviewer"}, verbose_name=_("评审专家"))
+    min_reviews = models.PositiveSmallIntegerField(
+        _("最少有效评审数"), default=1, validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("已提交评分少于该数的项目不参与排名，也不能入选。"))
 
     class Meta:
         verbose_name = _("评审组")

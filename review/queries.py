@@ -21,7 +21,7 @@ from django.db.models import Count, Q
 from declarations.models import Declaration, Direction
 
 from .conflicts import conflict_reason, declared_conflict_ids
-from .models import Assignment, Review, ReviewerProfile
+from .models import Assignment, Panel, Review, ReviewerProfile
 
 TRIM_FROM = 5  # 去掉一个最高分和一个最低分 from this many reviews on
 RANKED_STATES = (Declaration.State.RECOMMENDED, Declaration.State.SELECTED, Declaration.State.NOT_SELECTED)
@@ -39,8 +39,8 @@ class Scores:
     final: float | None  # the trimmed mean (the mean below five reviews): what the ranking uses
     std_dev: float | None
     z_score: float | None
-    final_rank: int
-    z_rank: int
+    final_rank: int | None  # None: fewer submitted reviews than the panel's minimum, so not ranked
+    z_rank: int | None
 
 
 def _round(expr, places):
@@ -49,7 +49,8 @@ def _round(expr, places):
 
 def _scores_sql():
     review, assignment = Review._meta.db_table, Assignment._meta.db_table
-    decl = Declaration._meta.db_table
+    decl, panel = Declaration._meta.db_table, Panel._meta.db_table
+    panel_dirs = Panel.directions.through._meta.db_table
     return f"""
 WITH r AS (
   SELECT a.declaration_id AS decl_id, a.reviewer_id AS reviewer_id, CAST(rv.total AS DOUBLE PRECISION) AS t
@@ -65,17 +66,22 @@ agg AS (
   SELECT decl_id, COUNT(*) AS n, SUM(t) AS s, MAX(t) AS mx, MIN(t) AS mn, AVG(t * t) AS sq, AVG(z) AS zm
   FROM rz GROUP BY decl_id
 ),
+pm AS (
+  SELECT pd.direction_id AS direction_id, MAX(p.min_reviews) AS min_n
+  FROM {panel_dirs} pd JOIN {panel} p ON p.id = pd.panel_id WHERE p.guide_id = %s GROUP BY pd.direction_id
+),
 base AS (
   SELECT d.id AS decl_id, d.direction_id AS direction_id, COALESCE(agg.n, 0) AS n,
+    CASE WHEN COALESCE(agg.n, 0) >= COALESCE(pm.min_n, 1) THEN 1 ELSE 0 END AS rankable,
     agg.s / agg.n AS mean_raw,
     CASE WHEN agg.n >= {TRIM_FROM} THEN (agg.s - agg.mx - agg.mn) / (agg.n - 2) ELSE agg.s / agg.n END AS trimmed_raw,
     agg.sq - (agg.s / agg.n) * (agg.s / agg.n) AS var_raw,
     agg.zm AS z_raw
-  FROM {decl} d LEFT JOIN agg ON agg.decl_id = d.id
+  FROM {decl} d LEFT JOIN agg ON agg.decl_id = d.id LEFT JOIN pm ON pm.direction_id = d.direction_id
   WHERE d.guide_id = %s AND d.state IN (%s, %s, %s)
 ),
 rounded AS (
-  SELECT decl_id, direction_id, n,
+  SELECT decl_id, direction_id, n, rankable,
     {_round("mean_raw", 2)} AS mean_score,
     {_round("trimmed_raw", 2)} AS final_score,
     {_round("SQRT(CASE WHEN var_raw IS NULL THEN NULL WHEN var_raw > 0 THEN var_raw ELSE 0.0 END)", 2)} AS std_dev,
@@ -83,10 +89,10 @@ rounded AS (
   FROM base
 )
 SELECT decl_id, n, mean_score, final_score, std_dev, z_score,
-  RANK() OVER (PARTITION BY direction_id
-               ORDER BY CASE WHEN final_score IS NULL THEN 1 ELSE 0 END, final_score DESC) AS final_rank,
-  RANK() OVER (PARTITION BY direction_id
-               ORDER BY CASE WHEN z_score IS NULL THEN 1 ELSE 0 END, z_score DESC) AS z_rank
+  CASE WHEN rankable = 1 THEN RANK() OVER (PARTITION BY direction_id, rankable
+               ORDER BY CASE WHEN final_score IS NULL THEN 1 ELSE 0 END, final_score DESC) END AS final_rank,
+  CASE WHEN rankable = 1 THEN RANK() OVER (PARTITION BY direction_id, rankable
+               ORDER BY CASE WHEN z_score IS NULL THEN 1 ELSE 0 END, z_score DESC) END AS z_rank
 FROM rounded
 """
 
@@ -97,9 +103,9 @@ def guide_scores(guide):
     One query, whatever the number of declarations and reviews.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_scores_sql(), [Review.State.SUBMITTED, guide.pk, guide.pk, *RANKED_STATES])
+        cursor.execute(_scores_sql(), [Review.State.SUBMITTED, guide.pk, guide.pk, guide.pk, *RANKED_STATES])
         return {row[0]: Scores(int(row[1]), *(None if v is None else float(v) for v in row[2:6]),
-                               int(row[6]), int(row[7]))
+                               *(None if v is None else int(v) for v in row[6:8]))
                 for row in cursor.fetchall()}
 
 
@@ -145,7 +151,9 @@ def ranking(guide, *, panel=None, direction=None, unit=None, region=None, order=
         _set_direction(decl, directions.get(decl.direction_id))
         decl.rank = s.z_rank if order == "z" else s.final_rank
         rows.append(decl)
-    rows.sort(key=lambda d: (d.direction.order if d.direction_id else 0, d.direction_id or 0, d.rank, d.pk))
+    unranked = 1 << 30
+    rows.sort(key=lambda d: (d.direction.order if d.direction_id else 0, d.direction_id or 0,
+                             unranked if d.rank is None else d.rank, d.pk))
     return rows
 
 

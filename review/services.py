@@ -25,8 +25,10 @@ from .models import (
     Assignment, ConflictDeclaration, Criterion, DirectionSetting, Panel, Review, ReviewerProfile, ReviewSettings,
     Score, ScoringSheet, Selection,
 )
+from .workdays import add_working_days, working_days
 
 S = Declaration.State
+OUTSTANDING_REASON_MIN = 10
 
 # The four dimensions the 2021 notice names, to 100 points: each scored out of 100, weighted.
 DEFAULT_CRITERIA = [
@@ -403,6 +405,32 @@ def reopen_review(*, review, actor, reason, request=None):
 
 # ---------------------------------------------------------------- selection and publication
 
+def min_reviews_by_direction(guide):
+    """{direction id: the fewest submitted reviews a project needs to be ranked and selected} (panel data).
+
+    A direction with no panel needs one: nothing is selected unscored.
+    """
+    rows = Panel.directions.through.objects.filter(panel__guide=guide).values_list("direction_id",
+                                                                                   "panel__min_reviews")
+    return {direction: n for direction, n in rows}
+
+
+def submitted_reviews(declaration_ids):
+    return dict(Review.objects.filter(assignment__declaration_id__in=declaration_ids, state=Review.State.SUBMITTED)
+                .values_list("assignment__declaration_id").annotate(n=Count("id")).values_list(
+                    "assignment__declaration_id", "n"))
+
+
+def _check_enough_reviews(guide, decls):
+    minimum = min_reviews_by_direction(guide)
+    have = submitted_reviews([d.pk for d in decls])
+    for d in decls:
+        need = minimum.get(d.direction_id, 1)
+        if have.get(d.pk, 0) < need:
+            raise ReviewError(_("《%(name)s》只有 %(have)d 份已提交的评分，评审组要求至少 %(need)d 份，不能入选")
+                              % {"name": d.project_name, "have": have.get(d.pk, 0), "need": need})
+
+
 def selection_limit(direction):
     setting = DirectionSetting.objects.filter(direction=direction).first()
     return setting.selection_limit if setting else None
@@ -420,6 +448,7 @@ def set_selected(*, declaration, selected, actor, request=None):
             raise ReviewError(_("只有已推荐的项目可以入选"))
         exists = Selection.objects.filter(declaration=decl).exists()
         if selected and not exists:
+            _check_enough_reviews(decl.guide, [decl])
             limit = selection_limit(decl.direction)
             if limit is not None:
                 taken = Selection.objects.filter(declaration__guide=decl.guide,
@@ -444,6 +473,7 @@ def select_projects(*, guide, declaration_ids, actor, request=None):
         decls = list(Declaration.objects.filter(guide=guide, pk__in=ids, state=S.RECOMMENDED).select_related("direction"))
         if len(decls) != len(ids):
             raise ReviewError(_("所选项目中有不属于本指南或不处于“已推荐”状态的项目"))
+        _check_enough_reviews(guide, decls)
         per_direction = {}
         for d in decls:
             per_direction.setdefault(d.direction, []).append(d)
@@ -461,21 +491,39 @@ def select_projects(*, guide, declaration_ids, actor, request=None):
                summary=_("确定拟入选名单：%(n)d 个项目") % {"n": len(ids)}, data={"declarations": sorted(ids)})
 
 
-def open_public_notice(*, guide, start, end, actor, request=None):
+def notice_problems(cfg, start, end, *, today):
+    """Why a public notice from `start` to `end` (both included) is not acceptable; empty when it is."""
     if start is None or end is None:
-        raise ReviewError(_("请填写公示开始和结束日期"))
+        return [_("请填写公示开始和结束日期")]
+    problems = []
+    if start < today:
+        problems.append(_("公示开始日期不能早于今天（%(d)s）") % {"d": today.isoformat()})
     if end < start:
-        raise ReviewError(_("公示结束日期不能早于开始日期"))
+        problems.append(_("公示结束日期不能早于开始日期"))
+    elif working_days(start, end) < cfg.notice_min_working_days:
+        problems.append(_("公示期不少于 %(n)d 个工作日（不含周末和法定节假日）：从 %(s)s 开始，最早至 %(e)s 结束")
+                        % {"n": cfg.notice_min_working_days, "s": start.isoformat(),
+                           "e": add_working_days(start, cfg.notice_min_working_days).isoformat()})
+    return problems
+
+
+def open_public_notice(*, guide, start, end, actor, request=None, now=None):
+    """Open the public notice of the provisional list; it starts today or later and lasts the minimum at least."""
+    today = timezone.localdate(now or timezone.now())
     with transaction.atomic():
         cfg = ReviewSettings.objects.select_for_update().get(pk=settings_for(guide).pk)
         if cfg.is_published:
             raise ReviewError(_("评审结果已公布"))
+        problems = notice_problems(cfg, start, end, today=today)
+        if problems:
+            raise ReviewError("；".join(problems))
         if not Selection.objects.filter(declaration__guide=guide).exists():
             raise ReviewError(_("请先确定拟入选项目，再发布公示"))
         cfg.notice_start, cfg.notice_end, cfg.notice_opened_at = start, end, timezone.now()
         cfg.save()
         record("review.open_notice", target=guide, actor=actor, request=request,
-               summary=_("发布拟入选名单公示：%(s)s 至 %(e)s") % {"s": start.isoformat(), "e": end.isoformat()})
+               summary=_("发布拟入选名单公示：%(s)s 至 %(e)s") % {"s": start.isoformat(), "e": end.isoformat()},
+               data={"working_days": working_days(start, end)})
     return cfg
 
 
@@ -486,9 +534,20 @@ def add_years(day, years):
         return date(day.year + years, day.month, calendar.monthrange(day.year + years, day.month)[1])
 
 
-def publish_results(*, guide, actor, doc_number="", now=None, request=None):
-    """Release the decision: selected / not selected states, demonstration periods, the public page, notifications."""
+def outstanding_reviews(guide):
+    """Active assignments on the guide's undecided projects whose review is not submitted."""
+    return (Assignment.objects.filter(declaration__guide=guide, declaration__state=S.RECOMMENDED,
+                                      state=Assignment.State.ACTIVE)
+            .exclude(review__state=Review.State.SUBMITTED))
+
+
+def publish_results(*, guide, actor, doc_number="", outstanding_reason="", now=None, request=None):
+    """Release the decision: selected / not selected states, demonstration periods, the public page, notifications.
+
+    Refused while assigned reviews are outstanding, unless the admin gives the reason (it is audited).
+    """
     now = now or timezone.now()
+    outstanding_reason = (outstanding_reason or "").strip()
     today = timezone.localdate(now)
     with transaction.atomic():
         cfg = ReviewSettings.objects.select_for_update().get(pk=settings_for(guide).pk)
@@ -498,6 +557,10 @@ def publish_results(*, guide, actor, doc_number="", now=None, request=None):
             raise ReviewError(_("请先发布公示，公示期结束后再公布名单"))
         if today <= cfg.notice_end:
             raise ReviewError(_("公示期至 %(d)s 结束，结束后才能公布名单") % {"d": cfg.notice_end.isoformat()})
+        pending = outstanding_reviews(guide).count()
+        if pending and len(outstanding_reason) < OUTSTANDING_REASON_MIN:
+            raise ReviewError(_("尚有 %(n)d 份已分配的评审未提交评分。请待专家提交，或填写不再等待的理由"
+                                "（至少 %(m)d 个字，将记入审计记录）后再公布") % {"n": pending, "m": OUTSTANDING_REASON_MIN})
         selected = set(Selection.objects.filter(declaration__guide=guide).values_list("declaration_id", flat=True))
         end = add_years(today, guide.demo_period_years)
         decls = list(Declaration.objects.filter(guide=guide, state=S.RECOMMENDED)
@@ -511,9 +574,9 @@ def publish_results(*, guide, actor, doc_number="", now=None, request=None):
         cfg.published_at = now
         cfg.publication_doc_number = doc_number.strip()[:80]
         cfg.save()
-        record("review.publish", target=guide, actor=actor, request=request,
+        record("review.publish", target=guide, actor=actor, request=request, reason=outstanding_reason if pending else "",
                summary=_("公布评审结果：入选 %(n)d 个项目，示范期至 %(end)s") % {"n": len(selected), "end": end.isoformat()},
-               data={"selected": sorted(selected), "demo_period_end": end.isoformat()})
+               data={"selected": sorted(selected), "demo_period_end": end.isoformat(), "outstanding_reviews": pending})
         _notify_results(guide, decls, selected, end)
     return cfg
 
@@ -549,7 +612,7 @@ def _notify_results(guide, decls, selected, end):
                    % {"guide": guide, "ok": n_ok, "no": n_no}, dedupe_key=f"results:{guide.pk}:unit{unit_id}:{u.pk}")
 
 
-def save_panel(*, guide, actor, name, directions, reviewers, panel=None, request=None):
+def save_panel(*, guide, actor, name, directions, reviewers, panel=None, min_reviews=None, request=None):
     """Create or change a panel. A direction belongs to at most one panel of a guide."""
     name = (name or "").strip()
     if not name:
@@ -569,15 +632,17 @@ def save_panel(*, guide, actor, name, directions, reviewers, panel=None, request
                 raise ReviewError(msg, {"directions": msg})
         created = panel is None
         if created:
-            panel = Panel.objects.create(guide=guide, name=name)
+            panel = Panel.objects.create(guide=guide, name=name, min_reviews=min_reviews or 1)
         else:
             panel.name = name
-            panel.save(update_fields=["name"])
+            if min_reviews is not None:
+                panel.min_reviews = min_reviews
+            panel.save(update_fields=["name", "min_reviews"])
         panel.directions.set(directions)
         panel.reviewers.set(reviewers)
         record("review.panel", target=guide, actor=actor, request=request,
                summary=(_("新建评审组“%(name)s”") if created else _("修改评审组“%(name)s”")) % {"name": name},
-               data={"panel": panel.pk, "directions": [d.pk for d in directions],
+               data={"panel": panel.pk, "min_reviews": panel.min_reviews, "directions": [d.pk for d in directions],
                      "reviewers": [u.pk for u in reviewers]})
     return panel
 

@@ -29,6 +29,7 @@ from .forms import (ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm
 from .models import Assignment, ConflictDeclaration, Panel, Review, ReviewerProfile, ReviewSettings, Selection
 from .queries import (assignment_overview, declaration_history, guide_progress, ranked_declarations, ranking,
                       ranking_filters, ranking_page_rows, reviewer_assignments, reviewer_page_assignment)
+from .workdays import add_working_days
 
 User = get_user_model()
 RANKING_PAGE_SIZE = 200  # rows per page of a ranking tab: thousands of projects stay one page of HTML
@@ -193,7 +194,8 @@ def manage_guide(request, guide_pk):
     return render(request, "review/manage_guide.html", {
         "guide": guide, "cfg": cfg, "panels": panels, "progress": guide_progress(guide),
         "settings_form": SettingsForm(instance=cfg), "notice_form": NoticeForm(initial={
-            "start": cfg.notice_start or timezone.localdate(), "end": cfg.notice_end}),
+            "start": cfg.notice_start or timezone.localdate(),
+            "end": cfg.notice_end or add_working_days(timezone.localdate(), cfg.notice_min_working_days)}),
         "publish_form": PublishForm(initial={"doc_number": cfg.publication_doc_number}),
         "selected": Selection.objects.filter(declaration__guide=guide).count(),
         "history": records_for(guide).filter(action__startswith="review.")[:50],
@@ -239,14 +241,15 @@ def run_assignment(request, guide_pk):
 def panel_edit(request, guide_pk, pk=None):
     guide = _guide(guide_pk)
     panel = get_object_or_404(Panel, pk=pk, guide=guide) if pk else None
-    initial = ({"name": panel.name, "directions": panel.directions.all(), "reviewers": panel.reviewers.all()}
-               if panel else None)
+    initial = ({"name": panel.name, "directions": panel.directions.all(), "reviewers": panel.reviewers.all(),
+                "min_reviews": panel.min_reviews} if panel else None)
     form = PanelForm(request.POST or None, guide=guide, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_panel(guide=guide, panel=panel, actor=request.user, request=request,
                                 name=form.cleaned_data["name"], directions=list(form.cleaned_data["directions"]),
-                                reviewers=list(form.cleaned_data["reviewers"]))
+                                reviewers=list(form.cleaned_data["reviewers"]),
+                                min_reviews=form.cleaned_data.get("min_reviews"))
         except services.ReviewError as e:
             for field, message in (e.errors or {"__all__": e.message}).items():
                 form.add_error(None if field == "__all__" else field, message)
@@ -446,15 +449,16 @@ def _ranking_groups(guide, directions, rows, threshold):
         elif r.state == Declaration.State.NOT_SELECTED:
             state = "not_selected"
         else:
-            state = "chosen" if getattr(r, "selection", None) is not None else "open"
+            state = "chosen" if getattr(r, "selection", None) is not None else "open" if r.rank is not None else "short"
         org = r.organisation
         # Numbers as text: the template would localise each of them again.
         groups[-1]["rows"].append({
-            "pk": str(r.pk), "code": r.direction.code if r.direction_id else "", "rank": str(r.rank),
+            "pk": str(r.pk), "code": r.direction.code if r.direction_id else "", "rank": "—" if r.rank is None else str(r.rank),
             "url": f"{url_prefix}{r.pk}{url_suffix}", "name": r.project_name, "org": org.name,
             "region": region_name(org.region), "unit": r.unit.name if r.unit_id else "—",
             "n": str(r.n_reviews), "mean": _score_text(r.mean, 2), "final": _score_text(r.final, 2),
-            "std": _score_text(r.std_dev, 2), "z": _score_text(r.z_score, 3), "z_rank": str(r.z_rank),
+            "std": _score_text(r.std_dev, 2), "z": _score_text(r.z_score, 3),
+            "z_rank": "—" if r.z_rank is None else str(r.z_rank),
             "std_value": "" if r.std_dev is None else f"{r.std_dev:.2f}",
             "state": state, "disagree": r.std_dev is not None and r.std_dev > threshold})
     return groups
@@ -593,7 +597,7 @@ def publish(request, guide_pk):
         return redirect("review:manage_guide", guide.pk)
     try:
         services.publish_results(guide=guide, actor=request.user, doc_number=form.cleaned_data["doc_number"],
-                                 request=request)
+                                 outstanding_reason=form.cleaned_data["outstanding_reason"], request=request)
         messages.success(request, _("评审结果已公布，示范期开始计算，申报单位和推荐单位已收到通知。"))
     except services.ReviewError as e:
         messages.error(request, e.message)

@@ -15,9 +15,10 @@ _seq = itertools.count(1)
 PASSWORD = "Test#pass-2026"
 
 
-def credit_code(n=None, prefix="91"):
+def credit_code(n=None, prefix="91", division="120000"):
+    """A valid credit code issued in `division` (characters 3–8)."""
     n = next(_seq) if n is None else n
-    body = f"{prefix}120000{n:09d}"[:17]
+    body = f"{prefix}{division}{n:09d}"[:17]
     return body + uscc.calc_check_digit(body)
 
 
@@ -29,16 +30,25 @@ def make_guide(year=2022, *, open_for_days=30, unit_days=45, title=None, publish
                       unit_deadline=now + timedelta(days=unit_days), published=published)
 
 
-def make_unit(name=None, kind=Unit.Kind.PROVINCE, region="12", parent=None):
-    return Unit.objects.create(name=name or f"测试推荐单位{next(_seq)}", kind=kind, region=region, parent=parent)
+def make_unit(name=None, kind=Unit.Kind.PROVINCE, region="12", parent=None, division=None):
+    """A unit; district and city units take the division their name begins with (滨海新区… → 120116)."""
+    from core.regions import division_for_name
+
+    name = name or f"测试推荐单位{next(_seq)}"
+    if division is None:
+        division = (division_for_name(name, region, city=kind != Unit.Kind.DISTRICT)
+                    if kind in (Unit.Kind.DISTRICT, Unit.Kind.PLAN_CITY, Unit.Kind.SUBPROV_CAPITAL) else "")
+    return Unit.objects.create(name=name, kind=kind, region=region, parent=parent, division=division)
 
 
-def make_org(name=None, region="12", industrial=True, dcmm=0, kind=Organisation.Kind.ENTERPRISE):
+def make_org(name=None, region="12", industrial=True, dcmm=0, kind=Organisation.Kind.ENTERPRISE, division=None):
+    """An organisation in `division` (default: registered at its province's level, so it reaches the province unit)."""
     n = next(_seq)
+    division = division or f"{'65' if region == '66' else region}0000"
     return Organisation.objects.create(
-        name=name or f"测试企业{n}", credit_code=credit_code(n), kind=kind, is_industrial=industrial,
-        region=region, dcmm_level=dcmm, contact_name="张三", contact_phone="13800000000",
-        contact_email=f"org{n}@example.com")
+        name=name or f"测试企业{n}", credit_code=credit_code(n, division=division), kind=kind,
+        is_industrial=industrial and kind == Organisation.Kind.ENTERPRISE, region=region, division=division,
+        dcmm_level=dcmm, contact_name="张三", contact_phone="13800000000", contact_email=f"org{n}@example.com")
 
 
 def make_user(role, username=None, **fields):

@@ -27,3 +27,39 @@ def dossier_of(declaration, user):
     from ..services import current_dossier
 
     return current_dossier(declaration, include_reviews=user.is_ministry) if declaration else None
+
+
+def scan_box_context(request, target, kind):
+    """What the stamped-scan box of a declaration (form) or list (letter) shows; a fixed number of queries."""
+    from django.urls import reverse
+
+    from .. import rules, scans
+
+    is_form = kind == Document.Kind.APPLICATION_FORM
+    scan = scans.latest_scan(target, kind)
+    ctx = {
+        "target": target, "kind": kind, "kind_label": Document.Kind(kind).label, "scan": scan,
+        "current_doc": current_document(target, kind),
+        "can_upload": rules.can_upload_scan(request.user, target, kind),
+        "upload_url": reverse("documents:upload_declaration_scan" if is_form else "documents:upload_list_scan",
+                              args=[target.pk]),
+        "status_url": reverse("documents:declaration_scans" if is_form else "documents:list_scans", args=[target.pk]),
+        "versions": scans.documents_for_hand_linking(scan) if scan and scan.outcome == "unreadable" else [],
+        "next": request.GET.get("next") or request.get_full_path(),
+        "box_id": f"scans-{'declaration' if is_form else 'list'}-{target.pk}",
+    }
+    if not is_form:
+        entries = (target.entries.filter(recommended=True).order_by("rank", "id").select_related("declaration")
+                   .annotate(stamped=scans.has_current_scan("declaration_id", "declarations", "declaration")))
+        ctx["entries"] = [{"rank": e.rank, "declaration": e.declaration, "stamped": e.stamped} for e in entries]
+        ctx["stamped_count"] = sum(1 for e in ctx["entries"] if e["stamped"])
+    return ctx
+
+
+@register.inclusion_tag("documents/_scan_box.html", takes_context=True)
+def scan_box(context, target, kind="application_form"):
+    """The stamped-scan box: `{% scan_box decl %}` on declaration pages, `{% scan_box rec_list "recommendation_letter" %}`."""
+    if target is None:
+        return {}
+    ctx = scan_box_context(context["request"], target, kind)
+    return ctx if ctx["scan"] or ctx["current_doc"] else {}  # nothing to stamp yet: no box

@@ -18,7 +18,7 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     guide = make_guide(2022)
     city = make_unit("天津市工业和信息化局（浏览器测试）", Unit.Kind.PROVINCE, "12")
     district = make_unit("滨海新区工业和信息化局（浏览器测试）", Unit.Kind.DISTRICT, "12", parent=city)
-    code = credit_code(777001)
+    code = credit_code(777001, division="120116")  # registered in 滨海新区: its unit is the Binhai district
     problems = []  # script errors, CSP refusals and server errors would mean a page silently lost its behaviour
     page.on("console", lambda m: problems.append(m.text)
             if m.type == "error" and "Failed to load resource" not in m.text else None)
@@ -31,6 +31,8 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     page.get_by_label("单位名称").fill("天津浏览器数据科技有限公司")
     page.get_by_label("统一社会信用代码").fill(code[:17] + ("0" if code[-1] != "0" else "1"))
     page.get_by_label("单位类型").select_option(label="企业")
+    # Leaving the code field proposes the place from characters 3–8 (滨海新区 120116).
+    expect(page.locator("#id_division")).to_have_value("120116")
     page.get_by_label("所在省级地区").select_option(label="天津市")
     page.get_by_label("属于工业企业").check()
     page.get_by_label("联系人姓名").fill("王五")
@@ -65,6 +67,7 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     page.get_by_label("申报方向").select_option(label="4. 大数据重点产品（大数据重点产品和服务）")
     expect(page.get_by_label("申报主体角色")).to_be_hidden()
     page.get_by_label("建设状态").select_option(label="已建")
+    expect(page.get_by_text(f"按贵单位所在地（天津市滨海新区）确定为“{district.name}”")).to_be_visible()
     page.get_by_label("推荐单位").select_option(label=f"{district.name}（区县主管部门）")
     page.get_by_label("项目简介").fill("面向港口物流的数据采集、治理与分析平台。")
     page.get_by_label("技术先进性与关键创新点").fill("实时流处理与多源数据融合。")

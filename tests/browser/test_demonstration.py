@@ -44,9 +44,13 @@ def test_self_evaluation_through_spot_check_and_star_rating(browser, live_server
     guide = make_guide(2022, title="2022年度（已公布）")
     mine = _selected(guide, p.org_a, p.district_a, "4", "甲公司港口数据平台")
     silent = _selected(guide, p.org_b, p.district_b, "5", "乙公司数据服务平台")
+    from tests.review.conftest import reviewed
+
+    reviewed([mine, silent], p.admin)  # a project needs a submitted review to be selected
     select_projects(guide=guide, declaration_ids=[mine.pk, silent.pk], actor=p.admin)
     today = timezone.localdate()
-    open_public_notice(guide=guide, start=today - timedelta(days=9), end=today - timedelta(days=2), actor=p.admin)
+    open_public_notice(guide=guide, start=today - timedelta(days=21), end=today - timedelta(days=2), actor=p.admin,
+                       now=timezone.now() - timedelta(days=21))  # opened on its first day, since ended
     publish_results(guide=guide, actor=p.admin)
     now = timezone.now()
     rnd = services.open_round(guide=guide, title="2022年度示范项目自查评估", report_deadline=now + timedelta(days=10),

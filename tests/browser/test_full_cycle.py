@@ -25,7 +25,7 @@ from declarations.models import Declaration, Guide
 from documents.models import Document
 from documents.signing import create_self_signed_p12
 from quotas.models import RecommendationList, Unit
-from review.models import Review
+from review.models import Review, ReviewSettings
 from tests.factories import PASSWORD, credit_code, make_unit, make_user
 from tests.review.conftest import make_reviewer
 
@@ -68,6 +68,12 @@ def person(browser, live_server):
         context.close()
 
 
+def _fresh_password(page):
+    field = page.get_by_label("请输入登录密码以确认")
+    if field.count():
+        field.fill(PASSWORD)
+
+
 def _local(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
@@ -104,16 +110,27 @@ def test_one_year_through_every_role(person, shot, signing, tmp_path):
     expect(admin.locator(".alert-success")).to_contain_text("已生成新指南")
     guide = Guide.objects.get(year=this_year)
     assert guide.title == f"{this_year}年大数据产业发展试点示范项目申报指南" and guide.copied_from == last_year
-    # Last year's dates moved one year on are still in the past: publishing waits for new ones.
-    expect(admin.locator(".alert-warning")).to_contain_text("申报截止时间已过")
+    # The checklist: last year's dates moved one year on are still in the past, the copy has no document
+    # number yet and still asks for last year's statistics report. Publishing waits for all three.
+    checklist = admin.locator("#publish-checklist")
+    expect(checklist).to_contain_text("申报截止时间已过")
+    expect(checklist).to_contain_text("请填写指南文号")
+    expect(checklist).to_contain_text(f"统计报表年度应为 {this_year - 1} 年")
     expect(admin.get_by_role("button", name="发布指南")).to_be_disabled()
     shot(admin, "admin-guide-copied")
 
     admin.get_by_role("link", name="修改基本信息").click()
+    admin.get_by_label("文号").fill(f"工信厅信发函〔{this_year}〕71号")
     admin.get_by_label("申报截止时间").fill(_local(now + timedelta(days=30)))
     admin.get_by_label("推荐单位确认截止时间").fill(_local(now + timedelta(days=45)))
     admin.get_by_role("button", name="保存").click()
     expect(admin.locator(".alert-success")).to_contain_text("指南信息已保存")
+    admin.locator("tr").filter(has_text="统计报表").get_by_role("link", name="修改").click()
+    admin.get_by_label("统计报表年度").fill(str(this_year - 1))
+    admin.get_by_label("不符合时的提示").fill(f"申报单位须已完成{this_year - 1}年度软件和信息技术服务业统计年报的报送工作")
+    admin.get_by_role("button", name="保存").click()
+    expect(admin.locator("#publish-checklist [data-check='fail']")).to_have_count(0)
+    admin.get_by_label("请输入登录密码以确认").fill(PASSWORD)  # publishing asks for the password
     admin.get_by_role("button", name="发布指南").click()
     expect(admin.locator(".alert-success")).to_contain_text("指南已发布")
     shot(admin, "admin-guide-published")
@@ -161,7 +178,7 @@ def test_one_year_through_every_role(person, shot, signing, tmp_path):
     applicant.get_by_label("经济效益和社会效益").fill("年节约成本约一千万元。")
     applicant.get_by_label("推广价值").fill("可推广至装备制造行业。")
     applicant.get_by_label(re.compile(r"本单位已在工业和信息化部运行监测系统完成 \d{4} 年度统计报表填报")).check()
-    applicant.get_by_label("统计报表年度").fill("2021")
+    applicant.get_by_label("统计报表年度").fill(str(this_year - 1))  # last year's report, as the guide now asks
     applicant.get_by_label("推广价值").click()  # leave the field, as a person moving on would
     expect(applicant.locator("#autosave-status")).to_contain_text("已自动保存", timeout=10000)
     shot(applicant, "applicant-filled-in")
@@ -200,6 +217,7 @@ def test_one_year_through_every_role(person, shot, signing, tmp_path):
     reason = "请补充第6个应用案例及其用户证明后重新提交"
     clerk.get_by_label("退回理由（申报单位可见）").fill(reason)
     shot(clerk, "clerk-return-reason")
+    clerk.once("dialog", lambda d: d.accept())  # returning asks first
     clerk.get_by_role("button", name="退回修改").click()
     expect(clerk.locator(".alert-success")).to_contain_text("已退回")
     expect(row).to_contain_text("退回修改")
@@ -226,6 +244,7 @@ def test_one_year_through_every_role(person, shot, signing, tmp_path):
     # --- 5. the clerk passes it, recommends it, confirms the list, downloads the letter ----------
     clerk.goto("/unit/")
     expect(row).to_contain_text("已提交")
+    clerk.once("dialog", lambda d: d.accept())  # passing asks first
     row.get_by_role("button", name="通过").click()
     expect(clerk.locator(".alert-success")).to_contain_text("形式审查通过")
     shot(clerk, "clerk-passed")
@@ -304,15 +323,27 @@ def test_one_year_through_every_role(person, shot, signing, tmp_path):
     shot(admin, "admin-selected")
 
     admin.get_by_role("link", name=guide.title).click()
-    # The notice ran over the past ten days and has ended, so the list may be published today.
+    # A notice cannot start in the past nor be shorter than five working days; the page offers today and
+    # the earliest end. Publishing is refused while it runs.
     today = timezone.localdate()
     admin.get_by_label("公示开始日期").fill((today - timedelta(days=10)).isoformat())
-    admin.get_by_label("公示结束日期").fill((today - timedelta(days=1)).isoformat())
+    admin.get_by_role("button", name="发布公示").click()
+    expect(admin.locator(".alert-danger")).to_contain_text("公示开始日期不能早于今天")
+    admin.get_by_label("公示开始日期").fill(today.isoformat())
     admin.get_by_role("button", name="发布公示").click()
     expect(admin.locator(".alert-success")).to_contain_text("拟入选名单公示已发布")
     shot(admin, "admin-notice")
+    _fresh_password(admin)
+    admin.once("dialog", lambda d: d.accept())
+    admin.get_by_role("button", name="公布名单").click()
+    expect(admin.locator(".alert-danger")).to_contain_text("结束后才能公布名单")
+    # Two weeks pass: the notice has ended.
+    cfg = ReviewSettings.objects.get(guide=guide)
+    ReviewSettings.objects.filter(pk=cfg.pk).update(notice_start=cfg.notice_start - timedelta(days=14),
+                                                    notice_end=cfg.notice_end - timedelta(days=14))
+    admin.reload()
     admin.get_by_label("公布文号（可选）").fill(f"工信厅信发函〔{this_year}〕99号")
-    admin.get_by_label("请输入登录密码以确认").fill(PASSWORD)  # a fresh password before publishing
+    _fresh_password(admin)  # a fresh password before publishing (remembered for five minutes)
     admin.once("dialog", lambda d: d.accept())
     admin.get_by_role("button", name="公布名单").click()
     expect(admin.locator(".alert-success").first).to_contain_text("评审结果已公布")

@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from quotas.models import RecommendationList
 from tests.factories import PASSWORD
-from tests.quotas.conftest import submitted
+from quotas import services
+from tests.quotas.conftest import close_districts, passed, submitted
 
 from .conftest import browser_login
 
@@ -27,6 +28,7 @@ def test_clerk_checks_returns_ranks_and_confirms(page, shot, personas):
     shot(page, "workspace")
 
     # formal check: three pass from the list, one is returned with a reason from its page
+    page.on("dialog", lambda d: d.accept())  # pass and return ask first
     for decl in (first, second, third):
         page.locator(f'tr[data-declaration="{decl.pk}"]').get_by_role("button", name="通过").click()
         expect(page.locator(".alert-success")).to_contain_text("形式审查通过")
@@ -76,3 +78,62 @@ def test_clerk_checks_returns_ranks_and_confirms(page, shot, personas):
     with page.expect_download() as download:
         page.get_by_role("link", name="下载推荐名单（Excel）").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_the_city_confirms_only_after_its_district(page, shot, personas):
+    """Issue 12: Binhai still works within its deadline, so Tianjin is refused; Binhai confirms; then Tianjin."""
+    p = personas
+    services.set_unit_setting(unit=p.city, guide=p.guide, quota=5, deadline=None, reason="天津市名额", actor=p.admin)
+    close_districts(p, p.district_b)  # Hexi let its deadline pass without sending anything
+    top = passed(p.guide, p.district_a, p.district_a_staff, name="滨海一号数据公司")
+    second = passed(p.guide, p.district_a, p.district_a_staff, name="滨海二号数据公司")
+
+    # The city tries first: the page names the district it waits for and does not ask for the password.
+    browser_login(page, p.city_staff.username, PASSWORD)
+    page.goto(f"/unit/ranking/?guide={p.guide.pk}")
+    blockers = page.locator("#confirm-blockers")
+    expect(blockers).to_contain_text("下级单位尚未确认推荐名单且未到其截止时间")
+    expect(blockers).to_contain_text(p.district_a.name)
+    expect(page.get_by_role("button", name="确认推荐名单")).to_be_disabled()
+    expect(page.locator(f'[data-child-unit="{p.district_a.pk}"]').first).to_contain_text("未确认（截止前，须等待）")
+    shot(page, "city-refused")
+    page.context.clear_cookies()
+
+    # Binhai ranks its second-submitted project first and confirms.
+    browser_login(page, p.district_a_staff.username, PASSWORD)
+    page.goto(f"/unit/ranking/?guide={p.guide.pk}")
+    row = lambda d: page.locator(f'#ranking-table tr[data-declaration="{d.pk}"]')  # noqa: E731
+    row(top).get_by_role("button", name="推荐").click()
+    expect(page.locator('[data-counter="used"]')).to_have_text("1")
+    row(second).get_by_role("button", name="推荐").click()
+    expect(page.locator('[data-counter="used"]')).to_have_text("2")
+    row(second).get_by_role("button", name=re.compile("上移")).click()
+    expect(page.locator("#ranking-table tbody tr").first).to_have_attribute("data-declaration", str(second.pk))
+    page.get_by_role("button", name="确认推荐名单").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(p.city.name)
+    dialog.get_by_label("请输入登录密码以确认").fill(PASSWORD)
+    dialog.get_by_role("button", name="确认并锁定名单").click()
+    expect(page.locator(".alert-success")).to_contain_text("推荐名单已确认")
+    shot(page, "district-confirmed")
+    page.context.clear_cookies()
+
+    # The city now sees Binhai's order, keeps it, and confirms; the dialog lists each district's state.
+    browser_login(page, p.city_staff.username, PASSWORD)
+    page.goto(f"/unit/ranking/?guide={p.guide.pk}")
+    expect(page.locator("#confirm-blockers")).to_have_count(0)
+    expect(page.locator("#ranking-table tbody tr").first).to_have_attribute("data-declaration", str(second.pk))
+    expect(row(second)).to_contain_text("区级排序第 1 位")
+    expect(row(top)).to_contain_text("区级排序第 2 位")
+    row(second).get_by_role("button", name="推荐").click()
+    expect(page.locator('[data-counter="used"]')).to_have_text("1")
+    page.get_by_role("button", name="确认推荐名单").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator(f'[data-child-unit="{p.district_a.pk}"]')).to_contain_text("已确认报送")
+    expect(dialog.locator(f'[data-child-unit="{p.district_b.pk}"]')).to_contain_text("未确认（已过截止时间）")
+    shot(page, "city-confirm-dialog")
+    dialog.get_by_label("请输入登录密码以确认").fill(PASSWORD)
+    dialog.get_by_role("button", name="确认并锁定名单").click()
+    expect(page.locator(".alert-success")).to_contain_text("推荐名单已确认")
+    shot(page, "city-confirmed")
+    assert RecommendationList.objects.get(unit=p.city, guide=p.guide).is_confirmed

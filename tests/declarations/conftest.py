@@ -19,7 +19,7 @@ def district(db):
 
 @pytest.fixture
 def org(db):
-    return make_org("申报测试数据公司", region="12", dcmm=3)
+    return make_org("申报测试数据公司", region="12", dcmm=3, division="120116")  # in 滨海新区, the `district` fixture
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def test_registration_with_dcmm_level_and_certificate(client, db):
      "统一社会信用代码校验位不正确，请核对最后一位"),
     ({"credit_code": "9112000012345"}, "统一社会信用代码应为 18 位，您输入了 13 位"),
     ({"org_name": ""}, "请填写单位名称"),
-    ({"region": ""}, "请选择所在省级地区"),
+    ({"region": "35"}, "不在“福建省”内"),  # the credit code says Tianjin; blank region is proposed from it
     ({"region": "99"}, "“所在省级地区”的选项无效，请从列表中重新选择"),
     ({"email": "not-an-email"}, "请输入有效的电子邮箱地址"),
     ({"password2": "Different#2026"}, "输入的两个密码不一致"),

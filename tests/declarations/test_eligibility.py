@@ -32,7 +32,12 @@ def any_guide(db, year):
 
 
 def decl_for(guide, unit, org=None, direction=None, **fields):
-    org = org or make_org(dcmm=0)
+    org = org or make_org(dcmm=0, division=getattr(unit, "division", "") or None)
+    if unit is not None and unit.kind == "district":
+        # Only the 2022 guide delegates to districts; under the others the city is the organisation's unit.
+        from quotas.jurisdiction import derived_unit
+
+        unit = derived_unit(org, guide)
     return complete_declaration(guide, org, unit, direction or BASELINE_DIRECTION[guide.year], **fields)
 
 
@@ -73,7 +78,7 @@ def test_a_unit_of_another_region_cannot_be_chosen(any_guide, district):
 
     hebei = make_unit("河北省工业和信息化厅（资格测试）", region="13")
     errors = failures_by_field(decl_for(any_guide, hebei))
-    assert "不能推荐贵单位" in errors["unit"][0]
+    assert "推荐单位应为“天津市工业和信息化局（申报测试）”，不能选择“河北省工业和信息化厅（资格测试）”" in errors["unit"][0]
 
 
 # --- one project per applicant per guide ------------------------------------------------

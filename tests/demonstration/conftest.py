@@ -41,9 +41,13 @@ class Selected:
             self.others.append(recommend(complete_declaration(guide, org, p.district_a, direction_code=code,
                                                               project_name=f"示范项目{i}")))
         self.decls = [self.decl_a, self.decl_b, *self.others]
+        from tests.review.conftest import reviewed
+
+        reviewed(self.decls, p.admin)  # a project needs a submitted review to be selected
         select_projects(guide=guide, declaration_ids=[d.pk for d in self.decls], actor=p.admin)
         today = timezone.localdate()
-        open_public_notice(guide=guide, start=today - timedelta(days=10), end=today - timedelta(days=3), actor=p.admin)
+        open_public_notice(guide=guide, start=today - timedelta(days=21), end=today - timedelta(days=3), actor=p.admin,
+                           now=timezone.now() - timedelta(days=21))  # opened on its first day, since ended
         publish_results(guide=guide, actor=p.admin)
         for d in self.decls:
             d.refresh_from_db()

@@ -28,9 +28,10 @@ SEAL_PNG = bytes.fromhex(
 def district_list(personas, django_capture_on_commit_callbacks):
     p = personas
     first = submitted_declaration(p, django_capture_on_commit_callbacks, project_name="港口物流大数据平台")
-    second = submitted_declaration(p, django_capture_on_commit_callbacks, org=p.org_b, actor=p.applicant_b,
+    binhai_org = make_org("乙数据公司", division=p.district_a.division)  # Binhai declares only what is in Binhai
+    second = submitted_declaration(p, django_capture_on_commit_callbacks, org=binhai_org, actor=None,
                                    project_name="智慧医疗数据中台")
-    third_org = make_org("丙数据公司")
+    third_org = make_org("丙数据公司", division=p.district_a.division)
     from tests.factories import complete_declaration
 
     # Submitted, but its form was never made (its on-commit work did not run): the ZIP makes it.
@@ -68,7 +69,8 @@ def test_the_letter_lists_recommended_projects_in_rank_order_addressed_to_the_pa
 
 def test_a_unit_without_parent_writes_to_the_ministry(personas, django_capture_on_commit_callbacks):
     p = personas
-    decl = submitted_declaration(p, django_capture_on_commit_callbacks, unit=p.city)
+    city_org = make_org("天津市级数据公司")  # registered at the city level: the city is its unit
+    decl = submitted_declaration(p, django_capture_on_commit_callbacks, org=city_org, unit=p.city)
     rec_list = make_confirmed_list(p.guide, p.city, [decl])
     doc = _letter(rec_list, django_capture_on_commit_callbacks)
     assert doc.issued_to == "工业和信息化部信息技术发展司"

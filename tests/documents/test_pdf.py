@@ -44,7 +44,7 @@ def test_a_missing_glyph_is_caught_by_the_warning_check(weasyprint_warnings):
     """The check above is not vacuous: a character none of our faces has is reported, not silently swapped."""
     from documents.pdf import html_to_pdf
 
-    html_to_pdf('<html lang="zh-CN"><body><p>数据\U00020000</p></body></html>')  # CJK Extension B
+    html_to_pdf('<html lang="zh-CN"><body><p>数据\U0002EBF0</p></body></html>')  # CJK Extension I: in no face
     assert any("notdef" in m for m in weasyprint_warnings)
 
 

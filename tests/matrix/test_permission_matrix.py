@@ -94,6 +94,12 @@ SPEC = {
     "documents:list_status": S({"district_a", "city", "admin"}, lambda w: {"pk": w.list_a.pk}),
     "documents:regenerate_letter": S({"district_a", "admin"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
     "documents:request_zip": S({"district_a", "admin"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
+    "documents:declaration_scans": S(SEES_DECL_A, decl_a),
+    "documents:upload_declaration_scan": S(SEES_DECL_A, decl_a, post_only=True),
+    "documents:list_scans": S({"district_a", "city", "admin"}, lambda w: {"pk": w.list_a.pk}),
+    "documents:upload_list_scan": S({"district_a", "admin"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
+    "documents:download_scan": S(SEES_DECL_A, lambda w: {"pk": w.scan.pk}),
+    "documents:link_scan": S(SEES_DECL_A, lambda w: {"pk": w.scan.pk}, post_only=True),
     # recommending units
     "quotas:workspace": S(UNITS), "quotas:ranking": S(UNITS),
     "quotas:declaration": S({"district_a", "city"}, decl_a),
@@ -105,6 +111,10 @@ SPEC = {
     "quotas:confirm": S({"district_a"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
     "quotas:export": S({"district_a", "city", "admin"}, lambda w: {"pk": w.list_a.pk}),
     "quotas:seal": S({"district_a", "admin"}, lambda w: {"pk": w.p.district_a.pk}),
+    "memberships:apply": S(APPLICANTS),
+    "quotas:memberships": S(UNITS),
+    # Only the group's own staff decide; none of the roles works for the world's group.
+    "quotas:membership_decide": S(frozenset(), lambda w: {"pk": w.membership.pk}, post_only=True),
     "quotas:overview": S(ADMIN),
     "quotas:setting": S(ADMIN, lambda w: {"guide_pk": w.guide.pk, "unit_pk": w.p.district_a.pk}),
     "quotas:reopen": S(ADMIN, lambda w: {"pk": w.list_a.pk}, post_only=True),

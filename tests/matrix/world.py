@@ -18,7 +18,7 @@ from documents.services import render_document, request_application_form, reques
 from quotas.services import confirm_recommendations, get_list, pass_check, set_recommended
 from review.models import Panel, ReviewerProfile
 from review.services import (add_reviewer, ensure_default_sheet, open_public_notice, publish_results,
-                             select_projects, settings_for)
+                             select_projects, settings_for, sheet_for, submit_review)
 from tests.factories import complete_declaration, make_guide, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -85,6 +85,7 @@ class World:
         self.zip_doc = Document.objects.filter(kind="forms_zip").order_by("-id").first()
         for doc in (self.form_doc, self.letter_doc, self.zip_doc):
             render_document(doc.pk)  # tests do not run on-commit hooks; render as the worker would
+        self.scan = self._stamped_scan(self.decl_a, self.form_doc)
 
         self.old_guide = make_guide(2021, title="已公布的旧指南")
         old = complete_declaration(self.old_guide, p.org_b, p.district_b, direction_code="4",
@@ -92,10 +93,15 @@ class World:
         transition(old, "submitted", actor=None, submitted_at=timezone.now())
         for state in ("passed", "recommended"):
             transition(old, state, actor=None)
+        # Last year's reviewer scored it (a project needs a review to be selected).
+        old_reviewer = self._reviewer("rev_old", "复旦大学", [])
+        scored = add_reviewer(declaration=old, reviewer=old_reviewer, actor=admin)
+        submit_review(assignment=scored, actor=old_reviewer, comment="项目基础扎实，建议入选。",
+                      scores={f"score_{c.pk}": "80" for c in sheet_for(old).criteria.all()})
         select_projects(guide=self.old_guide, declaration_ids=[old.pk], actor=admin)
         today = timezone.localdate()
-        open_public_notice(guide=self.old_guide, start=today - timedelta(days=10), end=today - timedelta(days=3),
-                           actor=admin)
+        open_public_notice(guide=self.old_guide, start=today - timedelta(days=20), end=today - timedelta(days=3),
+                           actor=admin, now=timezone.now() - timedelta(days=20))
         publish_results(guide=self.old_guide, actor=admin)
 
         from core.exports import start_audit_export
@@ -104,7 +110,6 @@ class World:
 
         self.export = start_audit_export(user=admin, query="", request=None)
         build_export(self.export.pk)  # as the worker would after commit
-        from review.services import sheet_for, submit_review
 
         criteria = list(sheet_for(self.decl_a).criteria.all())
         submit_review(assignment=self.assignment, actor=self.reviewer_assigned, comment="项目技术先进，应用成效明显，建议支持。",
@@ -117,12 +122,29 @@ class World:
         from tests.demonstration.matrix_world import build as build_demonstration
 
         build_demonstration(self)
+        from quotas.models import GroupMembership, Unit
+        from tests.factories import make_unit
+
+        # A central SOE group none of the roles works for, asked by applicant_b to confirm its membership.
+        self.group = make_unit("中国电子信息产业集团有限公司（矩阵）", Unit.Kind.SOE, "")
+        self.membership = GroupMembership.objects.create(organisation=p.org_b, group=self.group, note="矩阵测试成员")
         self.users = {
             "anon": None, "applicant_a": p.applicant_a, "applicant_b": p.applicant_b,
             "district_a": p.district_a_staff, "district_b": p.district_b_staff, "city": p.city_staff,
             "reviewer_assigned": self.reviewer_assigned, "reviewer_conflicted": self.reviewer_conflicted,
             "reviewer_unassigned": self.reviewer_unassigned, "admin": admin,
         }
+
+    @staticmethod
+    def _stamped_scan(decl, form_doc):
+        from django.contrib.contenttypes.models import ContentType
+
+        from documents.models import StampedScan
+
+        return StampedScan.objects.create(
+            kind="application_form", target_type=ContentType.objects.get_for_model(decl), target_id=decl.pk,
+            file=ContentFile(b"%PDF-1.4 stamped scan", name="scan.pdf"), original_name="scan.pdf", size=21,
+            sha256="0" * 64, outcome="current", document=form_doc)
 
     def _reviewer(self, username, employer, directions):
         user = make_user("reviewer", username, full_name=username)

@@ -54,8 +54,9 @@ def test_one_cycle_records_every_listed_action(client, personas, django_capture_
         rv.save_review(assignment=assignment, actor=reviewer, submit=True, comment="项目扎实，推广价值高，建议入选。",
                        scores={f"score_{c.pk}": str(c.max_points) for c in criteria})
         rv.set_selected(declaration=decl, selected=True, actor=admin)
-        day = timezone.localdate() - timedelta(days=10)
-        rv.open_public_notice(guide=guide, start=day, end=day + timedelta(days=5), actor=admin)
+        day = timezone.localdate() - timedelta(days=20)
+        rv.open_public_notice(guide=guide, start=day, end=day + timedelta(days=14), actor=admin,
+                              now=timezone.now() - timedelta(days=20))
         rv.publish_results(guide=guide, actor=admin, doc_number="工信厅信发函〔2031〕1号")
     # a failed sign-in
     client.post("/accounts/login/", {"username": "expert_one", "password": "not-the-password"})

@@ -9,7 +9,7 @@ from core.models import AuditRecord
 from declarations import guide_admin
 from declarations.models import Declaration, Direction, Guide
 from declarations.signals import guide_copied
-from tests.factories import complete_declaration, make_guide
+from tests.factories import PASSWORD, complete_declaration, make_guide
 from tests.utils import login
 
 
@@ -190,7 +190,7 @@ class TestEdit:
         copy = guide_admin.copy_guide(source=personas.guide, actor=admin_user, year=2031)
         copy.categories.first().directions.all().delete()
         login(client, personas.admin)
-        r = client.post(reverse("guides:publish", args=[copy.pk]), follow=True)
+        r = client.post(reverse("guides:publish", args=[copy.pk]), {"confirm_password": PASSWORD}, follow=True)
         assert "存在没有方向的领域" in r.content.decode()
         copy.refresh_from_db()
         assert not copy.is_published
@@ -198,7 +198,7 @@ class TestEdit:
     def test_publish(self, client, personas):
         guide = make_guide(2021, published=False)
         login(client, personas.admin)
-        client.post(reverse("guides:publish", args=[guide.pk]))
+        client.post(reverse("guides:publish", args=[guide.pk]), {"confirm_password": PASSWORD})
         guide.refresh_from_db()
         assert guide.is_published and guide.published_at
         assert AuditRecord.objects.filter(action="guide.publish", target_id=str(guide.pk)).exists()

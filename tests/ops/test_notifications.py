@@ -82,7 +82,7 @@ class TestApplicantNotifications:
         mail.outbox.clear()
         decl.refresh_from_db()
         with django_capture_on_commit_callbacks(execute=True):
-            return_declaration(declaration=decl, actor=personas.district_a_staff, reason="缺少知识产权证明")
+            return_declaration(declaration=decl, actor=personas.district_a_staff, reason="缺少知识产权证明，请补充后重新提交")
         assert Notification.objects.filter(user=mailed_applicant, kind="returned").count() == 1
         assert len(mail.outbox) == 1 and "缺少知识产权证明" in mail.outbox[0].body
         assert Declaration.objects.get(pk=decl.pk).state == "returned"

@@ -21,7 +21,8 @@ def _check_deploy(extra_env):
 
 SECRETS = {"SECRET_KEY": secrets.token_urlsafe(50), "SIGNING_P12_PASSWORD": secrets.token_urlsafe(16)}
 PRODUCTION = {**SECRETS, "DEBUG": "0", "SECURE_COOKIES": "1",
-              "SECURE_SSL_REDIRECT": "1", "SECURE_HSTS_SECONDS": "31536000", "ALLOWED_HOSTS": "pilot.example.gov.cn"}
+              "SECURE_SSL_REDIRECT": "1", "SECURE_HSTS_SECONDS": "31536000", "ALLOWED_HOSTS": "pilot.example.gov.cn",
+              "SITE_URL": "https://pilot.example.gov.cn"}
 
 
 def test_check_deploy_passes_with_production_settings():

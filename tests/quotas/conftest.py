@@ -1,13 +1,18 @@
 import pytest
+from django.utils import timezone
 
 from declarations.services import submit_declaration
 from quotas import services
+from quotas.models import GroupMembership
 from tests.factories import PASSWORD, complete_declaration, make_org
 
 
 def submitted(guide, unit, *, org=None, dcmm=0, direction="4", name=None):
     """A complete declaration to `unit`, submitted the way an applicant does."""
-    org = org or make_org(name, region=unit.region or "12", dcmm=dcmm)
+    org = org or make_org(name, region=unit.region or "12", dcmm=dcmm, division=unit.division or None)
+    if unit.kind == "soe":  # a group reaches only the members it has confirmed
+        GroupMembership.objects.get_or_create(organisation=org, group=unit, defaults={
+            "state": "accepted", "note": "集团全资子公司", "decided_at": timezone.now()})
     decl = complete_declaration(guide, org, unit, direction_code=direction)
     submit_declaration(decl, actor=None)
     return decl
@@ -35,3 +40,15 @@ def confirm(staff, guide):
 @pytest.fixture
 def confirm_password():
     return {"confirm_password": PASSWORD}
+
+
+def close_districts(p, *units):
+    """Let the districts' own confirmation deadlines pass (default: both of the personas' city), so the city
+    may confirm without waiting for them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for unit in units or (p.district_a, p.district_b):
+        services.set_unit_setting(unit=unit, guide=p.guide, quota=None, deadline=timezone.now() - timedelta(minutes=1),
+                                  reason="区级确认截止", actor=p.admin)

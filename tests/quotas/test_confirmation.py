@@ -12,7 +12,7 @@ from core.models import AuditRecord, Notification
 from quotas import services
 from tests.utils import login
 
-from .conftest import confirm, passed, rec_list, recommend, submitted
+from .conftest import close_districts, confirm, passed, rec_list, recommend, submitted
 
 
 def _states(*decls):
@@ -65,8 +65,9 @@ def test_a_child_cannot_send_up_after_its_parent_confirmed(personas):
     services.set_unit_setting(unit=p.city, guide=p.guide, quota=3, deadline=None, reason="名额", actor=p.admin)
     d = passed(p.guide, p.district_a, p.district_a_staff)
     recommend(d, p.district_a_staff)
+    close_districts(p)  # the city may confirm once its districts' deadlines passed
     confirm(p.city_staff, p.guide)
-    with pytest.raises(services.ListError, match="上级单位"):
+    with pytest.raises(services.ListError, match="截止"):
         confirm(p.district_a_staff, p.guide)
 
 
@@ -172,6 +173,7 @@ def test_a_child_list_cannot_be_reopened_under_a_confirmed_parent(personas):
     recommend(d, p.district_a_staff)
     child = confirm(p.district_a_staff, p.guide)
     recommend(d, p.city_staff)
+    close_districts(p, p.district_b)
     parent = confirm(p.city_staff, p.guide)
     with pytest.raises(services.ListError, match="请先重新开放上级单位"):
         services.reopen_list(rec_list=child, actor=p.admin, reason="x")

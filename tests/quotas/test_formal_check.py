@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.models import AuditRecord, Notification
 from declarations.services import submit_declaration
 from quotas import services
-from tests.factories import make_user
+from tests.factories import make_org, make_user
 from tests.utils import login
 
 from .conftest import submitted
@@ -40,7 +40,7 @@ def test_return_needs_a_reason(client, personas):
 
 def test_returned_applicant_sees_the_reason_and_can_resubmit(client, personas):
     p = personas
-    applicant = make_user("applicant", organisation=(org := p.org_b))
+    applicant = make_user("applicant", organisation=(org := make_org(division=p.district_a.division)))
     decl = submitted(p.guide, p.district_a, org=org)
     login(client, p.district_a_staff)
     client.post(reverse("quotas:return", args=[decl.pk]), {"reason": "请补充知识产权证明材料"})
@@ -64,7 +64,7 @@ def test_returning_a_passed_declaration_takes_it_out_of_the_ranking(personas):
     services.pass_check(declaration=decl, actor=p.district_a_staff)
     rl = services.get_list(unit=p.district_a, guide=p.guide)
     assert rl.entries.filter(declaration=decl).exists()
-    services.return_declaration(declaration=decl, actor=p.district_a_staff, reason="方向选择有误")
+    services.return_declaration(declaration=decl, actor=p.district_a_staff, reason="方向选择有误，请改选第4方向")
     assert not rl.entries.filter(declaration=decl).exists()
 
 

@@ -46,7 +46,27 @@ class ReviewPersonas:
         self.panel.directions.set([self.direction])
         self.panel.reviewers.set([self.assigned, self.conflicted])
 
+    def score(self, *decls, value=80):
+        """One submitted review by the assigned reviewer on each declaration: enough for the panel's minimum (1)."""
+        from review.services import add_reviewer, sheet_for, submit_review
+
+        for decl in decls:
+            a = add_reviewer(declaration=decl, reviewer=self.assigned, actor=self.p.admin)
+            scores = {f"score_{c.pk}": str(value) for c in sheet_for(decl).criteria.all()}
+            submit_review(assignment=a, actor=self.assigned, scores=scores, comment="项目基础扎实，技术有创新，推广价值较高。")
+
 
 @pytest.fixture
 def rp(personas):
     return ReviewPersonas(personas)
+
+
+def reviewed(decls, admin, username="rev_scored"):
+    """One submitted review on each declaration (enough for a panel's default minimum), by a fresh expert."""
+    from review.services import add_reviewer, sheet_for, submit_review
+
+    expert = make_reviewer(username, employer="南开大学", region="11")
+    for decl in decls:
+        a = add_reviewer(declaration=decl, reviewer=expert, actor=admin)
+        submit_review(assignment=a, actor=expert, comment="项目基础扎实，技术有创新，推广价值较高。",
+                      scores={f"score_{c.pk}": "80" for c in sheet_for(decl).criteria.all()})

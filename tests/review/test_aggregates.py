@@ -121,7 +121,8 @@ def test_ranking_order_ties_and_filters(personas, one_criterion):
     assert direction4[0] == (d.pk, 1)
     assert {direction4[1], direction4[2]} == {(a.pk, 2), (b.pk, 2)}  # a tie shares the rank
     assert direction4[3] == (c.pk, 4)
-    assert [(r.pk, r.rank) for r in rows if r.direction.code == "5"] == [(other.pk, 1)]
+    # Unscored: fewer reviews than the minimum (no panel: one), so it is listed without a rank.
+    assert [(r.pk, r.rank) for r in rows if r.direction.code == "5"] == [(other.pk, None)]
     # Filtering by unit hides rows but keeps the ranks of the whole direction.
     filtered = [(r.pk, r.rank) for r in ranking(guide, unit=personas.district_a) if r.direction.code == "4"]
     assert filtered == [(a.pk, 2), (c.pk, 4)]

@@ -172,6 +172,7 @@ def test_ranking_shows_the_direction_limit(rp, client):
     from review.services import set_selected
 
     DirectionSetting.objects.create(direction=rp.direction, selection_limit=3)
+    rp.score(rp.decl_a)
     set_selected(declaration=rp.decl_a, selected=True, actor=rp.p.admin)
     login(client, rp.p.admin)
     html = client.get(reverse("review:ranking", args=[rp.guide.pk])).content.decode()

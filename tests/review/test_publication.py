@@ -16,12 +16,15 @@ from tests.utils import login
 
 
 def _notice(rp, end_days_ago=1):
+    """A notice that was opened (on its first day) three weeks ago and has ended."""
     today = timezone.localdate()
-    open_public_notice(guide=rp.guide, start=today - timedelta(days=7), end=today - timedelta(days=end_days_ago),
-                       actor=rp.p.admin)
+    opened = timezone.now() - timedelta(days=21)
+    open_public_notice(guide=rp.guide, start=today - timedelta(days=21), end=today - timedelta(days=end_days_ago),
+                       actor=rp.p.admin, now=opened)
 
 
 def test_selection_respects_the_direction_limit(rp):
+    rp.score(rp.decl_a, rp.decl_b)
     DirectionSetting.objects.create(direction=rp.direction, selection_limit=1)
     set_selected(declaration=rp.decl_a, selected=True, actor=rp.p.admin)
     with pytest.raises(ReviewError, match="最多入选 1 个项目，已选满"):
@@ -35,19 +38,21 @@ def test_selection_respects_the_direction_limit(rp):
 
 
 def test_publication_needs_a_finished_notice_period(rp):
+    rp.score(rp.decl_a)
     set_selected(declaration=rp.decl_a, selected=True, actor=rp.p.admin)
     with pytest.raises(ReviewError, match="请先发布公示"):
         publish_results(guide=rp.guide, actor=rp.p.admin)
     with pytest.raises(ReviewError, match="公示结束日期不能早于开始日期"):
         open_public_notice(guide=rp.guide, start=date(2026, 5, 10), end=date(2026, 5, 1), actor=rp.p.admin)
     today = timezone.localdate()
-    open_public_notice(guide=rp.guide, start=today, end=today + timedelta(days=5), actor=rp.p.admin)
+    open_public_notice(guide=rp.guide, start=today, end=today + timedelta(days=14), actor=rp.p.admin)
     with pytest.raises(ReviewError, match="结束后才能公布名单"):
         publish_results(guide=rp.guide, actor=rp.p.admin)
 
 
 def test_decide_then_release(rp, client):
     """Before publication applicants and units see "under review" and nothing of the decision."""
+    rp.score(rp.decl_a)
     set_selected(declaration=rp.decl_a, selected=True, actor=rp.p.admin)
     login(client, rp.p.applicant_a)
     html = client.get(reverse("declarations:detail", args=[rp.decl_a.pk])).content.decode()
@@ -58,6 +63,7 @@ def test_decide_then_release(rp, client):
 
 
 def test_publication_starts_demonstration_periods_and_notifies(rp, client):
+    rp.score(rp.decl_a, rp.decl_b)
     set_selected(declaration=rp.decl_a, selected=True, actor=rp.p.admin)
     _notice(rp)
     client.logout()
@@ -89,11 +95,10 @@ def test_publication_starts_demonstration_periods_and_notifies(rp, client):
 
 
 def test_publication_through_the_admin_page(rp, client):
+    rp.score(rp.decl_a)
     login(client, rp.p.admin)
     client.post(reverse("review:select", args=[rp.guide.pk]), {"select": rp.decl_a.pk})
-    today = timezone.localdate()
-    client.post(reverse("review:notice", args=[rp.guide.pk]),
-                {"start": (today - timedelta(days=7)).isoformat(), "end": (today - timedelta(days=1)).isoformat()})
+    _notice(rp)
     response = client.post(reverse("review:publish", args=[rp.guide.pk]),
                            {"doc_number": "", "confirm_password": "wrong"}, follow=True)
     assert "请输入正确的登录密码" in response.content.decode()
@@ -107,6 +112,7 @@ def test_publication_through_the_admin_page(rp, client):
 
 
 def test_a_selected_project_cannot_be_declared_again_in_the_next_guide(rp):
+    rp.score(rp.decl_a)
     set_selected(declaration=rp.decl_a, selected=True, actor=rp.p.admin)
     _notice(rp)
     publish_results(guide=rp.guide, actor=rp.p.admin)

@@ -107,6 +107,7 @@ def test_direction_tabs_show_counts_and_filter_the_rows(rp, admin, other):
 
 
 def test_one_form_selects_and_unselects_and_the_page_follows(rp, admin):
+    rp.score(rp.decl_a, rp.decl_b)
     url = reverse("review:ranking", args=[rp.guide.pk])
     select_url = reverse("review:select", args=[rp.guide.pk])
     html = view(admin, url)

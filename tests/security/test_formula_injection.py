@@ -39,13 +39,14 @@ class HostileWorld:
         guide = p.guide
         # The anonymous registration form is the route the probe used for the contact name.
         response = client.post(reverse("register"), {
-            "org_name": HYPERLINK, "credit_code": credit_code(777001), "kind": "enterprise", "region": "12",
+            "org_name": HYPERLINK, "credit_code": credit_code(777001, division="120116"), "kind": "enterprise",
+            "region": "12",
             "dcmm_level": "0", "contact_name": "+1+1", "contact_phone": "13912345678",
             "email": "evil@example.com", "username": "-2+3", "password1": "Hostile#2026-pass",
             "password2": "Hostile#2026-pass"})
         assert response.status_code == 302, response.content.decode()[:2000]
         client.logout()
-        self.org = org = Organisation.objects.get(credit_code=credit_code(777001))
+        self.org = org = Organisation.objects.get(credit_code=credit_code(777001, division="120116"))
         org.address = "@SUM(A1)"
         org.contact_phone = "\r=1"  # as if edited later; the export must not trust earlier validation
         org.save()

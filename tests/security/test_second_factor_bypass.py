@@ -244,9 +244,18 @@ class TestFreshConfirmationAsksForACode:
         transition(decl, "submitted", actor=None, submitted_at=timezone.now())
         for state in ("passed", "recommended"):
             transition(decl, state, actor=None)
+        from review.services import add_reviewer, sheet_for, submit_review
+        from tests.review.conftest import make_reviewer
+
+        expert = make_reviewer("rev_2fa", employer="北京大学")  # a project needs a submitted review to be selected
+        a = add_reviewer(declaration=decl, reviewer=expert, actor=p.admin)
+        submit_review(assignment=a, actor=expert, comment="项目基础扎实，建议入选。",
+                      scores={f"score_{c.pk}": "80" for c in sheet_for(decl).criteria.all()})
         select_projects(guide=p.guide, declaration_ids=[decl.pk], actor=p.admin)
         today = timezone.localdate()
-        open_public_notice(guide=p.guide, start=today - timedelta(days=10), end=today - timedelta(days=3), actor=p.admin)
+        # A notice opened on its first day, three weeks ago, and ended three days ago.
+        open_public_notice(guide=p.guide, start=today - timedelta(days=21), end=today - timedelta(days=3), actor=p.admin,
+                           now=timezone.now() - timedelta(days=21))
         url = reverse("review:publish", args=[p.guide.pk])
         response = client.post(url, {"doc_number": "", "confirm_password": PASSWORD, "confirm_otp": wrong(device)},
                                follow=True)

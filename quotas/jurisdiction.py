@@ -1,0 +1,82 @@
+"""Which recommending unit an organisation reaches. The one place that decides it.
+
+The applicant does not pick a unit freely (seed 000 line 24 / 002 line 17: units recommend
+the projects of their own jurisdiction): its unit follows from where it is —
+its GB/T 2260 division, proposed from the credit code at registration.
+
+- A district unit (区县主管部门) whose division is the organisation's, when the guide
+  delegates to districts: the guide gives district units a quota (2022, Tianjin: 各区工业和信息化
+  主管部门负责组织项目推荐, 滨海新区≤6, 其他区≤2).
+- Else a plan-separated city or sub-provincial capital whose division is the organisation's
+  prefecture, when the guide gives that kind of unit a quota (2020: 计划单列市、副省级省会城市≤5).
+- Else the province-level unit of its region (or the XPCC).
+
+A subsidiary of a central SOE group may declare through the group instead, once the
+group's unit has accepted its membership (quotas.memberships).
+"""
+
+from django.db.models import Q
+
+from .models import GroupMembership, QuotaRule, Unit, UnitGuideSetting
+
+CITY_KINDS = (Unit.Kind.PLAN_CITY, Unit.Kind.SUBPROV_CAPITAL)
+PROVINCE_KINDS = (Unit.Kind.PROVINCE, Unit.Kind.XPCC)
+
+
+def delegated_kinds(guide):
+    """Unit kinds the guide gives a quota to, and units it gives one by name (admin or data override)."""
+    kinds = set(QuotaRule.objects.filter(guide=guide).values_list("unit_kind", flat=True))
+    units = set(UnitGuideSetting.objects.filter(guide=guide, quota__isnull=False).values_list("unit_id", flat=True))
+    return kinds, units
+
+
+def derive(division, region, *, candidates, kinds, units):
+    """The unit for a place, chosen among `candidates` (active units with kind, division, region, parent_id).
+
+    Pure function over loaded rows, so the national generator can route thousands of organisations
+    without a query each.
+    """
+    def delegated(unit):
+        return unit.kind in kinds or unit.pk in units
+
+    if division and division[4:] != "00":
+        for u in candidates:
+            if u.kind == Unit.Kind.DISTRICT and u.division == division and delegated(u):
+                return u
+    if division and division[2:4] != "00":
+        city = division[:4] + "00"
+        for u in candidates:
+            if u.kind in CITY_KINDS and u.division == city and delegated(u):
+                return u
+    for u in candidates:
+        if u.kind in PROVINCE_KINDS and u.region == region and u.parent_id is None:
+            return u
+    return None
+
+
+def derived_unit(organisation, guide):
+    """The recommending unit of the organisation's jurisdiction under the guide (None if none exists)."""
+    division, region = organisation.division, organisation.region
+    place = Q(kind__in=PROVINCE_KINDS, region=region, parent=None)
+    if division:
+        place |= Q(kind=Unit.Kind.DISTRICT, division=division) | Q(kind__in=CITY_KINDS, division=division[:4] + "00")
+    candidates = list(Unit.objects.filter(is_active=True).filter(place).order_by("pk")
+                      .only("pk", "name", "kind", "division", "region", "parent_id"))
+    kinds, units = delegated_kinds(guide) if guide is not None else (set(), set())
+    return derive(division, region, candidates=candidates, kinds=kinds, units=units)
+
+
+def accepted_group_ids(organisation):
+    return list(GroupMembership.objects.filter(
+        organisation=organisation, state=GroupMembership.State.ACCEPTED,
+        group__is_active=True, group__kind=Unit.Kind.SOE).values_list("group_id", flat=True))
+
+
+def allowed_unit_ids(organisation, guide):
+    """Ids of the units the organisation may declare to: its own, then the groups that accepted it."""
+    own = derived_unit(organisation, guide)
+    return ([own.pk] if own else []) + accepted_group_ids(organisation)
+
+
+def may_declare_to(organisation, guide, unit_id):
+    return unit_id is not None and unit_id in allowed_unit_ids(organisation, guide)

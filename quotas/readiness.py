@@ -1,0 +1,114 @@
+"""What stands between a unit and confirming its list, computed once for the page and the service.
+
+The ranking page shows these before the password is asked for; confirm_recommendations
+refuses with the same messages. A parent unit (a city) waits for each child (district)
+whose own deadline has not passed and which has not confirmed: confirming first would
+lock the district out after it did its work.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from declarations.models import Declaration
+
+from .models import ListEntry, QuotaRule, RecommendationList, UnitGuideSetting
+from .queries import counter
+
+S = Declaration.State
+
+
+def _fmt(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass
+class ChildState:
+    unit: object
+    rec_list: RecommendationList | None
+    deadline: datetime | None
+
+    @property
+    def confirmed(self):
+        return self.rec_list is not None and self.rec_list.is_confirmed
+
+    def deadline_passed(self, now):
+        return self.deadline is not None and now >= self.deadline
+
+    def blocks(self, now):
+        """Still working within its deadline: the parent must wait. Without a deadline a child may always
+        send, so the parent waits until the ministry sets one for it."""
+        return not self.confirmed and not self.deadline_passed(now)
+
+
+def child_states(unit, guide):
+    """One row per active child unit: its list (or None) and its own deadline. Three queries."""
+    children = list(unit.children.filter(is_active=True).order_by("name"))
+    if not children:
+        return []
+    ids = [c.pk for c in children]
+    lists = {rl.unit_id: rl for rl in RecommendationList.objects.filter(guide=guide, unit_id__in=ids)}
+    extended = dict(UnitGuideSetting.objects.filter(guide=guide, unit_id__in=ids, deadline__isnull=False)
+                    .values_list("unit_id", "deadline"))
+    return [ChildState(unit=c, rec_list=lists.get(c.pk), deadline=extended.get(c.pk, guide.unit_deadline))
+            for c in children]
+
+
+def child_ranks(rec_list):
+    """{declaration id: (child unit name, its rank there)} for what the unit's children sent up."""
+    rows = (ListEntry.objects.filter(rec_list__guide_id=rec_list.guide_id, rec_list__unit__parent_id=rec_list.unit_id,
+                                     rec_list__state=RecommendationList.State.CONFIRMED, recommended=True)
+            .values_list("declaration_id", "rec_list__unit__name", "rank"))
+    return {decl: (name, rank) for decl, name, rank in rows}
+
+
+def confirmation_blockers(rec_list, *, now=None, numbers=None, children=None):
+    """Chinese messages, one per reason the list cannot be confirmed now (empty: it can)."""
+    now = now or timezone.now()
+    unit, guide = rec_list.unit, rec_list.guide
+    problems = []
+    unchecked = Declaration.objects.filter(guide=guide, unit=unit, state=S.SUBMITTED).count()
+    if unchecked:
+        problems.append(_("尚有 %(n)s 项申报未完成形式审查，请先审查（通过或退回修改）再确认名单") % {"n": unchecked})
+    numbers = numbers or counter(rec_list)
+    if numbers["quota"] is None:
+        problems.append(_("主管部门尚未为本单位设定本年度推荐名额，不能确认名单；请联系主管部门设定名额"))
+    elif numbers["over"]:
+        problems.append(_("超出推荐名额：本单位名额 %(quota)s 个，已占用 %(used)s 个，请先取消部分推荐") % numbers)
+    children = child_states(unit, guide) if children is None else children
+    waiting = [c for c in children if c.blocks(now)]
+    if waiting:
+        problems.append(_("下级单位尚未确认推荐名单且未到其截止时间：%(units)s。请待其确认或截止后再确认本单位名单")
+                        % {"units": "、".join(
+                            _("%(u)s（截止 %(d)s）") % {"u": c.unit.name, "d": _fmt(c.deadline)} if c.deadline
+                            else c.unit.name for c in waiting)})
+    return problems
+
+
+
+def quota_checks(sender, *, guide, **kwargs):
+    """Publishing checklist: every unit an applicant may declare to has a quota under the guide.
+
+    Top-level units always receive declarations; child units (districts) only where the guide
+    delegates to them, which it shows by giving any child unit a quota (2022: Tianjin's districts).
+    """
+    from declarations.guide_admin import ChecklistItem
+
+    from .models import Unit
+
+    units = list(Unit.objects.filter(is_active=True).only("pk", "name", "kind", "parent_id"))
+    rules = set(QuotaRule.objects.filter(guide=guide).values_list("unit_kind", flat=True))
+    overridden = set(UnitGuideSetting.objects.filter(guide=guide, quota__isnull=False).values_list("unit_id",
+                                                                                                  flat=True))
+    delegated = any(u.parent_id and (u.kind in rules or u.pk in overridden) for u in units)
+    missing = {}
+    for u in units:
+        if (u.parent_id is None or delegated) and u.kind not in rules and u.pk not in overridden:
+            missing.setdefault(u.get_kind_display(), []).append(u.name)
+    problem = "；".join(_("%(kind)s没有推荐名额（%(units)s%(more)s），请在名额规则中设定该类单位的名额或逐个设定")
+                       % {"kind": kind, "units": "、".join(names[:3]),
+                          "more": _("等 %(n)d 个") % {"n": len(names)} if len(names) > 3 else ""}
+                       for kind, names in missing.items())
+    return [ChecklistItem(_("推荐名额"), problem)]
