@@ -20,7 +20,7 @@ from core.notify import notify
 from declarations.models import Declaration, Guide
 from declarations.services import TransitionError, pass_formal_check, return_for_revision, transition
 
-from .models import LetterSequence, ListEntry, RecommendationList, UnitGuideSetting
+from .models import LetterSequence, ListEntry, RecommendationList, Unit, UnitGuideSetting
 from .queries import counter, deadline_for, is_exempt, pool, quota_for
 from .readiness import child_ranks, child_states, confirmation_blockers
 

@@ -486,7 +486,7 @@ def select_projects(*, guide, declaration_ids, actor, request=None):
                                   % {"dir": direction, "n": limit, "have": len(items)})
         Selection.objects.filter(declaration__guide=guide).exclude(declaration_id__in=ids).delete()
         have = set(Selection.objects.filter(declaration__guide=guide).values_list("declaration_id", flat=True))
-        created = Selection.objects.bulk_create([Selection(declaration_id=i, created_by=actor) for i in ids - have])
+        Selection.objects.bulk_create([Selection(declaration_id=i, created_by=actor) for i in ids - have])
         record("review.select_list", target=guide, actor=actor, request=request,
                summary=_("确定拟入选名单：%(n)d 个项目") % {"n": len(ids)}, data={"declarations": sorted(ids)})
 
