@@ -391,8 +391,6 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
                 self.initial["extra_directions"] = [d.pk for d in declaration.extra_directions.all()]
             self.fields["extra_directions"].help_text = _("本指南每个项目最多可选 %(n)d 个方向（含上面的主方向）") % {
                 "n": guide.max_directions}
-        else:
-            del self.fields["extra_directions"]
         from quotas.jurisdiction import accepted_group_ids, derived_unit
         from quotas.models import Unit
 
@@ -400,10 +398,7 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
         # The unit follows from where the organisation is; a group is offered only after it accepted the membership.
         self.derived_unit = derived_unit(org, guide)
         allowed = ([self.derived_unit.pk] if self.derived_unit else []) + accepted_group_ids(org)
-        self.fields["unit"].queryset = Unit.objects.filter(pk__in=allowed).order_by("kind", "name")
-        from quotas.models import Unit
-
-        units = Unit.objects.recommending_for(declaration.organisation)
+        units = Unit.objects.filter(pk__in=allowed).order_by("kind", "name")
         choices_from(self.fields["unit"], units, units.only("pk", "name", "kind"))
         self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.get_kind_display()}）"
         self.fields["unit"].empty_label = None
