@@ -168,12 +168,14 @@ def ranking_page_rows(guide, *, page=1, per_page=200, order="final", directions=
     scores = guide_scores(guide)
     directions = {d.pk: d for d in (Direction.objects.filter(guide=guide) if directions is None else directions)}
     ids = ranked_declarations(guide, **filters).order_by().values_list("pk", "direction_id")
+    unranked = 1 << 30  # short of reviews: no rank, listed last in its direction as ranking() does
 
     def key(item):
         pk, direction_id = item
         s = scores[pk]
         d = directions.get(direction_id)
-        return (d.order if d else 0, direction_id or 0, s.z_rank if order == "z" else s.final_rank, pk)
+        rank = s.z_rank if order == "z" else s.final_rank
+        return (d.order if d else 0, direction_id or 0, unranked if rank is None else rank, pk)
 
     ordered = sorted((item for item in ids if item[0] in scores), key=key)
     page_obj = Paginator(ordered, per_page).get_page(page)
