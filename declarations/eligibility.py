@@ -261,6 +261,12 @@ def check_eligibility(decl, *, today=None):
     role_needed = any(d.role_split for d in directions)
     if role_needed and not decl.applicant_role:
         failures.append(Failure("applicant_role", _("本方向区分数据要素拥有方与技术服务提供方，请选择申报主体角色")))
+    from .attachment_kinds import missing_required
+
+    missing = missing_required(decl, directions)
+    if missing:
+        failures.append(Failure("attachments", _("请上传必须提交的附件：%(kinds)s（在“附件材料”中选择附件类型后上传）")
+                                % {"kinds": "、".join(k.name for k in missing)}))
     rules = [r for r in decl.guide.rules.select_related("direction") if r.is_active]
     for rule in rules:
         if _applies(rule, decl, directions):

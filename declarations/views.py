@@ -13,6 +13,7 @@ from core.audit import records_for
 from core.decorators import applicant_required
 
 from .access import can_download_original_files
+from .attachment_kinds import attachment_checklist
 from .eligibility import check_eligibility, describe_rule
 from .forms import AttachmentForm, DeclarationForm, OrganisationForm, RegistrationForm
 from .models import Attachment, Declaration, Guide, Organisation
@@ -160,7 +161,8 @@ def edit(request, pk):
                 form.is_valid()
                 failures = e.failures
                 for f in failures:
-                    form.add_error(f.field if f.field in form.fields else None, f.message)
+                    if f.field != "attachments":  # shown next to the attachments section instead
+                        form.add_error(f.field if f.field in form.fields else None, f.message)
                 return render(request, "declarations/edit.html", _edit_context(decl, form, failures), status=400)
             messages.success(request, _("申报已提交，请等待推荐单位形式审查。截止前如需修改可撤回。"))
             return redirect("declarations:detail", decl.pk)
@@ -171,6 +173,7 @@ def edit(request, pk):
 
 def _edit_context(decl, form, failures):
     return {"decl": decl, "form": form, "failures": failures, "attachment_form": AttachmentForm(guide=decl.guide),
+            "checklist": attachment_checklist(decl),
             "guide": decl.guide, "max_mb": max_upload_mb(),
             "sections": [(title, [form[f] for f in names if f in form.fields])
                          for title, names in DeclarationForm.SECTIONS]}

@@ -71,7 +71,25 @@ def complete_declaration(guide, org, unit, direction_code="4", **overrides):
         applicant_role="owner" if direction.role_split else "",
     )
     fields.update(overrides)
-    return Declaration.objects.create(guide=guide, organisation=org, **fields)
+    decl = Declaration.objects.create(guide=guide, organisation=org, **fields)
+    add_required_attachments(decl)
+    return decl
+
+
+TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def add_required_attachments(decl):
+    """One small PDF for each attachment kind the guide requires of this declaration (a complete one has them)."""
+    from django.core.files.base import ContentFile
+
+    from declarations.attachment_kinds import missing_required
+    from declarations.models import Attachment
+
+    for kind in missing_required(decl):
+        att = Attachment(declaration=decl, kind=kind, original_name=f"{kind.name}.pdf", size=len(TINY_PDF),
+                         content_type="application/pdf", sha256="0" * 64)
+        att.file.save("required.pdf", ContentFile(TINY_PDF), save=True)
 
 
 def make_confirmed_list(guide, unit, declarations, *, recommended=None, document_number="", confirmed_by=None):
