@@ -98,7 +98,8 @@ def guide_detail(request, pk):
             d.rule_texts = by_direction.get(d.pk, [])
     existing = declarations_of_applicant(request.user).filter(guide=guide).first()
     return render(request, "declarations/guide_detail.html", {
-        "guide": guide, "categories": categories, "existing": existing, "general_rules": general})
+        "guide": guide, "categories": categories, "existing": existing, "general_rules": general,
+        "attachment_kinds": guide.attachment_kinds.prefetch_related("directions")})
 
 
 @applicant_required
