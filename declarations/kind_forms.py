@@ -29,6 +29,9 @@ class AttachmentKindForm(forms.ModelForm):
         self.fields["order"].label = _("排序")
         self.fields["order"].required = False
 
+    def clean_order(self):
+        return self.cleaned_data.get("order") or 0
+
     def kind_fields(self):
         d = self.cleaned_data
         return {"code": d["code"], "name": d["name"].strip(), "help_text": d.get("help_text", "").strip(),

@@ -29,7 +29,7 @@ def test_the_ministry_adds_edits_and_deletes_a_kind_on_the_guide_page(client, pe
     page = client.get(reverse("guides:detail", args=[guide.pk])).content.decode()
     assert 'data-kind="plan"' in page and "项目实施方案" in page
 
-    client.post(reverse("guides:kind_edit", args=[guide.pk, kind.pk]), _kind_data(name="实施方案（盖章）"))
+    client.post(reverse("guides:kind_edit", args=[guide.pk, kind.pk]), _kind_data(name="实施方案（盖章）", order=""))
     kind.refresh_from_db()
     assert kind.name == "实施方案（盖章）" and not kind.directions.exists() and not kind.shown_in_blind_review
 
