@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0003_default_attachment_kinds'),
+        ('declarations', '0004_organisation_division'),
     ]
 
     operations = [
