@@ -14,6 +14,7 @@ from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .attachment_kinds import missing_required
 from .models import DCMM_LEVELS, Declaration, Rule
 
 DCMM_NAMES = dict(DCMM_LEVELS)
@@ -261,8 +262,6 @@ def check_eligibility(decl, *, today=None):
     role_needed = any(d.role_split for d in directions)
     if role_needed and not decl.applicant_role:
         failures.append(Failure("applicant_role", _("本方向区分数据要素拥有方与技术服务提供方，请选择申报主体角色")))
-    from .attachment_kinds import missing_required
-
     missing = missing_required(decl, directions)
     if missing:
         failures.append(Failure("attachments", _("请上传必须提交的附件：%(kinds)s（在“附件材料”中选择附件类型后上传）")
