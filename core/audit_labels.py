@@ -45,6 +45,10 @@ ACTION_LABELS = {
     "guide.rule_add": _("新增申报条件"),
     "guide.rule_update": _("修改申报条件"),
     "guide.rule_delete": _("删除申报条件"),
+    "guide.attachment_kind_add": _("新增附件类型"),
+    "guide.attachment_kind_update": _("修改附件类型"),
+    "guide.attachment_kind_delete": _("删除附件类型"),
+    "guide.documents": _("上传指南通知文件或申报书模板"),
     # recommending units and lists
     "unit.create": _("新建推荐单位"),
     "unit.change": _("修改推荐单位"),

@@ -404,11 +404,15 @@ def _generate(rng, User, n_applicants, n_reviewers, only_regions, out, t0):
         default_storage.save(PDF_NAME, ContentFile(TINY_PDF))
     sha = hashlib.sha256(TINY_PDF).hexdigest()
     atts = []
+    # Every file has its kind, so submitted demo declarations have what the guide requires (the licence first).
+    kinds = {k.code: k for k in guide.attachment_kinds.all()}
+    labelled = [("营业执照", "business_licence"), ("知识产权证明", "ip_certificate"), ("应用案例证明", "case_proof")]
     for d in decls:
         if d.state != S.DRAFT or rng.random() < 0.3:
-            for k, label in enumerate(["营业执照", "知识产权证明", "应用案例证明"][: rng.randint(1, 2)]):
+            for label, code in labelled[: rng.randint(1, 2)]:
                 atts.append(Attachment(declaration=d, file=PDF_NAME, original_name=f"{label}.pdf", label=label,
-                                       size=len(TINY_PDF), content_type="application/pdf", sha256=sha))
+                                       kind=kinds.get(code) or kinds.get("other"), size=len(TINY_PDF),
+                                       content_type="application/pdf", sha256=sha))
     _bulk(Attachment, atts)
     _log(out, f"附件 {len(atts)} 个已建", t0)
 

@@ -28,6 +28,35 @@ def notify(user, *, kind, title, body="", url="", dedupe_key=None, email=True):
     return n
 
 
+def notify_many(messages, *, kind):
+    """Many inbox entries in one insert, for bulk steps (a confirmed list, published results).
+
+    `messages` are (user, title, body, url, dedupe_key) tuples; keys already used are skipped,
+    so a step that runs twice tells nobody twice. Three queries whatever the count; the
+    e-mails are queued after commit. Returns the number created.
+    """
+    messages = [m for m in messages if m[0].is_active]
+    keys = [m[4] for m in messages if m[4]]
+    used = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)) if keys else set()
+    rows, seen = [], set()
+    for user, title, body, url, key in messages:
+        if key and (key in used or key in seen):
+            continue
+        seen.add(key)
+        rows.append(Notification(user=user, kind=kind, title=str(title)[:200], body=str(body), url=url,
+                                 dedupe_key=key, email_wanted=bool(user.email)))
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows)
+    except IntegrityError:  # a concurrent run took some keys meanwhile: fall back to one at a time
+        return sum(notify(r.user, kind=kind, title=r.title, body=r.body, url=r.url, dedupe_key=r.dedupe_key)
+                   is not None for r in rows)
+    ids = [n.pk for n in created if n.email_wanted and n.pk]
+    if ids:
+        transaction.on_commit(lambda: [queue_email(pk) for pk in ids])
+    return len(created)
+
+
 def queue_email(notification_id):
     """Hand the e-mail to Celery; if the broker is down the sweeper (core.tasks.resend_pending_emails) retries."""
     from .tasks import email_notification

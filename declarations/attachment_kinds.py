@@ -6,7 +6,14 @@ DEFAULT_KINDS. Review reads `shown_in_blind_review`; the applicant's checklist r
 `required` and `allowed_types`.
 """
 
-from .models import Attachment, AttachmentKind, default_allowed_types
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.audit import record
+
+from .models import Attachment, AttachmentKind, Guide, default_allowed_types
 
 PDF = ["application/pdf"]
 
@@ -46,9 +53,96 @@ def load_kinds(guide, kinds):
     guide.attachment_kinds.exclude(code__in=[k["code"] for k in kinds]).exclude(pk__in=used).delete()
 
 
-def copy_kinds(source, copy):
-    AttachmentKind.objects.bulk_create([
-        AttachmentKind(guide=copy, code=k.code, name=k.name, help_text=k.help_text, required=k.required,
-                       shown_in_blind_review=k.shown_in_blind_review, allowed_types=list(k.allowed_types or []),
-                       order=k.order)
-        for k in source.attachment_kinds.all()])
+def copy_kinds(source, copy, directions=None):
+    """Copy `source`'s kinds onto `copy`; `directions` maps the source's direction ids to the copy's directions."""
+    directions = directions or {}
+    for k in source.attachment_kinds.prefetch_related("directions"):
+        new = AttachmentKind.objects.create(
+            guide=copy, code=k.code, name=k.name, help_text=k.help_text, required=k.required,
+            shown_in_blind_review=k.shown_in_blind_review, allowed_types=list(k.allowed_types or []), order=k.order)
+        mapped = [directions[d.pk] for d in k.directions.all() if d.pk in directions]
+        if mapped:
+            new.directions.set(mapped)
+
+
+# --- the applicant's checklist ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    kind: AttachmentKind
+    files: int  # how many files of this kind are uploaded
+
+    @property
+    def done(self):
+        return self.files > 0
+
+    @property
+    def missing(self):
+        return self.kind.required and not self.files
+
+
+def attachment_checklist(decl, directions=None):
+    """The guide's kinds that apply to `decl`'s directions, each with how many files of it are uploaded.
+
+    Reads `decl.attachments.all()` (prefetched on the declaration pages) and the guide's
+    kinds with their directions: two queries whatever the number of kinds and files.
+    """
+    directions = decl.all_directions() if directions is None else directions
+    counts = {}
+    for att in decl.attachments.all():
+        counts[att.kind_id] = counts.get(att.kind_id, 0) + 1
+    kinds = decl.guide.attachment_kinds.prefetch_related("directions")
+    return [ChecklistItem(k, counts.get(k.pk, 0)) for k in kinds if k.applies_to(directions)]
+
+
+def missing_required(decl, directions=None):
+    return [item.kind for item in attachment_checklist(decl, directions) if item.missing]
+
+
+# --- the ministry edits a guide's kinds ------------------------------------------------------
+
+class KindEditError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def save_kind(*, guide, actor, fields, directions=(), kind=None, request=None):
+    """Create or change one of `guide`'s attachment kinds (fields: KIND_FIELDS plus code and order)."""
+    with transaction.atomic():
+        Guide.objects.select_for_update().get(pk=guide.pk)
+        if any(d.guide_id != guide.pk for d in directions):
+            raise KindEditError(_("所选方向不属于本指南"))
+        clash = guide.attachment_kinds.filter(code=fields["code"])
+        if kind is not None:
+            clash = clash.exclude(pk=kind.pk)
+        if clash.exists():
+            raise KindEditError(_("本指南已有代码为“%(code)s”的附件类型，请换一个代码") % {"code": fields["code"]})
+        created = kind is None
+        kind = kind or AttachmentKind(guide=guide)
+        for name, value in fields.items():
+            setattr(kind, name, value)
+        kind.save()
+        kind.directions.set(directions)
+        record("guide.attachment_kind_add" if created else "guide.attachment_kind_update", target=guide,
+               actor=actor, request=request,
+               summary=(_("新增附件类型：%(k)s") if created else _("修改附件类型：%(k)s")) % {"k": kind.name},
+               data={"kind": kind.pk, "code": kind.code, "required": kind.required,
+                     "shown_in_blind_review": kind.shown_in_blind_review,
+                     "allowed_types": list(kind.allowed_types or []), "directions": [d.pk for d in directions]})
+    return kind
+
+
+def delete_kind(*, kind, actor, request=None):
+    """Delete a kind no file uses yet (a used one would leave files whose blind-review rule is unknown)."""
+    guide = kind.guide
+    with transaction.atomic():
+        Guide.objects.select_for_update().get(pk=guide.pk)
+        n = Attachment.objects.filter(kind=kind).count()
+        if n:
+            raise KindEditError(_("附件类型“%(k)s”已有 %(n)d 个附件使用，不能删除；如不再要求，可改为非必须上传")
+                                % {"k": kind.name, "n": n})
+        name = kind.name
+        kind.delete()
+        record("guide.attachment_kind_delete", target=guide, actor=actor, request=request,
+               summary=_("删除附件类型：%(k)s") % {"k": name})

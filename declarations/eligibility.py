@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .attachment_kinds import missing_required
 from .models import DCMM_LEVELS, Declaration, Rule
 
 DCMM_NAMES = dict(DCMM_LEVELS)
@@ -291,6 +292,10 @@ def check_eligibility(decl, *, today=None):
     role_needed = any(d.role_split for d in directions)
     if role_needed and not decl.applicant_role:
         failures.append(Failure("applicant_role", _("本方向区分数据要素拥有方与技术服务提供方，请选择申报主体角色")))
+    missing = missing_required(decl, directions)
+    if missing:
+        failures.append(Failure("attachments", _("请上传必须提交的附件：%(kinds)s（在“附件材料”中选择附件类型后上传）")
+                                % {"kinds": "、".join(k.name for k in missing)}))
     rules = [r for r in decl.guide.rules.select_related("direction") if r.is_active]
     others = _Others(decl, org, today)
     for rule in rules:

@@ -91,7 +91,7 @@ def copy_guide(*, source, actor, year=None, title=None, request=None):
                  params=dict(r.params or {}), message=r.message, is_active=r.is_active)
             for r in source.rules.all()
         ])
-        copy_kinds(source, copy)
+        copy_kinds(source, copy, directions)
         guide_copied.send(sender=Guide, source=source, copy=copy)
         record("guide.copy", target=copy, actor=actor, request=request,
                summary=_("由“%(source)s”复制生成指南“%(title)s”") % {"source": source.title, "title": copy.title},

@@ -159,6 +159,7 @@ class DirectionForm(forms.ModelForm):
         self.fields["order"].label = _("排序")
         for name in ("requirements", "content", "outcomes"):
             self.fields[name].validators.append(_max_len(5000))
+            self.fields[name].widget.attrs["maxlength"] = 5000
 
     def direction_fields(self):
         return {k: self.cleaned_data.get(k) for k in self.Meta.fields}

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import kind_views
 from . import manage_views as v
 
 app_name = "guides"
@@ -21,6 +22,10 @@ urlpatterns = [
     path("<int:pk>/rules/new/", v.rule_form, name="rule_add"),
     path("<int:pk>/rules/<int:rpk>/edit/", v.rule_form, name="rule_edit"),
     path("<int:pk>/rules/<int:rpk>/delete/", v.rule_delete, name="rule_delete"),
+    path("<int:pk>/attachment-kinds/new/", kind_views.kind_form, name="kind_add"),
+    path("<int:pk>/attachment-kinds/<int:kpk>/edit/", kind_views.kind_form, name="kind_edit"),
+    path("<int:pk>/attachment-kinds/<int:kpk>/delete/", kind_views.kind_delete, name="kind_delete"),
+    path("<int:pk>/documents/", kind_views.guide_documents, name="documents"),
     path("<int:pk>/import/", v.import_directions, name="import"),
     path("<int:pk>/import/confirm/", v.import_confirm, name="import_confirm"),
 ]

@@ -69,6 +69,7 @@ def guide_detail(request, pk):
         "categories": [(c, by_category.get(c.pk, [])) for c in categories],
         "rules": rules,
         "checklist": checklist, "checklist_failed": any(not item.ok for item in checklist),
+        "attachment_kinds": guide.attachment_kinds.prefetch_related("directions"),
         "history": records_for(guide)[:50],
     })
 

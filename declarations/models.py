@@ -44,6 +44,11 @@ class Guide(models.Model):
     source = models.CharField(_("来源"), max_length=80, blank=True)
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="copies", verbose_name=_("复制自"))
+    # The official notice and the blank 申报书 template, downloadable from the guide page once published.
+    notice_file = models.FileField(_("通知正式文件"), upload_to="guides/%Y/", blank=True)
+    notice_name = models.CharField(_("通知文件名"), max_length=200, blank=True)
+    template_file = models.FileField(_("申报书模板"), upload_to="guides/%Y/", blank=True)
+    template_name = models.CharField(_("模板文件名"), max_length=200, blank=True)
 
     objects = GuideQuerySet.as_manager()
 
@@ -321,6 +326,9 @@ class AttachmentKind(models.Model):
         help_text=_("营业执照、各类证书等本身即可识别申报单位的材料不应展示。"))
     allowed_types = models.JSONField(_("允许的文件类型"), default=default_allowed_types,
                                      help_text=_("MIME 类型列表：application/pdf、image/jpeg、image/png。"))
+    directions = models.ManyToManyField(
+        Direction, verbose_name=_("仅适用于方向"), blank=True, related_name="attachment_kinds",
+        help_text=_("不选表示适用于全部方向。"))
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -334,6 +342,11 @@ class AttachmentKind(models.Model):
 
     def allowed_types_display(self):
         return "/".join(UPLOAD_TYPES.get(t, t) for t in self.allowed_types or [])
+
+    def applies_to(self, directions):
+        """Whether the kind is asked of a declaration with these directions (no directions listed: all of them)."""
+        own = {d.pk for d in self.directions.all()}
+        return not own or any(d.pk in own for d in directions)
 
 
 class Attachment(models.Model):

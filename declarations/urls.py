@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import kind_views, views
 
 app_name = "declarations"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("organisation/", views.organisation, name="organisation"),
     path("organisation/dcmm-certificate/", views.dcmm_certificate, name="dcmm_certificate"),
     path("guides/<int:pk>/", views.guide_detail, name="guide"),
+    path("guides/<int:pk>/notice/", kind_views.guide_document, {"which": "notice"}, name="guide_notice"),
+    path("guides/<int:pk>/template/", kind_views.guide_document, {"which": "template"}, name="guide_template"),
     path("guides/<int:guide_pk>/start/", views.start_declaration_view, name="start"),
     path("declarations/<int:pk>/", views.detail, name="detail"),
     path("declarations/<int:pk>/edit/", views.edit, name="edit"),

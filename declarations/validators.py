@@ -40,3 +40,36 @@ def validate_credit_code(value):
 def validate_mobile(value):
     if not MOBILE_RE.match(value or ""):
         raise ValidationError(_("请输入 11 位中国大陆手机号码，例如 13812345678"), code="mobile")
+
+
+# The guide's notice and blank 申报书 template: PDF, or Word for a template applicants fill in.
+GUIDE_DOCUMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+}
+
+
+def validate_guide_document(f, *, allowed=(".pdf", ".docx", ".doc")):
+    """Check an uploaded guide file by its content (not its name); returns its MIME type."""
+    import os
+
+    import filetype
+    from django.conf import settings
+
+    limit = settings.MAX_ATTACHMENT_BYTES
+    if f.size > limit:
+        raise ValidationError(_("文件“%(name)s”超过 %(max)d MB 的上限，请压缩后再上传") % {"name": f.name, "max": limit // 1048576})
+    if f.size == 0:
+        raise ValidationError(_("文件“%(name)s”是空文件，请选择有内容的文件") % {"name": f.name})
+    names = "、".join(e.lstrip(".").upper() for e in allowed)
+    ext = os.path.splitext(f.name)[1].lower()
+    if ext not in allowed:
+        raise ValidationError(_("文件“%(name)s”的类型不受支持，只能上传 %(types)s 文件") % {"name": f.name, "types": names})
+    head = f.read(8192)
+    f.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime != GUIDE_DOCUMENT_TYPES[ext]:
+        raise ValidationError(_("文件“%(name)s”的内容与扩展名不符（系统按文件内容判断），请另存为 %(types)s 后再上传")
+                              % {"name": f.name, "types": names})
+    return kind.mime

@@ -13,6 +13,7 @@ from core.audit import records_for
 from core.decorators import applicant_required
 
 from .access import can_download_original_files
+from .attachment_kinds import attachment_checklist
 from .eligibility import check_eligibility, describe_rule
 from .forms import AttachmentForm, DeclarationForm, OrganisationForm, RegistrationForm
 from .models import Attachment, Declaration, Guide, Organisation
@@ -103,7 +104,8 @@ def guide_detail(request, pk):
             d.rule_texts = by_direction.get(d.pk, [])
     existing = declarations_of_applicant(request.user).filter(guide=guide).first()
     return render(request, "declarations/guide_detail.html", {
-        "guide": guide, "categories": categories, "existing": existing, "general_rules": general})
+        "guide": guide, "categories": categories, "existing": existing, "general_rules": general,
+        "attachment_kinds": guide.attachment_kinds.prefetch_related("directions")})
 
 
 @applicant_required
@@ -166,7 +168,8 @@ def edit(request, pk):
                 form.is_valid()
                 failures = e.failures
                 for f in failures:
-                    form.add_error(f.field if f.field in form.fields else None, f.message)
+                    if f.field != "attachments":  # shown next to the attachments section instead
+                        form.add_error(f.field if f.field in form.fields else None, f.message)
                 return render(request, "declarations/edit.html", _edit_context(decl, form, failures), status=400)
             messages.success(request, _("申报已提交，请等待推荐单位形式审查。截止前如需修改可撤回。"))
             return redirect("declarations:detail", decl.pk)
@@ -177,6 +180,7 @@ def edit(request, pk):
 
 def _edit_context(decl, form, failures):
     return {"decl": decl, "form": form, "failures": failures, "attachment_form": AttachmentForm(guide=decl.guide),
+            "checklist": attachment_checklist(decl),
             "guide": decl.guide, "max_mb": max_upload_mb(),
             "sections": [(title, [form[f] for f in names if f in form.fields])
                          for title, names in DeclarationForm.SECTIONS]}

@@ -143,9 +143,29 @@ def _declarations(ctx):
                    for n in range(1, 6)],
             benefits="近两年新增营业收入约 2000 万元，服务企业 50 余家。", promotion="可在港口、制造和城市治理领域复制推广。",
             stats_report_filed=True, stats_report_year=2021)
+        _required_attachments(decl)
         submit_declaration(decl, actor=None)
         if passed:
             pass_check(declaration=decl, actor=clerks[key])
+
+
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+            b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
+            b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n")
+
+
+def _required_attachments(decl):
+    """A small PDF for each kind the guide requires, uploaded through the service like an applicant's."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from declarations.attachment_kinds import missing_required
+    from declarations.services import add_attachment
+
+    for kind in missing_required(decl):
+        add_attachment(decl, upload=SimpleUploadedFile(f"{kind.name}.pdf", DEMO_PDF), mime="application/pdf",
+                       label=kind.name, kind=kind, actor=None)
 
 
 DOC_PREFIXES = {"tianjin": "津工信软", "binhai": "滨工信", "hexi": "西工信", "nankai": "南工信"}

@@ -19,6 +19,7 @@ from core.audit import record
 from core.notify import notify
 from declarations.models import Declaration, Guide
 from declarations.services import TransitionError, pass_formal_check, return_for_revision, transition
+from declarations.stage_notices import notify_stage
 
 from .models import LetterSequence, ListEntry, RecommendationList, Unit, UnitGuideSetting
 from .queries import counter, deadline_for, is_exempt, pool, quota_for
@@ -158,6 +159,7 @@ def pass_check(*, declaration, actor, request=None, now=None):
             raise ListError(e.message) from e
         _sync_entries(rec_list)
         _bump(rec_list)
+        notify_stage([declaration], "passed", unit=rec_list.unit.name)
     return declaration
 
 
@@ -300,6 +302,7 @@ def confirm_recommendations(*, rec_list, actor, expected_version=None, request=N
                      "late_children": [c.unit.pk for c in late]})
         _notify_confirmed(locked, actor)
         _notify_late_children(locked, late)
+        _notify_applicants(unit, guide, entries)
         list_id = locked.pk
         transaction.on_commit(lambda: _request_letter(list_id))
     return locked
@@ -335,6 +338,18 @@ def _notify_late_children(rec_list, late):
             "deadline": _fmt(child.deadline) if child.deadline else "—"}
         for user in child.unit.staff.filter(is_active=True):
             notify(user, kind="list_locked_out", title=_("上级单位已确认名单，贵单位不能再报送"), body=body, url=url)
+
+
+def _notify_applicants(unit, guide, entries):
+    """Each declaration on the confirmed list learns where it stands (sent up, recommended or not)."""
+    yes = [e.declaration for e in entries if e.recommended]
+    no = [e.declaration for e in entries if not e.recommended]
+    names = {"unit": unit.name, "guide": guide.title}
+    if unit.parent_id:
+        notify_stage(yes, "sent_up", parent=unit.parent.name, **names)
+    else:
+        notify_stage(yes, "recommended", **names)
+    notify_stage(no, "not_recommended", **names)
 
 
 def _request_letter(list_id):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record
-from core.notify import notify
+from core.notify import notify, notify_many
 from declarations.models import Declaration
 from declarations.services import transition
 
@@ -582,34 +582,32 @@ def publish_results(*, guide, actor, doc_number="", outstanding_reason="", now=N
 
 
 def _notify_results(guide, decls, selected, end):
-    from django.contrib.auth import get_user_model
+    """Each applicant learns its project's result, each recommending unit its tally: bulk, after commit."""
+    from declarations.stage_notices import notify_stage
 
-    User = get_user_model()
     url = reverse("review:results_guide", args=[guide.pk])
-    org_users, unit_users = {}, {}
-    for u in User.objects.filter(Q(organisation__declarations__in=decls) | Q(unit__declarations__in=decls),
-                                 is_active=True).distinct():
-        if u.organisation_id:
-            org_users.setdefault(u.organisation_id, []).append(u)
-        if u.unit_id:
-            unit_users.setdefault(u.unit_id, []).append(u)
+    names = {"guide": guide.title, "end": end.isoformat()}
+    notify_stage([d for d in decls if d.pk in selected], "selected", url=url, kind="results_published", **names)
+    notify_stage([d for d in decls if d.pk not in selected], "not_selected", url=url, kind="results_published",
+                 **names)
     per_unit = {}
     for decl in decls:
-        ok = decl.pk in selected
-        title = _("评审结果：您的项目已入选") if ok else _("评审结果已公布")
-        body = (_("项目《%(name)s》入选“%(guide)s”试点示范项目，示范期至 %(end)s。")
-                % {"name": decl.project_name, "guide": guide, "end": end.isoformat()} if ok else
-                _("项目《%(name)s》未入选“%(guide)s”试点示范项目。") % {"name": decl.project_name, "guide": guide})
-        for u in org_users.get(decl.organisation_id, []):
-            notify(u, kind="results_published", title=title, body=body, url=url,
-                   dedupe_key=f"results:{guide.pk}:{decl.pk}:{u.pk}")
         if decl.unit_id:
-            per_unit.setdefault(decl.unit_id, [0, 0])[0 if ok else 1] += 1
-    for unit_id, (n_ok, n_no) in per_unit.items():
-        for u in unit_users.get(unit_id, []):
-            notify(u, kind="results_published", title=_("评审结果已公布"), url=url,
-                   body=_("“%(guide)s”评审结果已公布：贵单位推荐的项目入选 %(ok)d 个，未入选 %(no)d 个。")
-                   % {"guide": guide, "ok": n_ok, "no": n_no}, dedupe_key=f"results:{guide.pk}:unit{unit_id}:{u.pk}")
+            per_unit.setdefault(decl.unit_id, [0, 0])[0 if decl.pk in selected else 1] += 1
+    if per_unit:
+        transaction.on_commit(lambda: _notify_units(guide, per_unit, url))
+
+
+def _notify_units(guide, per_unit, url):
+    from django.contrib.auth import get_user_model
+
+    messages = []
+    for u in get_user_model().objects.filter(unit_id__in=per_unit, is_active=True):
+        n_ok, n_no = per_unit[u.unit_id]
+        messages.append((u, _("评审结果已公布"),
+                         _("“%(guide)s”评审结果已公布：贵单位推荐的项目入选 %(ok)d 个，未入选 %(no)d 个。")
+                         % {"guide": guide, "ok": n_ok, "no": n_no}, url, f"results:{guide.pk}:unit{u.unit_id}:{u.pk}"))
+    notify_many(messages, kind="results_published")
 
 
 def save_panel(*, guide, actor, name, directions, reviewers, panel=None, min_reviews=None, request=None):

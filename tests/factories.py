@@ -71,7 +71,29 @@ def complete_declaration(guide, org, unit, direction_code="4", **overrides):
         applicant_role="owner" if direction.role_split else "",
     )
     fields.update(overrides)
-    return Declaration.objects.create(guide=guide, organisation=org, **fields)
+    decl = Declaration.objects.create(guide=guide, organisation=org, **fields)
+    add_required_attachments(decl)
+    return decl
+
+
+TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+            b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
+            b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n")
+
+
+def add_required_attachments(decl):
+    """One small PDF for each attachment kind the guide requires of this declaration (a complete one has them)."""
+    from django.core.files.base import ContentFile
+
+    from declarations.attachment_kinds import missing_required
+    from declarations.models import Attachment
+
+    for kind in missing_required(decl):
+        att = Attachment(declaration=decl, kind=kind, original_name=f"{kind.name}.pdf", size=len(TINY_PDF),
+                         content_type="application/pdf", sha256="0" * 64)
+        att.file.save("required.pdf", ContentFile(TINY_PDF), save=True)
 
 
 def make_confirmed_list(guide, unit, declarations, *, recommended=None, document_number="", confirmed_by=None):

@@ -69,7 +69,12 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     page.get_by_label("建设状态").select_option(label="已建")
     expect(page.get_by_text(f"按贵单位所在地（天津市滨海新区）确定为“{district.name}”")).to_be_visible()
     page.get_by_label("推荐单位").select_option(label=f"{district.name}（区县主管部门）")
-    page.get_by_label("项目简介").fill("面向港口物流的数据采集、治理与分析平台。")
+    summary = page.get_by_label("项目简介")
+    expect(page.locator("#id_summary-counter")).to_have_text("已输入 0 / 2000 字")
+    summary.press_sequentially("面向港口物流")
+    expect(page.locator("#id_summary-counter")).to_have_text("已输入 6 / 2000 字")  # counts as you type
+    summary.fill("面向港口物流的数据采集、治理与分析平台。")
+    expect(page.locator("#id_summary-counter")).to_have_text("已输入 20 / 2000 字")
     page.get_by_label("技术先进性与关键创新点").fill("实时流处理与多源数据融合。")
     page.get_by_role("button", name="+ 添加一项知识产权").click()
     page.get_by_label("类型（专利/软件著作权等） 1").fill("软件著作权")
@@ -89,12 +94,17 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     shot(page, "filled-in")
 
     # Upload the evidence; typing is saved first, the page comes back with the file listed.
-    pdf = tmp_path / "软件著作权登记证书.pdf"
+    # The checklist says the licence is still missing, then ticks it once uploaded.
+    licence = page.locator('.attachment-checklist [data-kind="business_licence"]')
+    expect(licence).to_have_attribute("data-done", "0")
+    pdf = tmp_path / "营业执照.pdf"
     pdf.write_bytes(PDF)
+    page.get_by_label("附件类型").select_option(label="营业执照或法人登记证书（必传）（不向匿名评审专家展示）")
     page.get_by_label("选择文件（PDF/JPG/PNG）").set_input_files(str(pdf))
-    page.get_by_label("材料说明").fill("软著证书")
+    page.get_by_label("材料说明").fill("营业执照副本")
     page.get_by_role("button", name="上传").click()
-    expect(page.get_by_text("附件“软件著作权登记证书.pdf”已上传")).to_be_visible()
+    expect(page.get_by_text("附件“营业执照.pdf”已上传")).to_be_visible()
+    expect(licence).to_have_attribute("data-done", "1")
     expect(page.get_by_label("项目名称")).to_have_value("港口物流大数据分析平台")
     expect(page.locator(".rowlist-count").last).to_have_text("已填写 5 个")
     shot(page, "uploaded")
@@ -104,7 +114,7 @@ def test_register_fill_in_and_submit_a_2022_declaration(page, shot, tmp_path):
     expect(page.get_by_text("申报已提交，请等待推荐单位形式审查。")).to_be_visible(timeout=90000)
     expect(page.locator("#decl-state")).to_contain_text("已提交，待形式审查")
     expect(page.get_by_role("link", name="撤回申报")).to_be_visible()  # opens the confirmation page
-    expect(page.get_by_role("link", name="软件著作权登记证书.pdf")).to_be_visible()
+    expect(page.get_by_role("link", name="营业执照.pdf")).to_be_visible()
     shot(page, "submitted")
 
     assert problems == []

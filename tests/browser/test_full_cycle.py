@@ -125,7 +125,8 @@ def test_one_year_through_every_role(person, shot, signing, tmp_path):
     admin.get_by_label("推荐单位确认截止时间").fill(_local(now + timedelta(days=45)))
     admin.get_by_role("button", name="保存").click()
     expect(admin.locator(".alert-success")).to_contain_text("指南信息已保存")
-    admin.locator("tr").filter(has_text="统计报表").get_by_role("link", name="修改").click()
+    # the statistics-report rule (not the attachment kind of the same name)
+    admin.locator("tr:not([data-kind])").filter(has_text="统计报表").get_by_role("link", name="修改").click()
     admin.get_by_label("统计报表年度").fill(str(this_year - 1))
     admin.get_by_label("不符合时的提示").fill(f"申报单位须已完成{this_year - 1}年度软件和信息技术服务业统计年报的报送工作")
     admin.get_by_role("button", name="保存").click()
@@ -183,12 +184,13 @@ def test_one_year_through_every_role(person, shot, signing, tmp_path):
     expect(applicant.locator("#autosave-status")).to_contain_text("已自动保存", timeout=10000)
     shot(applicant, "applicant-filled-in")
 
-    pdf = tmp_path / "软件著作权登记证书.pdf"
+    pdf = tmp_path / "营业执照.pdf"  # the guide requires the licence: submission waits for it
     pdf.write_bytes(PDF)
+    applicant.get_by_label("附件类型").select_option(label="营业执照或法人登记证书（必传）（不向匿名评审专家展示）")
     applicant.get_by_label("选择文件（PDF/JPG/PNG）").set_input_files(str(pdf))
-    applicant.get_by_label("材料说明").fill("软著证书")
+    applicant.get_by_label("材料说明").fill("营业执照副本")
     applicant.get_by_role("button", name="上传").click()
-    expect(applicant.get_by_text("附件“软件著作权登记证书.pdf”已上传")).to_be_visible()
+    expect(applicant.get_by_text("附件“营业执照.pdf”已上传")).to_be_visible()
     expect(applicant.get_by_label("项目名称")).to_have_value("全流程工业数据治理平台")
     shot(applicant, "applicant-uploaded")
 

@@ -38,12 +38,13 @@ def object_urls(decl, att):
 
 def test_another_applicant_gets_404_on_every_url_of_the_declaration(client, personas, a_decl):
     decl, att = a_decl
+    before = decl.attachments.count()
     login(client, personas.applicant_b)
     for method, url, data in object_urls(decl, att):
         response = getattr(client, method)(url, data)
         assert response.status_code == 404, (method, url, response.status_code)
     decl.refresh_from_db()
-    assert decl.project_name == "甲公司的秘密项目" and decl.attachments.count() == 1
+    assert decl.project_name == "甲公司的秘密项目" and decl.attachments.count() == before
 
 
 def test_the_owner_gets_each_of_those_urls(client, personas, a_decl):

@@ -102,10 +102,16 @@ def test_regenerate_on_demand_makes_a_new_version(personas, django_capture_on_co
 
 def test_a_render_that_keeps_failing_is_retried_then_shown_failed_without_a_file(
         personas, django_capture_on_commit_callbacks, settings, tmp_path):
+    from declarations.services import submit_declaration
+    from tests.factories import complete_declaration
+
+    p = personas
+    decl = complete_declaration(p.guide, p.org_a, p.district_a)  # its files stored before the disk "fails"
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     settings.MEDIA_ROOT = blocker  # every write fails: a transient-looking error
-    decl = submitted_declaration(personas, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_declaration(decl, actor=p.applicant_a)
     doc = form_of(decl)
     assert doc.state == S.FAILED
     assert doc.attempts == 1 + render_document_task.max_retries  # retried with backoff (eager here)

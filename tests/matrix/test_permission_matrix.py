@@ -74,6 +74,7 @@ SPEC = {
     "declarations:dashboard": S(APPLICANTS),
     "declarations:organisation": S(APPLICANTS), "declarations:dcmm_certificate": S(OWNER),
     "declarations:guide": S(APPLICANTS, guide),
+    "declarations:guide_notice": S(ALL, guide), "declarations:guide_template": S(ALL, guide),
     "declarations:start": S(APPLICANTS, lambda w: {"guide_pk": w.guide.pk}, post_only=True),
     "declarations:detail": S(OWNER, decl_a),
     "declarations:edit": S(OWNER, decl_a),
@@ -191,6 +192,10 @@ SPEC = {
     "guides:rule_edit": S(ADMIN, lambda w: {"pk": w.guide.pk, "rpk": w.guide.rules.first().pk}),
     "guides:rule_delete": S(ADMIN, lambda w: {"pk": w.guide.pk, "rpk": w.guide.rules.first().pk}, post_only=True),
     "guides:import": S(ADMIN, guide), "guides:import_confirm": S(ADMIN, guide, post_only=True),
+    "guides:kind_add": S(ADMIN, guide), "guides:documents": S(ADMIN, guide, post_only=True),
+    "guides:kind_edit": S(ADMIN, lambda w: {"pk": w.guide.pk, "kpk": w.guide.attachment_kinds.get(code="other").pk}),
+    "guides:kind_delete": S(ADMIN, lambda w: {"pk": w.guide.pk, "kpk": w.guide.attachment_kinds.get(code="other").pk},
+                            post_only=True),
 }
 
 

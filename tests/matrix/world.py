@@ -51,6 +51,10 @@ class World:
         for d in (self.decl_a, self.decl_b):
             transition(d, "submitted", actor=None, submitted_at=timezone.now())
         p.org_a.dcmm_certificate.save("dcmm.pdf", ContentFile(PDF), save=True)
+        guide.notice_file.save("notice.pdf", ContentFile(PDF), save=False)
+        guide.template_file.save("template.pdf", ContentFile(PDF), save=False)
+        guide.notice_name, guide.template_name = "通知.pdf", "申报书模板.pdf"
+        guide.save()
         p.district_a.seal.save("seal.png", ContentFile(seal_png()), save=True)
         self.attachment = Attachment(declaration=self.decl_a, original_name="甲公司营业执照.pdf", size=len(PDF),
                                      content_type="application/pdf", sha256="0" * 64,

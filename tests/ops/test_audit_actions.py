@@ -80,7 +80,11 @@ def test_one_cycle_records_every_listed_action(client, personas, django_capture_
     kinds = {
         "submitted": applicant, "list_confirmed": staff, "list_reopened": staff,
         "reviewer_assigned": reviewer, "results_published": applicant,
+        "stage_passed": applicant, "stage_recommended": applicant,
     }
+    # confirmed, reopened and confirmed again: the applicant hears of each stage once
+    for kind in ("stage_passed", "stage_recommended", "results_published"):
+        assert Notification.objects.filter(kind=kind, user=applicant).count() == 1, kind
     for kind, user in kinds.items():
         n = Notification.objects.filter(kind=kind, user=user).first()
         assert n is not None, kind

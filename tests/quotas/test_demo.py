@@ -21,3 +21,7 @@ def test_demo_loads_twice_with_quotas_and_declarations_to_check(db, settings, tm
     assert submitted.filter(unit=binhai).exists() and submitted.filter(unit=hexi).exists()
     assert Declaration.objects.filter(guide=guide, unit=binhai, state="passed").count() == 2
     assert binhai.seal and tianjin.doc_prefix == "津工信软"
+    from declarations.attachment_kinds import missing_required
+
+    for decl in submitted:  # the demo declarations carry the licence the guide requires
+        assert missing_required(decl) == [] and decl.attachments.filter(kind__code="business_licence").exists()

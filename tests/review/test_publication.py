@@ -62,7 +62,7 @@ def test_decide_then_release(rp, client):
     assert client.get(reverse("review:results_guide", args=[rp.guide.pk])).status_code == 404
 
 
-def test_publication_starts_demonstration_periods_and_notifies(rp, client):
+def test_publication_starts_demonstration_periods_and_notifies(rp, client, django_capture_on_commit_callbacks):
     rp.score(rp.decl_a, rp.decl_b)
     set_selected(declaration=rp.decl_a, selected=True, actor=rp.p.admin)
     _notice(rp)
@@ -70,7 +70,8 @@ def test_publication_starts_demonstration_periods_and_notifies(rp, client):
     notice = client.get(reverse("review:results_guide", args=[rp.guide.pk])).content.decode()
     assert "拟入选项目公示" in notice and rp.decl_a.project_name in notice
     now = timezone.now()
-    publish_results(guide=rp.guide, actor=rp.p.admin, doc_number="工信厅信发函〔2026〕1号", now=now)
+    with django_capture_on_commit_callbacks(execute=True):  # the notices are written after commit
+        publish_results(guide=rp.guide, actor=rp.p.admin, doc_number="工信厅信发函〔2026〕1号", now=now)
     rp.decl_a.refresh_from_db()
     rp.decl_b.refresh_from_db()
     pub_day = timezone.localdate(now)

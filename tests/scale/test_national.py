@@ -38,6 +38,13 @@ def test_it_builds_one_consistent_year(generated):
         assert 1 <= n <= 5 and n == Assignment.objects.filter(declaration=decl, state="active").count()
     User = get_user_model()
     assert User.objects.filter(username__startswith=f"{national.PREFIX}rev_").count() == 40
+    # every generated file has a kind, and what was submitted has the kinds the guide requires
+    from declarations.attachment_kinds import missing_required
+    from declarations.models import Attachment
+
+    assert not Attachment.objects.filter(declaration__guide=guide, kind__isnull=True).exists()
+    for decl in Declaration.objects.filter(guide=guide).exclude(state="draft").select_related("guide"):
+        assert missing_required(decl) == [], decl
 
 
 def test_it_can_run_again_without_duplicates(generated, settings, tmp_path):

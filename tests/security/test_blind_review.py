@@ -45,6 +45,7 @@ def world(personas):
     org.save()
     decl = recommended_declaration(p.guide, org, p.district_a, project_name=TITLE,
                                    summary=SUMMARY.format(code=org.credit_code))
+    decl.attachments.all().delete()  # this world names its own files, the licence among them
     kinds = {k.code: k for k in p.guide.attachment_kinds.all()}
     for name, kind in (("新数据-技术方案.pdf", "project_material"), ("新数据-营业执照.pdf", "business_licence")):
         att = Attachment(declaration=decl, original_name=name, label=name[:-4], kind=kinds[kind], size=4,
