@@ -89,6 +89,12 @@ ACTION_LABELS = {
     "document.ready": _("文档已生成"),
     "document.failed": _("文档生成失败"),
     "document.retry": _("重试生成文档"),
+    "scan.upload": _("上传盖章扫描件"),
+    "scan.read": _("识别盖章扫描件"),
+    "scan.link": _("手动指定扫描件对应文档"),
+    "membership.request": _("申请确认集团隶属关系"),
+    "membership.accept": _("集团确认隶属关系"),
+    "membership.reject": _("集团未确认隶属关系"),
     "audit.export": _("导出审计日志"),
     # demonstration period (自查评估, spot check, star rating)
     "demonstration.open_round": _("开启自查评估"),
