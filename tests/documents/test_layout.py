@@ -122,7 +122,8 @@ def test_the_qr_code_is_below_the_red_header_and_reads_the_verification_address(
 
 def test_a_long_cover_keeps_its_verification_block_on_the_cover(personas, django_capture_on_commit_callbacks):
     long_name = "面向" + "制造业集群的工业大数据采集治理分析与" * 5 + "服务平台"
-    org = make_org("天津滨海新区" + "智能制造与工业互联网大数据" * 3 + "科技股份有限公司")
+    org = make_org("天津滨海新区" + "智能制造与工业互联网大数据" * 3 + "科技股份有限公司",
+                   division=personas.district_a.division)
     decl = submitted_declaration(personas, django_capture_on_commit_callbacks, org=org,
                                  project_name=long_name[:100])
     doc = form_of(decl)

@@ -10,7 +10,7 @@ from PIL import Image
 
 from documents import services
 from documents.models import StampedScan
-from tests.factories import make_confirmed_list
+from tests.factories import make_confirmed_list, make_org
 from tests.utils import login
 
 from .helpers import form_of, submitted_declaration
@@ -90,7 +90,8 @@ def test_a_current_scan_goes_stale_when_a_new_version_is_issued(client, personas
 
 def test_a_scan_of_another_declaration_is_flagged(client, personas, decl, django_capture_on_commit_callbacks):
     p = personas
-    other = submitted_declaration(p, django_capture_on_commit_callbacks, org=p.org_b, actor=p.applicant_b)
+    other = submitted_declaration(p, django_capture_on_commit_callbacks, org=p.org_b, unit=p.district_b,
+                                  actor=p.applicant_b)
     login(client, p.applicant_a)
     scan = _upload(client, decl, scan_of(form_of(other).file.path), django_capture_on_commit_callbacks)
     assert scan.outcome == O.OTHER and scan.document is None
@@ -150,7 +151,8 @@ def test_others_cannot_upload_see_or_download(client, personas, decl, django_cap
 def test_units_see_per_declaration_and_per_list_whether_a_current_stamped_scan_exists(
         client, personas, decl, django_capture_on_commit_callbacks):
     p = personas
-    other = submitted_declaration(p, django_capture_on_commit_callbacks, org=p.org_b, actor=p.applicant_b,
+    neighbour = make_org("丙数据公司", division=p.district_a.division)  # a second applicant of the same district
+    other = submitted_declaration(p, django_capture_on_commit_callbacks, org=neighbour, actor=p.applicant_b,
                                   project_name="智慧医疗数据中台")
     rec_list = make_confirmed_list(p.guide, p.district_a, [decl, other], document_number="滨工信函〔2022〕8号")
     with django_capture_on_commit_callbacks(execute=True):
