@@ -61,7 +61,7 @@ def test_an_applicant_submits_a_declaration_with_the_keyboard_alone(page, shot, 
     guide = make_guide(2022)
     city = make_unit("天津市工业和信息化局（键盘测试）", Unit.Kind.PROVINCE, "12")
     district = make_unit("滨海新区工业和信息化局（键盘测试）", Unit.Kind.DISTRICT, "12", parent=city)
-    org = make_org("天津键盘数据科技有限公司", region="12")
+    org = make_org("天津键盘数据科技有限公司", region="12", division=district.division)
     make_user("applicant", "keyboard_user", organisation=org, email="kb@example.com")
 
     page.goto("/accounts/login/")
@@ -98,16 +98,17 @@ def test_an_applicant_submits_a_declaration_with_the_keyboard_alone(page, shot, 
     expect(page.locator("#autosave-status")).to_contain_text("已自动保存", timeout=10000)
     shot(page, "keyboard-filled-in")
 
-    pdf = tmp_path / "软件著作权登记证书.pdf"
+    pdf = tmp_path / "营业执照.pdf"
     pdf.write_bytes(PDF)
+    choose(page, "附件类型", "营业执照")
     tab_to(page, "选择文件", exact=False)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(pdf))
-    type_into(page, "材料说明", "软著证书", exact=False)
+    # The operating system's file dialog is outside the page; the file is handed to the focused input directly.
+    assert page.evaluate("document.activeElement.id") == "id_file"
+    page.locator("#id_file").set_input_files(str(pdf))
+    type_into(page, "材料说明", "营业执照", exact=False)
     tab_to(page, "上传")
     page.keyboard.press("Enter")
-    expect(page.get_by_text("附件“软件著作权登记证书.pdf”已上传")).to_be_visible()
+    expect(page.get_by_text("附件“营业执照.pdf”已上传")).to_be_visible()
 
     tab_to(page, "提交申报")
     page.keyboard.press("Enter")

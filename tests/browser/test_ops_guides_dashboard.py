@@ -1,12 +1,16 @@
 """An admin prepares next year's guide from last year's in a real browser, then looks at the dashboard."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from declarations.models import Guide
+from django.utils import timezone
+
+from declarations.models import Guide, Rule
+from quotas.models import QuotaRule, Unit
 from tests.factories import PASSWORD, complete_declaration
 
 from .conftest import browser_login
@@ -65,6 +69,20 @@ def test_admin_copies_edits_imports_previews_and_publishes(page, shot, personas,
     expect(page.get_by_text("数据安全治理")).to_be_visible()
     shot(page, "preview")
     page.get_by_role("link", name="返回管理").click()
+    # The publish checklist refuses a copy without its document number and deadlines.
+    expect(page.get_by_role("button", name="发布指南")).to_be_disabled()
+    expect(page.get_by_text("请填写指南文号")).to_be_visible()
+    copy.refresh_from_db()
+    copy.doc_number = "工信厅信发函〔2031〕1号"
+    copy.applicant_deadline = timezone.now() + timedelta(days=30)
+    copy.unit_deadline = timezone.now() + timedelta(days=45)
+    copy.save(update_fields=["doc_number", "applicant_deadline", "unit_deadline"])
+    # Last year's statistics-report rule came with the copy: it is switched off (the new one above asks for 2030),
+    # and the provinces get a quota (the 2022 data gave Tianjin's districts theirs only).
+    copy.rules.filter(kind=Rule.Kind.STATS_REPORT, params__report_year=2021).update(is_active=False)
+    QuotaRule.objects.update_or_create(guide=copy, unit_kind=Unit.Kind.PROVINCE, defaults={"quota": 10})
+    page.reload()
+    page.get_by_label("请输入登录密码以确认").fill(PASSWORD)
     page.get_by_role("button", name="发布指南").click()
     expect(page.locator(".alert-success")).to_contain_text("指南已发布")
     copy.refresh_from_db()
