@@ -44,7 +44,8 @@ from quotas.jurisdiction import delegated_kinds, derive
 from quotas.loading import load_quotas
 from quotas.models import GroupMembership, LetterSequence, ListEntry, QuotaRule, RecommendationList, Unit
 from review.models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Score, Selection
-from review.services import assign_reviewers, ensure_default_sheet
+from review.assignment import assign_reviewers
+from review.setup import ensure_default_sheet
 from review.workdays import add_working_days
 
 TITLE = "2022年大数据产业发展试点示范项目申报指南（全国规模模拟）"

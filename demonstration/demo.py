@@ -11,7 +11,8 @@ from declarations.loading import read_guide_data
 from declarations.models import Declaration, Guide, Organisation
 from declarations.services import transition
 from declarations.validators import uscc
-from review.services import open_public_notice, publish_results, select_projects, settings_for
+from review.selection import open_public_notice, publish_results, select_projects
+from review.setup import settings_for
 
 from . import services
 from .models import Round
@@ -49,7 +50,9 @@ def _reviewed(decls):
     from django.contrib.auth import get_user_model
 
     from review.models import Assignment, ReviewerProfile
-    from review.services import add_reviewer, sheet_for, submit_review
+    from review.assignment import add_reviewer
+    from review.scoring import submit_review
+    from review.setup import sheet_for
 
     User = get_user_model()
     expert, created = User.objects.get_or_create(username="reviewer_2020", defaults={

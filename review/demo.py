@@ -15,7 +15,9 @@ from declarations.validators import uscc
 from quotas.models import Unit
 
 from .models import Assignment, Panel, Review, ReviewerProfile
-from .services import assign_reviewers, ensure_default_sheet, save_review, settings_for, sheet_for
+from .assignment import assign_reviewers
+from .scoring import save_review
+from .setup import ensure_default_sheet, settings_for, sheet_for
 
 REVIEWERS = [
     ("张明远", "中国信息通信研究院", "11", "正高级工程师"),

@@ -49,7 +49,7 @@ def ranking_workbook(export):
     from declarations.models import Guide
 
     from .queries import ranking, ranking_filters
-    from .services import settings_for
+    from .setup import settings_for
 
     guide = Guide.objects.get(pk=export.params["guide"])
     filters, order = ranking_filters(QueryDict(export.params.get("query", "")), guide)

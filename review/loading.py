@@ -1,7 +1,7 @@
 """The review's part of a guide: its scoring sheet (from the data file's "scoring" key, else the default)."""
 
 from .models import Criterion, DirectionSetting, ReviewSettings, ScoringSheet
-from .services import ensure_default_sheet
+from .setup import ensure_default_sheet
 
 
 def on_guide_loaded(sender, *, guide, data, **kwargs):

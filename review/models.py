@@ -1,6 +1,7 @@
 """Ministry review: scoring sheets, reviewers, panels, assignments, reviews, selection.
 
-Rows here are written by review/services.py only; views and forms call the services.
+Rows here are written by the review services only (setup, assignment, scoring, selection, reviewers);
+views and forms call them.
 """
 
 from decimal import Decimal

@@ -289,7 +289,7 @@ def reviewer_page_assignment(user, pk):
 
     from declarations.models import Attachment
 
-    from .services import settings_for
+    from .setup import settings_for
 
     a = (Assignment.objects.filter(pk=pk, reviewer=user, state=Assignment.State.ACTIVE)
          .select_related("declaration__guide__review_settings", "declaration__organisation", "declaration__unit",

@@ -12,7 +12,7 @@ from declarations.models import Guide
 
 from .forms import CriterionFormSet, ScoringSheetForm
 from .models import Panel, ScoringSheet
-from .services import ReviewError
+from .base import ReviewError
 from .sheets import percent, save_scoring_sheet
 
 User = get_user_model()

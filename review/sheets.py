@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from core.audit import record
 
 from .models import Criterion, ReviewSettings, Score, ScoringSheet
-from .services import ReviewError, settings_for
+from .base import ReviewError
+from .setup import settings_for
 
 HUNDRED = Decimal(100)
 

@@ -19,7 +19,8 @@ from declarations.models import Declaration, Direction, Guide
 from declarations.queries import declaration_page_queryset
 from quotas.models import Unit
 
-from . import services
+from . import assignment, scoring, selection, setup
+from .base import ReviewError
 from .blind import masked_title, reviewer_view
 from .copies import request_review_copy, review_copy_document
 from .conflicts import conflict_reason
@@ -29,6 +30,8 @@ from .forms import (ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm
 from .models import Assignment, ConflictDeclaration, Panel, Review, ReviewerProfile, ReviewSettings, Selection
 from .queries import (assignment_overview, declaration_history, guide_progress, ranked_declarations, ranking,
                       ranking_filters, ranking_page_rows, reviewer_assignments, reviewer_page_assignment)
+from .reviewers import (create_reviewer, declare_conflict, handle_conflict_declaration, pending_conflict_pairs,
+                        update_reviewer)
 from .workdays import add_working_days
 
 User = get_user_model()
@@ -79,16 +82,16 @@ def _available(user):
 def score(request, pk):
     a, view, cfg = _reviewer_assignment(request, pk)
     review = getattr(a, "review", None)
-    criteria = list(services.sheet_for(view.decl).criteria.all())
+    criteria = list(setup.sheet_for(view.decl).criteria.all())
     values = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
     comment = review.comment if review else ""
     errors = {}
     if request.method == "POST":
         submit = "submit" in request.POST
         try:
-            review = services.save_review(assignment=a, actor=request.user, scores=request.POST,
+            review = scoring.save_review(assignment=a, actor=request.user, scores=request.POST,
                                           comment=request.POST.get("comment", ""), submit=submit, request=request)
-        except services.ReviewError as e:
+        except ReviewError as e:
             messages.error(request, e.message)
             errors = e.errors or {"__all__": e.message}
             values = {c.pk: request.POST.get(f"score_{c.pk}", "") for c in criteria}
@@ -102,7 +105,7 @@ def score(request, pk):
         "a": a, "decl": view.decl, "blind": view.blind, "cfg": cfg, "rows": rows, "comment": comment,
         "comment_error": errors.get("comment"), "review": review, "available": _available(request.user),
         "submitted": bool(review and review.state == Review.State.SUBMITTED),
-        "max_total": services.sheet_max_total(criteria), "attachments": view.attachments,
+        "max_total": setup.sheet_max_total(criteria), "attachments": view.attachments,
         "decline_form": ReasonForm()}, status=400 if errors else 200)
 
 
@@ -143,9 +146,9 @@ def download_attachment(request, pk, n):
 def decline(request, pk):
     a, view, cfg = _reviewer_assignment(request, pk)
     try:
-        services.decline_assignment(assignment=a, actor=request.user, reason=request.POST.get("reason", ""),
+        assignment.decline_assignment(assignment=a, actor=request.user, reason=request.POST.get("reason", ""),
                                     request=request)
-    except services.ReviewError as e:
+    except ReviewError as e:
         messages.error(request, e.message)
         return redirect("review:score", a.pk)
     messages.success(request, _("已谢绝该评审任务，主管部门将另行安排专家。"))
@@ -160,9 +163,9 @@ def profile(request):
     form = ConflictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.declare_conflict(profile=prof, text=form.cleaned_data["organisation"], actor=request.user,
+            declare_conflict(profile=prof, text=form.cleaned_data["organisation"], actor=request.user,
                                       request=request)
-        except services.ReviewError as e:
+        except ReviewError as e:
             form.add_error("organisation", e.message)
         else:
             # The same words whatever was typed: this page must not tell whether an organisation exists.
@@ -188,7 +191,7 @@ def manage_index(request):
 @ministry_required
 def manage_guide(request, guide_pk):
     guide = _guide(guide_pk)
-    cfg = services.settings_for(guide)
+    cfg = setup.settings_for(guide)
     panels = Panel.objects.filter(guide=guide).prefetch_related(
         "directions", Prefetch("reviewers", queryset=User.objects.select_related("reviewer_profile")))
     return render(request, "review/manage_guide.html", {
@@ -206,10 +209,10 @@ def manage_guide(request, guide_pk):
 @require_POST
 def update_settings(request, guide_pk):
     guide = _guide(guide_pk)
-    cfg = services.settings_for(guide)
+    cfg = setup.settings_for(guide)
     form = SettingsForm(request.POST, instance=ReviewSettings.objects.get(pk=cfg.pk))
     if form.is_valid():
-        services.update_settings(guide=guide, actor=request.user, request=request,
+        setup.update_settings(guide=guide, actor=request.user, request=request,
                                  **{k: form.cleaned_data[k] for k in form.Meta.fields})
         messages.success(request, _("评审设置已保存"))
     else:
@@ -227,8 +230,8 @@ def run_assignment(request, guide_pk):
     if request.POST.get("panel"):
         panel = get_object_or_404(Panel, pk=_post_id(request, "panel"), guide=guide)
     try:
-        report = services.assign_reviewers(guide=guide, panel=panel, actor=request.user, request=request)
-    except services.ReviewError as e:
+        report = assignment.assign_reviewers(guide=guide, panel=panel, actor=request.user, request=request)
+    except ReviewError as e:
         messages.error(request, e.message)
         return redirect("review:manage_guide", guide.pk)
     messages.success(request, _("自动分配完成：新增 %(n)d 条分配") % {"n": report.created})
@@ -246,11 +249,11 @@ def panel_edit(request, guide_pk, pk=None):
     form = PanelForm(request.POST or None, guide=guide, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_panel(guide=guide, panel=panel, actor=request.user, request=request,
+            setup.save_panel(guide=guide, panel=panel, actor=request.user, request=request,
                                 name=form.cleaned_data["name"], directions=list(form.cleaned_data["directions"]),
                                 reviewers=list(form.cleaned_data["reviewers"]),
                                 min_reviews=form.cleaned_data.get("min_reviews"))
-        except services.ReviewError as e:
+        except ReviewError as e:
             for field, message in (e.errors or {"__all__": e.message}).items():
                 form.add_error(None if field == "__all__" else field, message)
         else:
@@ -286,11 +289,11 @@ def reviewer_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            profile = services.create_reviewer(
+            profile = create_reviewer(
                 username=d["username"], email=d["email"], password=d["password"], name=d["name"],
                 employer=d["employer"], region=d["region"], title=d["title"], expertise=list(d["expertise"]),
                 actor=request.user, request=request)
-        except services.ReviewError as e:
+        except ReviewError as e:
             _form_errors(form, e)
         else:
             messages.success(request, _("已新建评审专家“%(name)s”，登录名 %(u)s") % {
@@ -310,11 +313,11 @@ def reviewer_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.update_reviewer(
+            update_reviewer(
                 profile=profile, actor=request.user, request=request, name=d["name"], employer=d["employer"],
                 region=d["region"], title=d["title"], email=d["email"], expertise=list(d["expertise"]),
                 conflicts=list(d["conflicts"]), add_conflict=d["add_conflict"], is_active=d["is_active"])
-        except services.ReviewError as e:
+        except ReviewError as e:
             _form_errors(form, e)
         else:
             messages.success(request, _("评审专家“%(name)s”的资料已保存") % {"name": d["name"]})
@@ -332,10 +335,10 @@ def handle_conflict(request, pk):
     """Close a reviewer's conflict declaration: `accept` adds the matched organisation to their conflicts."""
     declaration = get_object_or_404(ConflictDeclaration.objects.select_related("profile"), pk=pk)
     try:
-        services.handle_conflict_declaration(declaration=declaration, accept=request.POST.get("accept") == "1",
+        handle_conflict_declaration(declaration=declaration, accept=request.POST.get("accept") == "1",
                                              actor=request.user, request=request)
         messages.success(request, _("回避申明已处理；受影响的评审任务请在评审分配页更换专家。"))
-    except services.ReviewError as e:
+    except ReviewError as e:
         messages.error(request, e.message)
     return redirect("review:reviewer_edit", declaration.profile_id)
 
@@ -343,7 +346,7 @@ def handle_conflict(request, pk):
 @ministry_required
 def assignments(request, guide_pk):
     guide = _guide(guide_pk)
-    cfg = services.settings_for(guide)
+    cfg = setup.settings_for(guide)
     direction_id = request.GET.get("direction", "")
     direction = guide.directions.filter(pk=int(direction_id)).first() if direction_id.isdigit() else None
     decls = assignment_overview(guide)
@@ -357,7 +360,7 @@ def assignments(request, guide_pk):
     everyone = list(User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
                     .select_related("reviewer_profile").order_by("pk"))
     by_direction = {d.pk: list(p.reviewers.all()) for p in panels for d in p.directions.all()}
-    declared = services.pending_conflict_pairs({a.reviewer_id for d in decls for a in d.assignments.all()},
+    declared = pending_conflict_pairs({a.reviewer_id for d in decls for a in d.assignments.all()},
                                                {d.organisation_id for d in decls})
     for d in decls:
         d.candidates = by_direction.get(d.direction_id, everyone)
@@ -392,9 +395,9 @@ def add_assignment(request, guide_pk):
         messages.error(request, _("请选择评审专家"))
         return _back_to_assignments(decl)
     try:
-        services.add_reviewer(declaration=decl, reviewer=reviewer, actor=request.user, request=request)
+        assignment.add_reviewer(declaration=decl, reviewer=reviewer, actor=request.user, request=request)
         messages.success(request, _("已分配评审专家"))
-    except services.ReviewError as e:
+    except ReviewError as e:
         messages.error(request, e.message)
     return _back_to_assignments(decl)
 
@@ -404,10 +407,10 @@ def add_assignment(request, guide_pk):
 def remove_assignment(request, pk):
     a = get_object_or_404(Assignment.objects.select_related("declaration"), pk=pk)
     try:
-        services.remove_assignment(assignment=a, actor=request.user, reason=request.POST.get("reason", ""),
+        assignment.remove_assignment(assignment=a, actor=request.user, reason=request.POST.get("reason", ""),
                                    request=request)
         messages.success(request, _("已移除评审专家"))
-    except services.ReviewError as e:
+    except ReviewError as e:
         messages.error(request, e.message)
     return _back_to_assignments(a.declaration)
 
@@ -421,9 +424,9 @@ def swap_assignment(request, pk):
         messages.error(request, _("请选择替换的评审专家"))
         return _back_to_assignments(a.declaration)
     try:
-        services.swap_reviewer(assignment=a, new_reviewer=reviewer, actor=request.user, request=request)
+        assignment.swap_reviewer(assignment=a, new_reviewer=reviewer, actor=request.user, request=request)
         messages.success(request, _("已更换评审专家"))
-    except services.ReviewError as e:
+    except ReviewError as e:
         messages.error(request, e.message)
     return _back_to_assignments(a.declaration)
 
@@ -468,7 +471,7 @@ def _ranking_groups(guide, directions, rows, threshold):
 def ranking_page(request, guide_pk):
     """The ranking per direction: one direction's tab at a time, or all of them ("全部方向")."""
     guide = _guide(guide_pk)
-    cfg = services.settings_for(guide)
+    cfg = setup.settings_for(guide)
     filters, order = ranking_filters(request.GET, guide)
     directions = list(guide.directions.select_related("review_setting"))
     rows, page = ranking_page_rows(guide, page=request.GET.get("page"), per_page=RANKING_PAGE_SIZE, order=order,
@@ -522,9 +525,9 @@ def toggle_selection(request, guide_pk):
         messages.error(request, _("请选择本指南下已推荐的项目"))
         return redirect("review:ranking", guide.pk)
     try:
-        services.set_selected(declaration=decl, selected=selected, actor=request.user, request=request)
+        selection.set_selected(declaration=decl, selected=selected, actor=request.user, request=request)
         messages.success(request, _("已列入拟入选名单") if selected else _("已移出拟入选名单"))
-    except services.ReviewError as e:
+    except ReviewError as e:
         messages.error(request, e.message)
     next_url = request.POST.get("next", "")
     if next_url.startswith(reverse("review:ranking", args=[guide.pk])):
@@ -539,7 +542,7 @@ def declaration_reviews(request, guide_pk, pk):
     agg = next(iter(ranking(guide, declaration_ids=[decl.pk])), None)
     assignments_ = (Assignment.objects.filter(declaration=decl).select_related("reviewer__reviewer_profile", "review")
                     .prefetch_related("review__scores"))
-    criteria = list(services.sheet_for(decl).criteria.all())
+    criteria = list(setup.sheet_for(decl).criteria.all())
     rows = []
     for a in assignments_:
         review = getattr(a, "review", None)
@@ -556,10 +559,10 @@ def reopen(request, pk):
     review = get_object_or_404(Review.objects.select_related("assignment__declaration"), pk=pk)
     decl = review.assignment.declaration
     try:
-        services.reopen_review(review=review, actor=request.user, reason=request.POST.get("reason", ""),
+        scoring.reopen_review(review=review, actor=request.user, reason=request.POST.get("reason", ""),
                                request=request)
         messages.success(request, _("评分已退回专家修改"))
-    except services.ReviewError as e:
+    except ReviewError as e:
         messages.error(request, e.message)
     return redirect("review:declaration_reviews", decl.guide_id, decl.pk)
 
@@ -571,10 +574,10 @@ def open_notice(request, guide_pk):
     form = NoticeForm(request.POST)
     if form.is_valid():
         try:
-            services.open_public_notice(guide=guide, start=form.cleaned_data["start"], end=form.cleaned_data["end"],
+            selection.open_public_notice(guide=guide, start=form.cleaned_data["start"], end=form.cleaned_data["end"],
                                         actor=request.user, request=request)
             messages.success(request, _("拟入选名单公示已发布"))
-        except services.ReviewError as e:
+        except ReviewError as e:
             messages.error(request, e.message)
     else:
         for errs in form.errors.values():
@@ -596,10 +599,10 @@ def publish(request, guide_pk):
                 messages.error(request, e)
         return redirect("review:manage_guide", guide.pk)
     try:
-        services.publish_results(guide=guide, actor=request.user, doc_number=form.cleaned_data["doc_number"],
+        selection.publish_results(guide=guide, actor=request.user, doc_number=form.cleaned_data["doc_number"],
                                  outstanding_reason=form.cleaned_data["outstanding_reason"], request=request)
         messages.success(request, _("评审结果已公布，示范期开始计算，申报单位和推荐单位已收到通知。"))
-    except services.ReviewError as e:
+    except ReviewError as e:
         messages.error(request, e.message)
     return redirect("review:manage_guide", guide.pk)
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from declarations.services import transition
 from demonstration import services
 from demonstration.models import Demonstration, Rating, Report, Round
-from review.services import open_public_notice, publish_results, select_projects
+from review.selection import open_public_notice, publish_results, select_projects
 from tests.browser.conftest import browser_login
 from tests.factories import PASSWORD, complete_declaration, make_guide
 from tests.review.conftest import make_reviewer

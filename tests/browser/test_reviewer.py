@@ -4,7 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from review.models import Panel, Review
-from review.services import assign_reviewers, settings_for
+from review.assignment import assign_reviewers
+from review.setup import settings_for
 from tests.browser.conftest import browser_login
 from tests.factories import PASSWORD, make_guide, make_org, make_unit, make_user
 from tests.review.conftest import make_reviewer, recommended_declaration

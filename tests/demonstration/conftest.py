@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from declarations.services import transition
 from demonstration import services, spotcheck
-from review.services import open_public_notice, publish_results, select_projects
+from review.selection import open_public_notice, publish_results, select_projects
 from tests.factories import complete_declaration, make_guide, make_org, make_user
 from tests.review.conftest import make_reviewer
 

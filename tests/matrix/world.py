@@ -17,8 +17,10 @@ from documents.models import Document
 from documents.services import render_document, request_application_form, request_forms_zip, request_recommendation_letter
 from quotas.services import confirm_recommendations, get_list, pass_check, set_recommended
 from review.models import Panel, ReviewerProfile
-from review.services import (add_reviewer, ensure_default_sheet, open_public_notice, publish_results,
-                             select_projects, settings_for, sheet_for, submit_review)
+from review.assignment import add_reviewer
+from review.scoring import submit_review
+from review.selection import open_public_notice, publish_results, select_projects
+from review.setup import ensure_default_sheet, settings_for, sheet_for
 from tests.factories import complete_declaration, make_guide, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

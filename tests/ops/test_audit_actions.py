@@ -16,7 +16,10 @@ from tests.factories import complete_declaration, make_org, make_user
 
 def test_one_cycle_records_every_listed_action(client, personas, django_capture_on_commit_callbacks):
     from quotas import services as q
-    from review import services as rv
+    from review.assignment import add_reviewer
+    from review.scoring import save_review
+    from review.selection import open_public_notice, publish_results, set_selected
+    from review.setup import ensure_default_sheet, sheet_for
     from review.models import ReviewerProfile
 
     guide, admin = personas.guide, personas.admin
@@ -47,17 +50,17 @@ def test_one_cycle_records_every_listed_action(client, personas, django_capture_
         # review: assignment, score submission, selection, notice, publication
         reviewer = make_user("reviewer", "expert_one", email="expert@example.com")
         ReviewerProfile.objects.create(user=reviewer, name="专家甲", employer="某大学", region="31")
-        rv.ensure_default_sheet(guide)
-        rv.add_reviewer(declaration=decl, reviewer=reviewer, actor=admin)
+        ensure_default_sheet(guide)
+        add_reviewer(declaration=decl, reviewer=reviewer, actor=admin)
         assignment = reviewer.assignments.get()
-        criteria = rv.sheet_for(decl).criteria.all()
-        rv.save_review(assignment=assignment, actor=reviewer, submit=True, comment="项目扎实，推广价值高，建议入选。",
+        criteria = sheet_for(decl).criteria.all()
+        save_review(assignment=assignment, actor=reviewer, submit=True, comment="项目扎实，推广价值高，建议入选。",
                        scores={f"score_{c.pk}": str(c.max_points) for c in criteria})
-        rv.set_selected(declaration=decl, selected=True, actor=admin)
+        set_selected(declaration=decl, selected=True, actor=admin)
         day = timezone.localdate() - timedelta(days=20)
-        rv.open_public_notice(guide=guide, start=day, end=day + timedelta(days=14), actor=admin,
+        open_public_notice(guide=guide, start=day, end=day + timedelta(days=14), actor=admin,
                               now=timezone.now() - timedelta(days=20))
-        rv.publish_results(guide=guide, actor=admin, doc_number="工信厅信发函〔2031〕1号")
+        publish_results(guide=guide, actor=admin, doc_number="工信厅信发函〔2031〕1号")
     # a failed sign-in
     client.post("/accounts/login/", {"username": "expert_one", "password": "not-the-password"})
 

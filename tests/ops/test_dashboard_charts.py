@@ -37,7 +37,9 @@ def test_cartogram_has_one_square_per_region_and_the_lists_numbers(client, perso
 
 def test_review_progress_per_panel_and_per_direction(client, personas):
     from review.models import Panel, ReviewerProfile
-    from review.services import add_reviewer, save_review, sheet_for
+    from review.assignment import add_reviewer
+    from review.scoring import save_review
+    from review.setup import sheet_for
     from tests.factories import make_user
     from tests.review.conftest import recommended_declaration
 

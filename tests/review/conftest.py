@@ -4,7 +4,7 @@ import pytest
 
 from declarations.services import transition
 from review.models import Panel, ReviewerProfile
-from review.services import settings_for
+from review.setup import settings_for
 from tests.factories import complete_declaration, make_org, make_user
 
 
@@ -48,7 +48,9 @@ class ReviewPersonas:
 
     def score(self, *decls, value=80):
         """One submitted review by the assigned reviewer on each declaration: enough for the panel's minimum (1)."""
-        from review.services import add_reviewer, sheet_for, submit_review
+        from review.assignment import add_reviewer
+        from review.scoring import submit_review
+        from review.setup import sheet_for
 
         for decl in decls:
             a = add_reviewer(declaration=decl, reviewer=self.assigned, actor=self.p.admin)
@@ -63,7 +65,9 @@ def rp(personas):
 
 def reviewed(decls, admin, username="rev_scored"):
     """One submitted review on each declaration (enough for a panel's default minimum), by a fresh expert."""
-    from review.services import add_reviewer, sheet_for, submit_review
+    from review.assignment import add_reviewer
+    from review.scoring import submit_review
+    from review.setup import sheet_for
 
     expert = make_reviewer(username, employer="南开大学", region="11")
     for decl in decls:

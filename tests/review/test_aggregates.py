@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 
 from review.models import Criterion, ScoringSheet
 from review.queries import ranking
-from review.services import add_reviewer, submit_review
+from review.assignment import add_reviewer
+from review.scoring import submit_review
 from tests.review.conftest import make_reviewer, recommended_declaration
 from tests.utils import login
 

@@ -2,9 +2,9 @@ import pytest
 
 from core.models import AuditRecord, Notification
 from review.models import Assignment, Panel
-from review.services import (
-    ReviewError, add_reviewer, assign_reviewers, decline_assignment, remove_assignment, settings_for, swap_reviewer,
-)
+from review.assignment import add_reviewer, assign_reviewers, decline_assignment, remove_assignment, swap_reviewer
+from review.base import ReviewError
+from review.setup import settings_for
 from tests.review.conftest import make_reviewer, recommended_declaration
 
 
@@ -105,7 +105,7 @@ def test_manual_add_remove_and_swap(rp):
 
 
 def test_submitted_review_cannot_be_removed(rp):
-    from review.services import submit_review
+    from review.scoring import submit_review
     from tests.review.test_scoring import full_scores
 
     a = add_reviewer(declaration=rp.decl_b, reviewer=rp.assigned, actor=rp.p.admin)

@@ -4,7 +4,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from declarations.models import Attachment
-from review.services import add_reviewer, settings_for
+from review.assignment import add_reviewer
+from review.setup import settings_for
 from tests.utils import login
 
 

@@ -6,7 +6,9 @@ from declarations.access import can_view_declaration
 from declarations.models import Attachment
 from review.conflicts import conflict_reason
 from review.models import Assignment, ReviewerProfile
-from review.services import ReviewError, add_reviewer, assign_reviewers, settings_for
+from review.assignment import add_reviewer, assign_reviewers
+from review.base import ReviewError
+from review.setup import settings_for
 from tests.utils import login
 
 
@@ -89,7 +91,7 @@ def test_an_unassigned_reviewer_cannot_open_a_declaration(rp, client):
 
 
 def test_a_declined_assignment_can_no_longer_be_opened(rp, client):
-    from review.services import decline_assignment
+    from review.assignment import decline_assignment
 
     a = add_reviewer(declaration=rp.decl_b, reviewer=rp.assigned, actor=rp.p.admin)
     login(client, rp.assigned)
@@ -169,7 +171,7 @@ def test_admin_sees_an_assignment_that_became_conflicted(rp, client):
 
 def test_ranking_shows_the_direction_limit(rp, client):
     from review.models import DirectionSetting
-    from review.services import set_selected
+    from review.selection import set_selected
 
     DirectionSetting.objects.create(direction=rp.direction, selection_limit=3)
     rp.score(rp.decl_a)

@@ -8,9 +8,8 @@ from core.models import AuditRecord, Notification
 from declarations.eligibility import check_eligibility
 from declarations.models import Declaration
 from review.models import DirectionSetting
-from review.services import (
-    ReviewError, add_years, open_public_notice, publish_results, select_projects, set_selected,
-)
+from review.base import ReviewError
+from review.selection import add_years, open_public_notice, publish_results, select_projects, set_selected
 from tests.factories import PASSWORD, complete_declaration, make_guide
 from tests.utils import login
 
@@ -139,7 +138,8 @@ def test_only_recommended_projects_can_be_selected(personas):
 
 
 def test_review_steps_stay_out_of_the_history_applicants_read_but_admins_see_them(rp, client):
-    from review.services import add_reviewer, submit_review
+    from review.assignment import add_reviewer
+    from review.scoring import submit_review
     from tests.review.test_scoring import COMMENT, full_scores
 
     a = add_reviewer(declaration=rp.decl_a, reviewer=rp.assigned, actor=rp.p.admin)
@@ -155,7 +155,7 @@ def test_review_steps_stay_out_of_the_history_applicants_read_but_admins_see_the
 
 
 def test_the_review_overview_warns_about_unsubmitted_reviews(rp, client):
-    from review.services import add_reviewer
+    from review.assignment import add_reviewer
 
     add_reviewer(declaration=rp.decl_a, reviewer=rp.assigned, actor=rp.p.admin)
     login(client, rp.p.admin)

@@ -17,9 +17,10 @@ from core.models import AuditRecord
 from declarations.loading import load_guide, read_guide_data
 from review.models import Selection
 from review.queries import ranking
-from review.services import (
-    ReviewError, add_reviewer, open_public_notice, publish_results, select_projects, set_selected, settings_for,
-)
+from review.assignment import add_reviewer
+from review.base import ReviewError
+from review.selection import open_public_notice, publish_results, select_projects, set_selected
+from review.setup import settings_for
 from tests.utils import login
 
 from .conftest import make_reviewer
@@ -109,7 +110,8 @@ def test_a_project_short_of_the_panels_minimum_is_not_ranked_nor_selectable(rp):
     second = make_reviewer("rev_second", name="钱评审", employer="浙江大学", region="33")
     rp.panel.reviewers.add(second)
     rp.score(rp.decl_a, rp.decl_b)
-    from review.services import sheet_for, submit_review
+    from review.scoring import submit_review
+    from review.setup import sheet_for
 
     a = add_reviewer(declaration=rp.decl_b, reviewer=second, actor=rp.p.admin)
     submit_review(assignment=a, actor=second, comment="项目基础扎实，技术有创新，推广价值较高。",

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from review.models import Assignment, Review, Selection
-from review.services import open_public_notice, settings_for
+from review.selection import open_public_notice
+from review.setup import settings_for
 from tests.review.conftest import recommended_declaration
 from tests.utils import login
 

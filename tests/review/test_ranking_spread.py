@@ -4,7 +4,9 @@ import re
 
 from django.urls import reverse
 
-from review.services import add_reviewer, save_review, settings_for, sheet_for
+from review.assignment import add_reviewer
+from review.scoring import save_review
+from review.setup import settings_for, sheet_for
 from tests.review.conftest import make_reviewer
 from tests.utils import login
 

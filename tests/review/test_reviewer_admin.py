@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from core.models import AuditRecord
 from review.models import Assignment, ReviewerProfile
-from review.services import add_reviewer
+from review.assignment import add_reviewer
 from tests.review.conftest import make_reviewer
 from tests.utils import login
 

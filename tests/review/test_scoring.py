@@ -5,7 +5,10 @@ from django.urls import reverse
 
 from core.models import AuditRecord
 from review.models import Criterion, Review, ScoringSheet
-from review.services import ReviewError, add_reviewer, reopen_review, save_review, sheet_for, submit_review
+from review.assignment import add_reviewer
+from review.base import ReviewError
+from review.scoring import reopen_review, save_review, submit_review
+from review.setup import sheet_for
 from tests.utils import login
 
 COMMENT = "项目基础扎实，技术有创新，推广价值较高。"

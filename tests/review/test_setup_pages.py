@@ -6,7 +6,9 @@ from django.urls import reverse
 
 from core.models import AuditRecord
 from review.models import ScoringSheet
-from review.services import ensure_default_sheet, save_review, add_reviewer
+from review.assignment import add_reviewer
+from review.scoring import save_review
+from review.setup import ensure_default_sheet
 from tests.utils import login
 
 

@@ -70,7 +70,8 @@ def test_the_site_refuses_nothing_of_a_generated_year(generated):
     from quotas.readiness import confirmation_blockers
     from review.conflicts import conflict_reason
     from review.models import Panel, Selection
-    from review.services import min_reviews_by_direction, notice_problems, settings_for, submitted_reviews
+    from review.selection import min_reviews_by_direction, notice_problems, submitted_reviews
+    from review.setup import settings_for
 
     guide = generated["guide"]
     refused = []

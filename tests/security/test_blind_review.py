@@ -18,7 +18,10 @@ from declarations.models import Attachment
 from documents.models import Document
 from documents.signing import create_self_signed_p12
 from review.models import Assignment, Review
-from review.services import add_reviewer, settings_for, sheet_for, submit_review, swap_reviewer, update_reviewer
+from review.assignment import add_reviewer, swap_reviewer
+from review.reviewers import update_reviewer
+from review.scoring import submit_review
+from review.setup import settings_for, sheet_for
 from tests.factories import make_org
 from tests.review.conftest import make_reviewer, recommended_declaration
 from tests.utils import login

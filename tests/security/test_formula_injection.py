@@ -20,7 +20,9 @@ from declarations.models import Organisation
 from declarations.services import transition
 from quotas.services import confirm_recommendations, get_list, pass_check, return_declaration, set_recommended
 from review.models import Panel, ReviewerProfile
-from review.services import add_reviewer, ensure_default_sheet, sheet_for, submit_review
+from review.assignment import add_reviewer
+from review.scoring import submit_review
+from review.setup import ensure_default_sheet, sheet_for
 from tests.factories import complete_declaration, credit_code, make_user
 from tests.utils import login
 

@@ -18,7 +18,7 @@ from core.models import AuditRecord, Notification
 from declarations.services import transition
 from quotas import services as quotas
 from review.models import ReviewerProfile
-from review.services import open_public_notice, select_projects
+from review.selection import open_public_notice, select_projects
 from tests.factories import PASSWORD, complete_declaration, make_user
 
 PROTECTED = {"admin": "/ministry/", "unit": "/unit/", "reviewer": "/review/"}
@@ -244,7 +244,9 @@ class TestFreshConfirmationAsksForACode:
         transition(decl, "submitted", actor=None, submitted_at=timezone.now())
         for state in ("passed", "recommended"):
             transition(decl, state, actor=None)
-        from review.services import add_reviewer, sheet_for, submit_review
+        from review.assignment import add_reviewer
+        from review.scoring import submit_review
+        from review.setup import sheet_for
         from tests.review.conftest import make_reviewer
 
         expert = make_reviewer("rev_2fa", employer="北京大学")  # a project needs a submitted review to be selected
