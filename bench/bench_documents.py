@@ -71,7 +71,7 @@ def _setup(p12, password):
 
 def _document(i, rare=False):
     from documents.models import Document
-    from documents.services import fingerprint_of
+    from documents.content import fingerprint_of
 
     content = sample_content(i, rare)
     return Document(pk=i, kind=Document.Kind.APPLICATION_FORM, number=f"SB2026-{i:06d}-01",
@@ -80,18 +80,19 @@ def _document(i, rare=False):
 
 def _ours(args):
     i, out_dir, *rare = args
-    from documents.services import _atomic_write, _render_pdf
+    from documents.rendering import _render_pdf
+    from documents.store import atomic_write
 
     t = time.process_time()
     data = _render_pdf(_document(i, bool(rare and rare[0])))
-    _atomic_write(Path(out_dir) / f"{i}.pdf", data)
+    atomic_write(Path(out_dir) / f"{i}.pdf", data)
     return time.process_time() - t
 
 
 def _html(i):
     from django.template.loader import render_to_string
 
-    from documents.services import pdf_context
+    from documents.rendering import pdf_context
 
     doc = _document(i)
     return render_to_string("documents/print/application_form.html", pdf_context(doc))
@@ -112,7 +113,7 @@ def _plain(i):
 
 def _signing(_args):
     """(cold, warm) seconds to sign a rendered form in this fresh process."""
-    from documents.services import render_pdf_bytes
+    from documents.rendering import render_pdf_bytes
     from documents.signing import sign_pdf
 
     pdf = render_pdf_bytes(_document(1))

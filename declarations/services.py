@@ -273,7 +273,7 @@ def _send_receipt(declaration_id, resubmit=False):
 def _after_submit(declaration_id):
     # Documents and notifications are optional rooms: import lazily so this app stands alone.
     try:
-        from documents.services import request_application_form
+        from documents.issuing import request_application_form
     except ImportError:
         return
     request_application_form(declaration_id)

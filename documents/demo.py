@@ -13,7 +13,7 @@ def load(ctx):
         create_self_signed_p12(settings.SIGNING_P12_PATH, settings.SIGNING_P12_PASSWORD)
     from declarations.models import Declaration
 
-    from .services import current_document, request_application_form, request_recommendation_letter
+    from .issuing import current_document, request_application_form, request_recommendation_letter
 
     for decl in Declaration.objects.filter(submitted_at__isnull=False):
         if current_document(decl, Document.Kind.APPLICATION_FORM) is None:

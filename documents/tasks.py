@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take ids and call documents.services.
+"""Celery tasks: thin wrappers that take ids and call documents.rendering and documents.sweeper.
 
 Acknowledged late (settings), so a worker that dies mid-render leaves the message
 on the queue; the render is idempotent, so running it twice is harmless. Redis gives
@@ -9,7 +9,9 @@ requeue_stale_documents, which queues again what has been stuck for minutes.
 from celery import shared_task
 from celery.signals import worker_process_init
 
-from . import services
+from . import sweeper
+from .rendering import render_document
+from .store import PermanentRenderError, record_failure
 
 MAX_RETRIES = 3
 
@@ -17,12 +19,12 @@ MAX_RETRIES = 3
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def render_document_task(self, document_id):
     try:
-        services.render_document(document_id)
-    except services.PermanentRenderError as exc:
-        services.record_failure(document_id, exc, final=True)
+        render_document(document_id)
+    except PermanentRenderError as exc:
+        record_failure(document_id, exc, final=True)
     except Exception as exc:  # noqa: BLE001 - any render error: retry with exponential backoff, then fail
         final = self.request.retries >= self.max_retries
-        services.record_failure(document_id, exc, final=final)
+        record_failure(document_id, exc, final=final)
         if not final:
             raise self.retry(exc=exc, countdown=5 * 2 ** self.request.retries) from exc
 
@@ -30,7 +32,7 @@ def render_document_task(self, document_id):
 @shared_task
 def requeue_stale_documents():
     """Beat: documents left "queued"/"rendering" by a lost task or a killed worker are queued again."""
-    return services.requeue_stale_documents()
+    return sweeper.requeue_stale_documents()
 
 
 @shared_task(acks_late=True)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.security import safe_next
 from declarations.models import Declaration
 
-from . import rules, scans, services
+from . import issuing, rules, scans
 from .models import Document, StampedScan
 from .templatetags.documents import scan_box_context
 
@@ -78,7 +78,7 @@ def regenerate_form(request, pk):
     elif decl.state == Declaration.State.DRAFT:
         messages.error(request, _("申报已撤回，重新提交后将自动生成新的申报书"))
     else:
-        services.request_application_form(decl.pk, actor=request.user, force=True, request=request)
+        issuing.request_application_form(decl.pk, actor=request.user, force=True, request=request)
         messages.info(request, _("已开始重新生成申报书，完成后可在本页下载。"))
     fallback = reverse("declarations:detail", args=[decl.pk]) if request.user.is_applicant else reverse("home")
     return _back(request, fallback)
@@ -100,7 +100,7 @@ def regenerate_letter(request, pk):
     if not rec_list.is_confirmed:
         messages.error(request, _("推荐名单确认后才能生成推荐函"))
     else:
-        services.request_recommendation_letter(rec_list.pk, actor=request.user, force=True, request=request)
+        issuing.request_recommendation_letter(rec_list.pk, actor=request.user, force=True, request=request)
         messages.info(request, _("已开始重新生成推荐函。"))
     return _back(request, _list_page(request.user, rec_list))
 
@@ -111,7 +111,7 @@ def request_zip(request, pk):
     rec_list = _list_for(request, pk)
     if not rules.can_manage_list_documents(request.user, rec_list):
         raise Http404
-    services.request_forms_zip(rec_list.pk, actor=request.user, request=request)
+    issuing.request_forms_zip(rec_list.pk, actor=request.user, request=request)
     messages.info(request, _("正在后台打包全部申报书，完成后可在本页下载。"))
     return _back(request, _list_page(request.user, rec_list))
 
@@ -139,7 +139,7 @@ def request_dossier(request, pk):
     if decl.submitted_at is None:
         messages.error(request, _("申报提交后才能生成申报材料档案"))
     else:
-        services.request_dossier(decl.pk, include_reviews=request.user.is_ministry, actor=request.user,
+        issuing.request_dossier(decl.pk, include_reviews=request.user.is_ministry, actor=request.user,
                                  request=request)
         messages.info(request, _("正在后台打包申报材料档案，完成后可在本页下载。"))
     return _back(request, "home")
@@ -149,7 +149,7 @@ def request_dossier(request, pk):
 @require_POST
 def retry(request, pk):
     doc = _document_for(request, pk)
-    services.retry_document(doc, actor=request.user, request=request)
+    issuing.retry_document(doc, actor=request.user, request=request)
     messages.info(request, _("已重新排队生成。"))
     return _back(request, "home")
 
@@ -180,7 +180,7 @@ def verify(request, short_code):
     latest = doc.latest_version()
     return render(request, "documents/verify.html", {
         "doc": doc, "latest": latest if latest.pk != doc.pk else None, "withdrawn": _withdrawn(doc),
-        "versions": services.issued_versions(doc)})
+        "versions": issuing.issued_versions(doc)})
 
 
 def _withdrawn(doc):
@@ -203,7 +203,7 @@ def _scan_for(request, pk):
 def _upload(request, target, kind, fallback):
     if not rules.can_upload_scan(request.user, target, kind):
         raise Http404
-    if services.current_document(target, kind) is None:
+    if issuing.current_document(target, kind) is None:
         messages.error(request, _("尚未生成%(kind)s，生成并打印盖章后再上传扫描件") % {"kind": Document.Kind(kind).label})
         return _back(request, fallback)
     try:

@@ -355,7 +355,7 @@ def _notify_applicants(unit, guide, entries):
 def _request_letter(list_id):
     # The documents room renders the 推荐函; this app works without it.
     try:
-        from documents.services import request_recommendation_letter
+        from documents.issuing import request_recommendation_letter
     except ImportError:
         return
     try:

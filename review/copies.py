@@ -10,7 +10,8 @@ like any form; its target is the assignment, so only that reviewer may download 
 from django.utils.translation import gettext as _
 
 from documents.models import Document
-from documents.services import application_form_content, current_document, request_form_copy
+from documents.content import application_form_content
+from documents.issuing import current_document, request_form_copy
 
 
 def review_copy_content(*, assignment, view):

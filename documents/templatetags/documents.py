@@ -1,7 +1,7 @@
 from django import template
 
 from ..models import Document
-from ..services import current_document
+from ..issuing import current_document
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def forms_zip_of(rec_list):
 @register.simple_tag
 def dossier_of(declaration, user):
     """The current dossier of `declaration` that `user` would request: with reviews for the ministry."""
-    from ..services import current_dossier
+    from ..issuing import current_dossier
 
     return current_dossier(declaration, include_reviews=user.is_ministry) if declaration else None
 

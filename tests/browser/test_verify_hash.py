@@ -4,7 +4,7 @@ locally (Web Crypto) and says whether it is the issued file, and which version."
 import pytest
 from playwright.sync_api import expect
 
-from documents import services
+from documents.issuing import request_application_form
 from documents.models import Document
 from documents.signing import create_self_signed_p12
 from tests.documents.helpers import form_of, submitted_declaration
@@ -19,7 +19,7 @@ def two_versions(settings, tmp_path, personas, django_capture_on_commit_callback
     decl = submitted_declaration(personas, django_capture_on_commit_callbacks)
     old = form_of(decl)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_application_form(decl.pk, force=True)
+        request_application_form(decl.pk, force=True)
     return Document.objects.get(pk=old.pk), form_of(decl)
 
 

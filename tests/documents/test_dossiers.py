@@ -6,7 +6,8 @@ import zipfile
 import pytest
 
 from documents.models import Document
-from documents.services import current_dossier, render_document, request_forms_zip
+from documents.issuing import current_dossier, request_forms_zip
+from documents.rendering import render_document
 from quotas.services import return_declaration
 from tests.matrix.world import World
 from tests.utils import login

@@ -7,7 +7,8 @@ from django.test import override_settings
 
 from core.models import AuditRecord
 from declarations.services import return_for_revision, submit_declaration
-from documents import services
+from documents.content import application_form_content, fingerprint_of
+from documents.issuing import request_application_form, retry_document
 from documents.models import Document
 from documents.tasks import render_document_task
 
@@ -22,7 +23,7 @@ def test_submitting_a_declaration_produces_a_ready_signed_form(personas, django_
     doc = form_of(decl)
     assert doc.state == S.READY and doc.file and doc.ready_at
     assert doc.issued_to == personas.org_a.name
-    assert doc.fingerprint == services.fingerprint_of(services.application_form_content(decl))
+    assert doc.fingerprint == fingerprint_of(application_form_content(decl))
     assert "城市大脑数据中台" in pdf_text(doc.file.path)
     actions = list(AuditRecord.objects.filter(target_id=str(doc.pk), action__startswith="document.")
                    .order_by("id").values_list("action", flat=True))
@@ -33,7 +34,7 @@ def test_the_form_is_not_rendered_in_the_request(personas):
     """Without the on-commit callbacks (the request's transaction), the document is only queued."""
     decl = submitted_declaration(personas, lambda execute: _NoCommit())
     assert Document.objects.count() == 0  # nothing happens before commit
-    services.request_application_form(decl.pk)  # inside the test transaction: queued, not rendered
+    request_application_form(decl.pk)  # inside the test transaction: queued, not rendered
     assert form_of(decl).state == S.QUEUED
 
 
@@ -49,7 +50,7 @@ def test_asking_again_for_unchanged_content_returns_the_same_document(personas, 
     decl = submitted_declaration(personas, django_capture_on_commit_callbacks)
     first = form_of(decl)
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.request_application_form(decl.pk)
+        again = request_application_form(decl.pk)
     assert again.pk == first.pk
     assert Document.objects.count() == 1
 
@@ -93,7 +94,7 @@ def test_regenerate_on_demand_makes_a_new_version(personas, django_capture_on_co
     decl = submitted_declaration(personas, django_capture_on_commit_callbacks)
     old = form_of(decl)
     with django_capture_on_commit_callbacks(execute=True):
-        new = services.request_application_form(decl.pk, actor=personas.applicant_a, force=True)
+        new = request_application_form(decl.pk, actor=personas.applicant_a, force=True)
     old.refresh_from_db()
     new.refresh_from_db()
     assert old.superseded_by == new and new.state == S.READY
@@ -128,7 +129,7 @@ def test_retry_after_a_failure_makes_it_ready(personas, django_capture_on_commit
     assert "签名证书" in doc.error
     settings.SIGNING_P12_PATH = good
     with django_capture_on_commit_callbacks(execute=True):
-        services.retry_document(doc, actor=personas.applicant_a)
+        retry_document(doc, actor=personas.applicant_a)
     doc.refresh_from_db()
     assert doc.state == S.READY and doc.error == ""
     folder = os.path.dirname(doc.file.path)
@@ -140,4 +141,4 @@ def test_drafts_get_no_form(personas):
     from tests.factories import complete_declaration
 
     decl = complete_declaration(personas.guide, personas.org_a, personas.district_a)
-    assert services.request_application_form(decl.pk) is None
+    assert request_application_form(decl.pk) is None

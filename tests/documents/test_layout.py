@@ -8,7 +8,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from documents import services
+from documents.issuing import request_recommendation_letter
+from documents.rendering import pdf_context
 from documents.pdf import _cover_spills, render_html
 from tests.factories import complete_declaration, make_confirmed_list, make_org
 
@@ -28,7 +29,7 @@ def _letter(personas, capture, n, *, project=PROJECT):
              for i in range(1, n + 1)]
     rec_list = make_confirmed_list(p.guide, p.district_a, decls, document_number="滨工信函〔2022〕7号")
     with capture(execute=True):
-        doc = services.request_recommendation_letter(rec_list.pk)
+        doc = request_recommendation_letter(rec_list.pk)
     doc.refresh_from_db()
     assert doc.state == doc.State.READY, doc.error
     return doc
@@ -129,7 +130,7 @@ def test_a_long_cover_keeps_its_verification_block_on_the_cover(personas, django
     doc = form_of(decl)
     assert doc.state == doc.State.READY, doc.error
     # Laid out plainly, this cover would run over its page (so the check below is not vacuous)...
-    plain = render_html(render_to_string("documents/print/application_form.html", services.pdf_context(doc)))
+    plain = render_html(render_to_string("documents/print/application_form.html", pdf_context(doc)))
     assert _cover_spills(plain)
     # ...the issued file keeps number, QR and short code on the cover, and the form proper starts on page 2.
     with pdfplumber.open(doc.file.path) as pdf:

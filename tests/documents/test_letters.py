@@ -9,7 +9,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from documents import services, signing
+from documents import signing
+from documents.issuing import request_recommendation_letter
 from documents.models import Document
 from tests.factories import make_confirmed_list, make_org
 from tests.utils import login
@@ -45,7 +46,7 @@ def district_list(personas, django_capture_on_commit_callbacks):
 
 def _letter(rec_list, capture):
     with capture(execute=True):
-        return services.request_recommendation_letter(rec_list.pk)
+        return request_recommendation_letter(rec_list.pk)
 
 
 def test_the_letter_lists_recommended_projects_in_rank_order_addressed_to_the_parent(
@@ -86,7 +87,7 @@ def test_a_unit_without_parent_writes_to_the_ministry(personas, django_capture_o
 def test_unconfirmed_lists_get_no_letter(personas, district_list):
     district_list.state = district_list.State.DRAFT
     district_list.save()
-    assert services.request_recommendation_letter(district_list.pk) is None
+    assert request_recommendation_letter(district_list.pk) is None
 
 
 def test_list_documents_belong_to_the_unit_its_parent_and_the_ministry(

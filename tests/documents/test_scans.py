@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from documents import services
+from documents.issuing import request_application_form, request_recommendation_letter
 from documents.models import StampedScan
 from tests.factories import make_confirmed_list, make_org
 from tests.utils import login
@@ -69,7 +69,7 @@ def test_a_multi_page_pdf_scan_with_the_code_on_its_last_page_is_read(client, pe
 def test_a_scan_of_a_superseded_version_is_flagged(client, personas, decl, django_capture_on_commit_callbacks):
     old = form_of(decl)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_application_form(decl.pk, force=True)
+        request_application_form(decl.pk, force=True)
     new = form_of(decl)
     login(client, personas.applicant_a)
     scan = _upload(client, decl, scan_of(old.file.path), django_capture_on_commit_callbacks)
@@ -83,7 +83,7 @@ def test_a_current_scan_goes_stale_when_a_new_version_is_issued(client, personas
     login(client, personas.applicant_a)
     _upload(client, decl, scan_of(form_of(decl).file.path), django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_application_form(decl.pk, force=True)
+        request_application_form(decl.pk, force=True)
     page = client.get(f"/applicant/declarations/{decl.pk}/").content.decode()
     assert 'data-scan-state="superseded"' in page
 
@@ -156,7 +156,7 @@ def test_units_see_per_declaration_and_per_list_whether_a_current_stamped_scan_e
                                   project_name="智慧医疗数据中台")
     rec_list = make_confirmed_list(p.guide, p.district_a, [decl, other], document_number="滨工信函〔2022〕8号")
     with django_capture_on_commit_callbacks(execute=True):
-        letter = services.request_recommendation_letter(rec_list.pk)
+        letter = request_recommendation_letter(rec_list.pk)
     letter.refresh_from_db()
     login(client, p.applicant_a)
     _upload(client, decl, scan_of(form_of(decl).file.path), django_capture_on_commit_callbacks)

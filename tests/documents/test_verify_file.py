@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from documents import services
+from documents.issuing import request_application_form
 from tests.utils import login
 
 from .helpers import form_of, pdf_text, submitted_declaration
@@ -36,7 +36,7 @@ def test_the_page_lists_every_issued_version_to_compare_a_file_with(personas, dj
     decl = submitted_declaration(personas, django_capture_on_commit_callbacks)
     old = form_of(decl)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_application_form(decl.pk, force=True)
+        request_application_form(decl.pk, force=True)
     new = form_of(decl)
     old.refresh_from_db()
     assert old.file_sha256 != new.file_sha256

@@ -1,6 +1,6 @@
 """One document made by a real Celery worker process, through real Redis.
 
-The test process sends the task exactly as the site does (documents.services.enqueue
+The test process sends the task exactly as the site does (documents.issuing.enqueue
 → .delay()), with the Celery app pointed at Redis for the duration of the test; the
 worker subprocess gets the same database (PostgreSQL: the test database; SQLite:
 a file database, since the test's in-memory one is invisible to other processes).
@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from documents import services
+from documents.issuing import request_application_form
 from documents.models import Document
 from tests.celery_utils import use_broker
 from tests.factories import complete_declaration, make_guide, make_org, make_unit
@@ -79,7 +79,7 @@ def test_a_real_worker_makes_the_form_ready(worker_database, celery_via_redis, s
         unit = make_unit("测试区工业和信息化局（队列）", "district", "12")
         decl = complete_declaration(guide, make_org("队列测试数据公司"), unit, project_name="真实队列生成的申报书",
                                     state="submitted", submitted_at=timezone.now())
-        doc = services.request_application_form(decl.pk)  # autocommit: queued to Redis at once
+        doc = request_application_form(decl.pk)  # autocommit: queued to Redis at once
         assert doc.state == Document.State.QUEUED
 
         deadline = time.monotonic() + 120

@@ -7,6 +7,7 @@ bringing a stuck document to "ready", in-process and with real workers, one of t
 killed with SIGKILL in the middle of a render.
 """
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -24,7 +25,8 @@ from django.utils import timezone
 
 from core.audit import record
 from core.models import AuditRecord
-from documents import services
+from documents import sweeper
+from documents.issuing import request_application_form
 from documents.models import Document
 from documents.tasks import requeue_stale_documents
 from tests.documents.helpers import form_of, submitted_declaration
@@ -60,12 +62,12 @@ def test_a_document_stuck_rendering_is_queued_again_and_made(personas, django_ca
     doc = leave_rendering(form_of(submitted_declaration(personas, django_capture_on_commit_callbacks)))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.requeue_stale_documents(now=later(3)) == 0  # a render may take a while: not yet
+        assert sweeper.requeue_stale_documents(now=later(3)) == 0  # a render may take a while: not yet
     doc.refresh_from_db()
     assert doc.state == S.RENDERING
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.requeue_stale_documents(now=later(services.STALE_AFTER.total_seconds() / 60 + 1)) == 1
+        assert sweeper.requeue_stale_documents(now=later(sweeper.STALE_AFTER.total_seconds() / 60 + 1)) == 1
     doc.refresh_from_db()
     assert doc.state == S.READY and doc.attempts == 2
     assert Path(doc.file.path).read_bytes().startswith(b"%PDF-")
@@ -80,12 +82,12 @@ def test_the_beat_task_sweeps_queued_and_rendering_but_not_recent_or_finished_on
     lost = form_of(submitted_declaration(p, django_capture_on_commit_callbacks, org=p.org_b, unit=p.district_b,
                                          actor=p.applicant_b))
     Document.objects.filter(pk=lost.pk).update(state=S.QUEUED, file="")  # its task never reached a worker
-    assert {d.pk for d in services.stale_documents(now=later(11))} == {stuck.pk, lost.pk}
-    assert list(services.stale_documents(now=later(1))) == []
+    assert {d.pk for d in sweeper.stale_documents(now=later(11))} == {stuck.pk, lost.pk}
+    assert list(sweeper.stale_documents(now=later(1))) == []
 
     # The beat task as beat sends it, once their last change is older than STALE_AFTER.
     for doc in (stuck, lost):
-        backdate(doc, minutes=services.STALE_AFTER.total_seconds() / 60 + 1)
+        backdate(doc, minutes=sweeper.STALE_AFTER.total_seconds() / 60 + 1)
     with django_capture_on_commit_callbacks(execute=True):
         assert requeue_stale_documents.delay().get() == 2
     for doc in (stuck, lost):
@@ -102,9 +104,9 @@ def test_a_document_that_keeps_killing_its_worker_is_failed_with_a_retry_button(
 
     decl = submitted_declaration(personas, django_capture_on_commit_callbacks)
     doc = leave_rendering(form_of(decl))
-    Document.objects.filter(pk=doc.pk).update(attempts=services.STALE_MAX_ATTEMPTS)
+    Document.objects.filter(pk=doc.pk).update(attempts=sweeper.STALE_MAX_ATTEMPTS)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.requeue_stale_documents(now=later(11)) == 1
+        assert sweeper.requeue_stale_documents(now=later(11)) == 1
     doc.refresh_from_db()
     assert doc.state == S.FAILED and "多次生成均被中断" in doc.error
     page = login(client, personas.applicant_a).get(f"/applicant/declarations/{decl.pk}/").content.decode()
@@ -156,14 +158,14 @@ def test_a_worker_killed_mid_render_is_recovered(worker_database, redis_queue, s
     workers = []
     try:
         with celery_broker(REDIS_URL, queue=redis_queue):
-            # The first worker renders slowly (test hook in documents.services.render_document).
+            # The first worker renders slowly (test hook in documents.rendering.render_document).
             workers.append(start_worker(redis_queue, {**env, "DOCUMENTS_TEST_RENDER_DELAY": "120"}, log_path,
                                         f"{redis_queue}-doomed"))
             guide = make_guide(2022)
             unit = make_unit("测试区工业和信息化局（中断）", "district", "12")
             decl = complete_declaration(guide, make_org("中断测试数据公司"), unit, project_name="生成中途中断的申报书",
                                         state="submitted", submitted_at=timezone.now())
-            doc = services.request_application_form(decl.pk)  # autocommit: sent to Redis at once
+            doc = request_application_form(decl.pk)  # autocommit: sent to Redis at once
             state = wait_for(doc, {S.RENDERING, S.READY, S.FAILED}, workers[0], 90)
             assert state == S.RENDERING, f"{state} {doc.error}\n{log_path.read_text(errors='replace')[-3000:]}"
 
@@ -179,13 +181,13 @@ def test_a_worker_killed_mid_render_is_recovered(worker_database, redis_queue, s
             broker.close()
             workers.append(start_worker(redis_queue, env, log_path, f"{redis_queue}-fresh"))
             # Beat's sweep, some minutes later: queued again, through Redis, to the fresh worker.
-            assert services.requeue_stale_documents(now=later(services.STALE_AFTER.total_seconds() / 60 + 1)) == 1
+            assert sweeper.requeue_stale_documents(now=later(sweeper.STALE_AFTER.total_seconds() / 60 + 1)) == 1
             state = wait_for(doc, {S.READY, S.FAILED}, workers[1], 120)
         output = log_path.read_text(errors="replace")
         assert state == S.READY, f"{state} {doc.error}\n--- worker log ---\n{output[-4000:]}"
         data = Path(settings.MEDIA_ROOT, doc.file.name).read_bytes()
         assert data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
-        assert doc.file_sha256 == services.hashlib.sha256(data).hexdigest()
+        assert doc.file_sha256 == hashlib.sha256(data).hexdigest()
         assert doc.attempts == 2
         assert not list(Path(settings.MEDIA_ROOT, doc.file.name).parent.glob(".tmp-*"))
     finally:

@@ -14,7 +14,8 @@ from django.utils import timezone
 from declarations.models import Attachment
 from declarations.services import transition
 from documents.models import Document
-from documents.services import render_document, request_application_form, request_forms_zip, request_recommendation_letter
+from documents.issuing import request_application_form, request_forms_zip, request_recommendation_letter
+from documents.rendering import render_document
 from quotas.services import confirm_recommendations, get_list, pass_check, set_recommended
 from review.models import Panel, ReviewerProfile
 from review.assignment import add_reviewer

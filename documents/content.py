@@ -1,0 +1,170 @@
+"""What a generated document says: the content snapshots and their fingerprints.
+
+Owns turning a declaration, a recommendation list or a dossier into the plain JSON a document is
+rendered from (taken when the document is requested, so later edits never change an issued file),
+and the canonical JSON and SHA-256 fingerprint that tell whether the content changed.
+"""
+
+import hashlib
+import json
+
+from django.utils import timezone
+
+from .models import Document
+
+K = Document.Kind
+MINISTRY_ADDRESSEE = "工业和信息化部信息技术发展司"
+
+
+def canonical_json(content):
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def fingerprint_of(content):
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def _date_text(dt):
+    d = timezone.localtime(dt) if dt else timezone.localtime()
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _paragraphs(text):
+    return [line.strip() for line in (text or "").replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def _direction(d):
+    return {"code": d.code, "name": d.name, "category": d.category.name if d.category_id else ""}
+
+
+def application_form_content(decl):
+    """Everything the application form prints, as plain JSON: the content its fingerprint covers."""
+    org = decl.organisation
+    directions = decl.all_directions()
+    texts = [
+        ("项目简介", decl.summary), ("技术先进性与关键创新点", decl.innovation),
+        ("经济效益和社会效益", decl.benefits), ("推广价值", decl.promotion), ("开源贡献", decl.open_source),
+    ]
+    numerals = ["三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
+    sections = [{"number": numerals[i], "title": title, "paragraphs": _paragraphs(text)}
+                for i, (title, text) in enumerate(texts)]
+    n = len(sections)
+    return {
+        "declaration_id": decl.pk,
+        "guide": {"id": decl.guide_id, "year": decl.guide.year, "title": decl.guide.title,
+                  "doc_number": decl.guide.doc_number},
+        "applicant": {
+            "name": org.name, "credit_code": org.credit_code, "kind": org.get_kind_display(),
+            "is_industrial": org.is_industrial, "region": org.get_region_display(),
+            "dcmm_level": org.get_dcmm_level_display(), "address": org.address,
+            "contact_name": org.contact_name, "contact_phone": org.contact_phone,
+            "contact_email": org.contact_email,
+        },
+        "unit": decl.unit.name if decl.unit_id else "",
+        "project_name": decl.project_name,
+        "directions": [_direction(d) for d in directions],
+        "applicant_role": decl.get_applicant_role_display() if decl.applicant_role else "",
+        "construction_status": decl.get_construction_status_display() if decl.construction_status else "",
+        "sections": sections,
+        "ip_section_number": numerals[n], "case_section_number": numerals[n + 1],
+        "attachment_section_number": numerals[n + 2], "commitment_section_number": numerals[n + 3],
+        "ip_items": [{k: str(i.get(k, "")) for k in ("kind", "title", "number")} for i in decl.ip_items or []],
+        "cases": [{k: str(c.get(k, "")) for k in ("name", "customer", "description")} for c in decl.cases or []],
+        "stats_report_filed": decl.stats_report_filed, "stats_report_year": decl.stats_report_year,
+        "attachments": [{"name": a.original_name, "label": a.label, "size": a.size, "sha256": a.sha256}
+                        for a in decl.attachments.all()],
+        "submitted_at": timezone.localtime(decl.submitted_at).isoformat() if decl.submitted_at else "",
+        "submitted_date": _date_text(decl.submitted_at) if decl.submitted_at else "",
+    }
+
+
+def _seal_sha256(unit):
+    if not unit.seal:
+        return ""
+    try:
+        with unit.seal.open("rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return ""
+
+
+def letter_title_words(year):
+    """The letter's title as the words it may break between (GB/T 9704: a title breaks without splitting a word)."""
+    return ["关于推荐", f"{year}年", "大数据产业发展", "试点示范项目的函"]
+
+
+def recommendation_letter_content(rec_list):
+    unit = rec_list.unit
+    entries = (rec_list.entries.filter(recommended=True).order_by("rank", "id")
+               .select_related("declaration__organisation", "declaration__direction"))
+    return {
+        "list_id": rec_list.pk,
+        "list_version": rec_list.version,
+        "guide": {"id": rec_list.guide_id, "year": rec_list.guide.year, "title": rec_list.guide.title,
+                  "doc_number": rec_list.guide.doc_number},
+        "unit": {"id": unit.pk, "name": unit.name, "contact_name": unit.contact_name,
+                 "contact_phone": unit.contact_phone, "seal_sha256": _seal_sha256(unit)},
+        "addressee": unit.parent.name if unit.parent_id else MINISTRY_ADDRESSEE,
+        "title": "".join(letter_title_words(rec_list.guide.year)),
+        "title_words": letter_title_words(rec_list.guide.year),
+        "entries": [{
+            "rank": i, "declaration_id": e.declaration_id, "project_name": e.declaration.project_name,
+            "applicant": e.declaration.organisation.name,
+            "credit_code": e.declaration.organisation.credit_code,
+            "direction": str(e.declaration.direction) if e.declaration.direction_id else "",
+        } for i, e in enumerate(entries, 1)],
+        "confirmed_at": timezone.localtime(rec_list.confirmed_at).isoformat() if rec_list.confirmed_at else "",
+        "date_text": _date_text(rec_list.confirmed_at),
+    }
+
+
+def forms_zip_content(rec_list):
+    entries = rec_list.entries.order_by("rank", "id").select_related("declaration__organisation")
+    return {
+        "list_id": rec_list.pk, "list_version": rec_list.version, "unit": rec_list.unit.name,
+        "entries": [{"rank": e.rank, "declaration_id": e.declaration_id, "recommended": e.recommended,
+                     "project_name": e.declaration.project_name,
+                     "applicant": e.declaration.organisation.name,
+                     "formal_check": formal_check_records(e.declaration)} for e in entries],
+    }
+
+
+def formal_check_records(decl):
+    """The declaration's state changes (submit, pass, return...) with who, when and why, oldest first."""
+    from core.audit import records_for
+    from declarations.services import TRANSITIONS
+
+    actions = set(TRANSITIONS.values())
+    return [{"action": r.action, "summary": r.summary, "reason": r.reason,
+             "actor": (r.actor.get_full_name() or r.actor.get_username()) if r.actor_id else "",
+             "at": timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S")}
+            for r in records_for(decl).filter(action__in=actions).order_by("created_at", "id")]
+
+
+def _reviews_content(decl):
+    from review.models import Review
+
+    reviews = (Review.objects.filter(assignment__declaration=decl, state=Review.State.SUBMITTED)
+               .select_related("assignment__reviewer").prefetch_related("scores__criterion")
+               .order_by("submitted_at", "id"))
+    return [{"reviewer": r.assignment.reviewer.get_full_name() or r.assignment.reviewer.get_username(),
+             "submitted_at": timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M") if r.submitted_at else "",
+             "total": str(r.total) if r.total is not None else "", "comment": r.comment,
+             "scores": [{"criterion": sc.criterion.name, "max_points": str(sc.criterion.max_points),
+                         "value": str(sc.value)}
+                        for sc in sorted(r.scores.all(), key=lambda sc: (sc.criterion.order, sc.criterion_id))]}
+            for r in reviews]
+
+
+def dossier_content(decl, *, include_reviews):
+    """One declaration's dossier: form, attachments, formal-check record, and (ministry only) the reviews."""
+    content = {
+        "declaration_id": decl.pk, "project_name": decl.project_name, "applicant": decl.organisation.name,
+        "unit": decl.unit.name if decl.unit_id else "", "include_reviews": bool(include_reviews),
+        "attachments": [{"id": a.pk, "name": a.original_name, "label": a.label, "size": a.size, "sha256": a.sha256}
+                        for a in decl.attachments.order_by("id")],
+        "formal_check": formal_check_records(decl),
+    }
+    if include_reviews:
+        content["reviews"] = _reviews_content(decl)
+    return content
