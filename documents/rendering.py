@@ -7,10 +7,7 @@ verification QR code and the unit's seal. ZIPs are built by bundles.py.
 
 import base64
 import hashlib
-import os
-import time
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -44,8 +41,6 @@ def render_document(document_id):
         record("document.rendering", target=doc, summary=_("开始生成 %(number)s") % {"number": doc.number},
                data={"state": S.RENDERING})
     doc.refresh_from_db()
-    if settings.TESTING and os.environ.get("DOCUMENTS_TEST_RENDER_DELAY"):
-        time.sleep(float(os.environ["DOCUMENTS_TEST_RENDER_DELAY"]))  # test hook: lets a test kill a worker mid-render
     if doc.kind == K.FORMS_ZIP:
         data = build_forms_zip(doc, render=render_document)
     elif doc.kind == K.DOSSIER:

@@ -115,10 +115,13 @@ def test_a_document_that_keeps_killing_its_worker_is_failed_with_a_retry_button(
 
 # --- a real worker, killed -------------------------------------------------------------------------
 
-def start_worker(queue, env, log_path, name):
+def start_worker(queue, env, log_path, name, *, render_delay=None):
+    """A worker subprocess on `queue`; with `render_delay` (seconds) its PDF layout is that slow (slow_worker.py)."""
     log = open(log_path, "a")  # noqa: SIM115 - closed by stop_worker
+    command = ([sys.executable, "-m", "celery", "-A", "config"] if render_delay is None
+               else [sys.executable, "-m", "tests.faults.slow_worker", str(render_delay)])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
+        [*command, "worker", "--pool=solo", "-Q", queue,
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info", "-n", f"{name}@%h"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     proc.log = log
@@ -153,14 +156,12 @@ def test_a_worker_killed_mid_render_is_recovered(worker_database, redis_queue, s
            "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT), "SIGNING_P12_PATH": settings.SIGNING_P12_PATH,
            "SIGNING_P12_PASSWORD": settings.SIGNING_P12_PASSWORD, "SITE_URL": settings.SITE_URL,
            "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
-    env.pop("DOCUMENTS_TEST_RENDER_DELAY", None)
     log_path = tmp_path / "workers.log"
     workers = []
     try:
         with celery_broker(REDIS_URL, queue=redis_queue):
-            # The first worker renders slowly (test hook in documents.rendering.render_document).
-            workers.append(start_worker(redis_queue, {**env, "DOCUMENTS_TEST_RENDER_DELAY": "120"}, log_path,
-                                        f"{redis_queue}-doomed"))
+            # The first worker lays PDFs out slowly (tests/faults/slow_worker.py): killed while "rendering".
+            workers.append(start_worker(redis_queue, env, log_path, f"{redis_queue}-doomed", render_delay=120))
             guide = make_guide(2022)
             unit = make_unit("测试区工业和信息化局（中断）", "district", "12")
             decl = complete_declaration(guide, make_org("中断测试数据公司"), unit, project_name="生成中途中断的申报书",
