@@ -1,6 +1,6 @@
 """Telling applicants each stage their declaration passes, once per stage per declaration.
 
-Submission and return have their own messages (declarations.services, quotas.services);
+Submission and return have their own messages (declarations.services, quotas.formal_check);
 this module covers the rest of the way: formal check passed, recommended or not, sent up
 by a district to its parent unit, selected or not. The unit and review apps call
 `notify_stage` after they move declarations on; bulk steps pass many declarations at once

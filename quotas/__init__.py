@@ -11,5 +11,6 @@
   (declared to it, or recommended by a child in a confirmed list). Confirming a
   top-level list moves entries to recommended / not_recommended; a child's
   recommended ones stay "passed" and join the parent's pool.
-- All writes go through quotas.services, which lock the list row first.
+- All writes go through the list services (quotas.lists, formal_check, recommendation,
+  administration), which lock the list row first.
 """

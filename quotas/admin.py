@@ -42,7 +42,7 @@ class ListEntryInline(admin.TabularInline):
 
 @admin.register(RecommendationList)
 class RecommendationListAdmin(admin.ModelAdmin):
-    """Read-only here: lists change only through quotas.services."""
+    """Read-only here: lists change only through the list services (quotas.lists and the modules that use it)."""
 
     list_display = ("unit", "guide", "state", "confirmed_at", "document_number")
     list_filter = ("guide", "state")

@@ -113,7 +113,7 @@ def _declarations(ctx):
     from declarations.models import Declaration, Organisation
     from declarations.services import submit_declaration
 
-    from .services import pass_check
+    from .formal_check import pass_check
 
     guide = ctx.get("guide")
     if guide is None:

@@ -87,7 +87,7 @@ class ReturnForm(LeanFormMixin, forms.Form):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(_("退回修改时请填写退回理由，申报单位将看到该理由"))
-        from .services import RETURN_REASON_MIN
+        from .formal_check import RETURN_REASON_MIN
 
         if len(reason) < RETURN_REASON_MIN:
             raise forms.ValidationError(_("退回理由至少 %(n)s 个字，请写明需要修改的具体内容") % {"n": RETURN_REASON_MIN})

@@ -1,4 +1,4 @@
-"""Pages of recommending units and the admin's unit and quota management. Thin: the domain is in services."""
+"""Pages of recommending units and the admin's unit and quota management. Thin: the domain is in lists, formal_check, recommendation and administration."""
 
 import io
 from urllib.parse import urlencode
@@ -21,9 +21,10 @@ from declarations.eligibility import earlier_in_demo_period
 from declarations.models import Declaration, Guide
 from declarations.queries import declaration_page_queryset, first_guide_with_work, guides_with_open_declarations
 
-from . import services
+from . import administration, formal_check, lists, recommendation
 from .forms import (FilterForm, GuideChoiceForm, MoveForm, ReasonForm, RecommendForm, ReturnForm, StaffForm,
                     UnitForm, UnitSettingForm, VersionForm)
+from .lists import ListError
 from .models import RecommendationList, Unit, UnitGuideSetting
 from .queries import (counter, declarations_for_unit, entries_of, guides_with_pending_work,
                       list_and_entry, overview, quota_and_deadline, quota_for, workspace_queryset)
@@ -69,7 +70,7 @@ def _list_context(rec_list, user):
 def workspace(request):
     guide, guides = _choose_guide(request)
     unit = request.user.unit
-    rec_list = services.get_list(unit=unit, guide=guide)
+    rec_list = lists.get_list(unit=unit, guide=guide)
     form = FilterForm(request.GET, guide=guide)
     qs = workspace_queryset(unit, guide)
     page_number = 1
@@ -100,7 +101,7 @@ def declaration_detail(request, pk):
     decl = _own_declaration(request, pk)
     rec_list, entry = list_and_entry(unit_id=request.user.unit_id, declaration=decl)
     if rec_list is None:
-        rec_list = services.get_list(unit=request.user.unit, guide=decl.guide)
+        rec_list = lists.get_list(unit=request.user.unit, guide=decl.guide)
     # A similar title of the same organisation still in its demonstration period: shown side by side.
     earlier = [{"decl": d, "percent": round(r * 100)} for d, r, _same in earlier_in_demo_period(decl)]
     return render(request, "quotas/declaration.html", {
@@ -118,9 +119,9 @@ def pass_declaration(request, pk):
     if not request.user.has_perm("quotas.check_declaration", decl):
         raise Http404
     try:
-        services.pass_check(declaration=decl, actor=request.user, request=request)
+        formal_check.pass_check(declaration=decl, actor=request.user, request=request)
         messages.success(request, _("“%(p)s”形式审查通过，已进入推荐排序") % {"p": decl})
-    except services.ListError as e:
+    except ListError as e:
         messages.error(request, e.message)
     return redirect(request.POST.get("next") if _safe_next(request) else reverse("quotas:declaration", args=[pk]))
 
@@ -139,11 +140,11 @@ def return_declaration(request, pk):
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:
-            services.return_declaration(declaration=decl, actor=request.user, reason=form.cleaned_data["reason"],
+            formal_check.return_declaration(declaration=decl, actor=request.user, reason=form.cleaned_data["reason"],
                                         request=request)
             messages.success(request, _("已退回“%(p)s”，申报单位将收到退回理由") % {"p": decl})
             return redirect(reverse("quotas:workspace") + f"?guide={decl.guide_id}")
-        except services.ListError as e:
+        except ListError as e:
             messages.error(request, e.message)
     else:
         for err in form.errors.get("reason", []):
@@ -153,7 +154,7 @@ def return_declaration(request, pk):
 
 def _guide_list(request):
     guide, guides = _choose_guide(request)
-    return guide, guides, services.get_list(unit=request.user.unit, guide=guide)
+    return guide, guides, lists.get_list(unit=request.user.unit, guide=guide)
 
 
 @unit_required
@@ -207,9 +208,9 @@ def move(request, pk):
         return _ranking_response(request, rec_list, _form_error(form))
     d = form.cleaned_data
     try:
-        services.move_entry(rec_list=rec_list, declaration_id=d["declaration"], offset=-1 if d["direction"] == "up"
+        recommendation.move_entry(rec_list=rec_list, declaration_id=d["declaration"], offset=-1 if d["direction"] == "up"
                             else 1, actor=request.user, expected_version=d["version"], request=request)
-    except services.ListError as e:
+    except ListError as e:
         return _ranking_response(request, rec_list, e.message)
     return _ranking_response(request, rec_list)
 
@@ -223,10 +224,10 @@ def recommend(request, pk):
         return _ranking_response(request, rec_list, _form_error(form))
     d = form.cleaned_data
     try:
-        services.set_recommended(rec_list=rec_list, declaration_id=d["declaration"],
+        recommendation.set_recommended(rec_list=rec_list, declaration_id=d["declaration"],
                                  recommended=d["recommended"] == "1", actor=request.user,
                                  expected_version=d["version"], request=request)
-    except services.ListError as e:
+    except ListError as e:
         return _ranking_response(request, rec_list, e.message)
     return _ranking_response(request, rec_list)
 
@@ -243,10 +244,10 @@ def confirm(request, pk):
         messages.error(request, _form_error(form))
         return redirect(url)
     try:
-        rec_list = services.confirm_recommendations(rec_list=rec_list, actor=request.user,
+        rec_list = recommendation.confirm_recommendations(rec_list=rec_list, actor=request.user,
                                                     expected_version=form.cleaned_data["version"], request=request)
         messages.success(request, _("推荐名单已确认（文号 %(n)s），推荐函正在生成") % {"n": rec_list.document_number})
-    except services.ListError as e:
+    except ListError as e:
         messages.error(request, e.message)
     return redirect(url)
 
@@ -309,11 +310,11 @@ def admin_setting(request, guide_pk, unit_pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.set_unit_setting(unit=unit, guide=guide, quota=d["quota"], deadline=d["deadline"],
+            administration.set_unit_setting(unit=unit, guide=guide, quota=d["quota"], deadline=d["deadline"],
                                       reason=d["reason"], actor=request.user, request=request)
             messages.success(request, _("已调整“%(u)s”的名额与截止时间") % {"u": unit.name})
             return redirect(reverse("quotas:overview") + f"?guide={guide.pk}")
-        except services.ListError as e:
+        except ListError as e:
             messages.error(request, e.message)
     return render(request, "quotas/admin_setting.html", {
         "guide": guide, "unit": unit, "form": form, "setting": setting,
@@ -332,10 +333,10 @@ def admin_reopen(request, pk):
         messages.error(request, _form_error(form))
     else:
         try:
-            services.reopen_list(rec_list=rec_list, actor=request.user, reason=form.cleaned_data["reason"],
+            administration.reopen_list(rec_list=rec_list, actor=request.user, reason=form.cleaned_data["reason"],
                                  request=request)
             messages.success(request, _("已重新开放“%(u)s”的推荐名单") % {"u": rec_list.unit.name})
-        except services.ListError as e:
+        except ListError as e:
             messages.error(request, e.message)
     return redirect("quotas:list", pk)
 
@@ -354,7 +355,7 @@ def admin_unit_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         created = unit is None
         saved = form.save()
-        services.record_unit_change(unit=saved, actor=request.user, created=created, changed=form.changed_data,
+        administration.record_unit_change(unit=saved, actor=request.user, created=created, changed=form.changed_data,
                                     request=request)
         messages.success(request, _("推荐单位“%(u)s”已保存") % {"u": saved.name})
         return redirect("quotas:unit_edit", saved.pk)
@@ -380,7 +381,7 @@ def admin_staff_create(request, pk):
     form = StaffForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        services.create_staff_account(unit=unit, username=d["username"], full_name=d["full_name"], phone=d["phone"],
+        administration.create_staff_account(unit=unit, username=d["username"], full_name=d["full_name"], phone=d["phone"],
                                       email=d["email"], password=d["password"], actor=request.user, request=request)
         messages.success(request, _("已为“%(u)s”新建经办人账号 %(n)s") % {"u": unit.name, "n": d["username"]})
         return redirect("quotas:unit_edit", pk)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from quotas.models import RecommendationList
 from tests.factories import PASSWORD
-from quotas import services
+from quotas.administration import set_unit_setting
 from tests.quotas.conftest import close_districts, passed, submitted
 
 from .conftest import browser_login
@@ -83,7 +83,7 @@ def test_clerk_checks_returns_ranks_and_confirms(page, shot, personas):
 def test_the_city_confirms_only_after_its_district(page, shot, personas):
     """Issue 12: Binhai still works within its deadline, so Tianjin is refused; Binhai confirms; then Tianjin."""
     p = personas
-    services.set_unit_setting(unit=p.city, guide=p.guide, quota=5, deadline=None, reason="天津市名额", actor=p.admin)
+    set_unit_setting(unit=p.city, guide=p.guide, quota=5, deadline=None, reason="天津市名额", actor=p.admin)
     close_districts(p, p.district_b)  # Hexi let its deadline pass without sending anything
     top = passed(p.guide, p.district_a, p.district_a_staff, name="滨海一号数据公司")
     second = passed(p.guide, p.district_a, p.district_a_staff, name="滨海二号数据公司")

@@ -22,7 +22,8 @@ from declarations.models import Declaration, Organisation, Rule
 from declarations.services import start_declaration, transition
 from quotas.jurisdiction import derived_unit
 from quotas.models import GroupMembership, Unit
-from quotas.services import ListError, pass_check
+from quotas.formal_check import pass_check
+from quotas.lists import ListError
 from tests.factories import complete_declaration, make_guide, make_org, make_unit, make_user
 from tests.utils import login
 

@@ -8,7 +8,7 @@ import pytest
 from documents.models import Document
 from documents.issuing import current_dossier, request_forms_zip
 from documents.rendering import render_document
-from quotas.services import return_declaration
+from quotas.formal_check import return_declaration
 from tests.matrix.world import World
 from tests.utils import login
 

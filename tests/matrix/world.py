@@ -16,7 +16,9 @@ from declarations.services import transition
 from documents.models import Document
 from documents.issuing import request_application_form, request_forms_zip, request_recommendation_letter
 from documents.rendering import render_document
-from quotas.services import confirm_recommendations, get_list, pass_check, set_recommended
+from quotas.formal_check import pass_check
+from quotas.lists import get_list
+from quotas.recommendation import confirm_recommendations, set_recommended
 from review.models import Panel, ReviewerProfile
 from review.assignment import add_reviewer
 from review.scoring import submit_review

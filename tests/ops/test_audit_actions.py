@@ -15,7 +15,10 @@ from tests.factories import complete_declaration, make_org, make_user
 
 
 def test_one_cycle_records_every_listed_action(client, personas, django_capture_on_commit_callbacks):
-    from quotas import services as q
+    from quotas.administration import reopen_list, set_unit_setting
+    from quotas.formal_check import pass_check
+    from quotas.lists import get_list
+    from quotas.recommendation import confirm_recommendations, set_recommended
     from review.assignment import add_reviewer
     from review.scoring import save_review
     from review.selection import open_public_notice, publish_results, set_selected
@@ -33,18 +36,18 @@ def test_one_cycle_records_every_listed_action(client, personas, django_capture_
         guide_admin.extend_deadline(guide=guide, actor=admin, reason="系统维护顺延",
                                     unit_deadline=guide.unit_deadline + timedelta(days=2))
         guide.refresh_from_db()
-        q.set_unit_setting(unit=unit, guide=guide, quota=3, deadline=guide.unit_deadline + timedelta(days=5),
+        set_unit_setting(unit=unit, guide=guide, quota=3, deadline=guide.unit_deadline + timedelta(days=5),
                            reason="该省项目较多", actor=admin)
         # applicant, then the unit's formal check and confirmation, a reopen and a second confirmation
         decl = complete_declaration(guide, org, unit)
         submit_declaration(decl, actor=applicant)
         decl.refresh_from_db()
-        q.pass_check(declaration=decl, actor=staff)
-        rec_list = q.get_list(unit=unit, guide=guide)
-        q.set_recommended(rec_list=rec_list, declaration_id=decl.pk, recommended=True, actor=staff)
-        q.confirm_recommendations(rec_list=q.get_list(unit=unit, guide=guide), actor=staff)
-        q.reopen_list(rec_list=q.get_list(unit=unit, guide=guide), actor=admin, reason="单位申请更正排序")
-        q.confirm_recommendations(rec_list=q.get_list(unit=unit, guide=guide), actor=staff)
+        pass_check(declaration=decl, actor=staff)
+        rec_list = get_list(unit=unit, guide=guide)
+        set_recommended(rec_list=rec_list, declaration_id=decl.pk, recommended=True, actor=staff)
+        confirm_recommendations(rec_list=get_list(unit=unit, guide=guide), actor=staff)
+        reopen_list(rec_list=get_list(unit=unit, guide=guide), actor=admin, reason="单位申请更正排序")
+        confirm_recommendations(rec_list=get_list(unit=unit, guide=guide), actor=staff)
         decl.refresh_from_db()
         assert decl.state == "recommended"
         # review: assignment, score submission, selection, notice, publication

@@ -50,7 +50,7 @@ def test_unknown_code_shows_as_itself():
 
 def test_a_wrong_password_at_a_confirmation_is_not_a_sign_in_failure(client, personas):
     """The unit's list confirmation with a wrong password: one security.password_confirm_failed, no login failure."""
-    from quotas.services import get_list
+    from quotas.lists import get_list
 
     rec_list = get_list(unit=personas.district_a, guide=personas.guide)
     login(client, personas.district_a_staff)

@@ -68,7 +68,7 @@ def test_districts_need_quotas_only_where_the_guide_delegates_to_them(personas, 
     assert "推荐名额" not in _failing(copy)  # the 2022 data gives every district 2 places
     QuotaRule.objects.filter(guide=copy, unit_kind="district").delete()
     assert "推荐名额" not in _failing(copy)  # no district quota at all: the province recommends itself
-    from quotas.services import set_unit_setting
+    from quotas.administration import set_unit_setting
 
     set_unit_setting(unit=personas.district_a, guide=copy, quota=6, deadline=None, reason="滨海新区", actor=None)
     assert "河西区" in _failing(copy)["推荐名额"]  # delegated to Binhai only: Hexi would have no place

@@ -74,7 +74,7 @@ class TestApplicantNotifications:
 
     def test_return_for_revision_notifies_once_with_the_reason(self, personas, mailed_applicant,
                                                                django_capture_on_commit_callbacks):
-        from quotas.services import return_declaration
+        from quotas.formal_check import return_declaration
 
         decl = complete_declaration(personas.guide, personas.org_a, personas.district_a)
         with django_capture_on_commit_callbacks(execute=True):

@@ -2,7 +2,10 @@ import pytest
 from django.utils import timezone
 
 from declarations.services import submit_declaration
-from quotas import services
+from quotas.administration import set_unit_setting
+from quotas.formal_check import pass_check
+from quotas.lists import get_list
+from quotas.recommendation import confirm_recommendations, set_recommended
 from quotas.models import GroupMembership
 from tests.factories import PASSWORD, complete_declaration, make_org
 
@@ -20,21 +23,21 @@ def submitted(guide, unit, *, org=None, dcmm=0, direction="4", name=None):
 
 def passed(guide, unit, staff, **kwargs):
     decl = submitted(guide, unit, **kwargs)
-    services.pass_check(declaration=decl, actor=staff)
+    pass_check(declaration=decl, actor=staff)
     return decl
 
 
 def rec_list(unit, guide):
-    return services.get_list(unit=unit, guide=guide)
+    return get_list(unit=unit, guide=guide)
 
 
 def recommend(decl, staff, on=True):
     rl = rec_list(staff.unit, decl.guide)
-    return services.set_recommended(rec_list=rl, declaration_id=decl.pk, recommended=on, actor=staff)
+    return set_recommended(rec_list=rl, declaration_id=decl.pk, recommended=on, actor=staff)
 
 
 def confirm(staff, guide):
-    return services.confirm_recommendations(rec_list=rec_list(staff.unit, guide), actor=staff)
+    return confirm_recommendations(rec_list=rec_list(staff.unit, guide), actor=staff)
 
 
 @pytest.fixture
@@ -50,5 +53,5 @@ def close_districts(p, *units):
     from django.utils import timezone
 
     for unit in units or (p.district_a, p.district_b):
-        services.set_unit_setting(unit=unit, guide=p.guide, quota=None, deadline=timezone.now() - timedelta(minutes=1),
+        set_unit_setting(unit=unit, guide=p.guide, quota=None, deadline=timezone.now() - timedelta(minutes=1),
                                   reason="区级确认截止", actor=p.admin)

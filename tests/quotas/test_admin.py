@@ -64,7 +64,7 @@ def test_overview_query_count_does_not_grow_with_units(client, personas):
 def test_unit_pages_query_count_does_not_grow_with_rows(client, personas, name):
     p = personas
     login(client, p.district_a_staff)
-    from quotas.services import get_list
+    from quotas.lists import get_list
 
     args = [get_list(unit=p.district_a, guide=p.guide).pk] if name == "quotas:list" else []
     url = reverse(name, args=args)

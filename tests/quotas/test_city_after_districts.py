@@ -8,7 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Notification
-from quotas import services
+from quotas.administration import reopen_list, set_unit_setting
+from quotas.formal_check import return_declaration
+from quotas.lists import ListError
+from quotas.recommendation import confirm_recommendations, set_ranking
 from quotas.models import RecommendationList
 from tests.utils import login
 
@@ -18,19 +21,19 @@ from .conftest import close_districts, confirm, passed, rec_list, recommend, sub
 @pytest.fixture
 def city_quota(personas):
     p = personas
-    services.set_unit_setting(unit=p.city, guide=p.guide, quota=5, deadline=None, reason="天津市名额", actor=p.admin)
+    set_unit_setting(unit=p.city, guide=p.guide, quota=5, deadline=None, reason="天津市名额", actor=p.admin)
 
 
 def test_the_city_cannot_confirm_while_a_district_may_still_send(personas, city_quota):
     p = personas
     d = passed(p.guide, p.district_a, p.district_a_staff)
     recommend(d, p.district_a_staff)
-    with pytest.raises(services.ListError, match="下级单位尚未确认推荐名单且未到其截止时间：.*滨海新区"):
+    with pytest.raises(ListError, match="下级单位尚未确认推荐名单且未到其截止时间：.*滨海新区"):
         confirm(p.city_staff, p.guide)
     assert not rec_list(p.city, p.guide).is_confirmed
 
     confirm(p.district_a_staff, p.guide)
-    with pytest.raises(services.ListError, match="河西区") as refused:  # Hexi has not confirmed either
+    with pytest.raises(ListError, match="河西区") as refused:  # Hexi has not confirmed either
         confirm(p.city_staff, p.guide)
     assert "滨海新区" not in refused.value.message
     confirm(p.district_b_staff, p.guide)
@@ -50,9 +53,9 @@ def test_after_the_district_deadline_the_city_confirms_and_the_late_district_is_
     assert p.city.name in told.body and "截止" in told.body
     assert not Notification.objects.filter(user=p.district_a_staff, kind="list_locked_out").exists()
     # Even with a new extension, Hexi can no longer send: the city's list is final.
-    services.set_unit_setting(unit=p.district_b, guide=p.guide, quota=None,
+    set_unit_setting(unit=p.district_b, guide=p.guide, quota=None,
                               deadline=timezone.now() + timedelta(days=1), reason="补报", actor=p.admin)
-    with pytest.raises(services.ListError, match="上级单位.*已于 .* 确认推荐名单"):
+    with pytest.raises(ListError, match="上级单位.*已于 .* 确认推荐名单"):
         confirm(p.district_b_staff, p.guide)
 
 
@@ -64,7 +67,7 @@ def test_the_city_ranking_shows_and_keeps_each_districts_order(client, personas,
         recommend(d, p.district_a_staff)
     # Binhai puts the later submission first.
     rl = rec_list(p.district_a, p.guide)
-    services.set_ranking(rec_list=rl, order=[second.pk, first.pk], actor=p.district_a_staff)
+    set_ranking(rec_list=rl, order=[second.pk, first.pk], actor=p.district_a_staff)
     confirm(p.district_a_staff, p.guide)
 
     city = rec_list(p.city, p.guide)
@@ -80,13 +83,13 @@ def test_the_city_ranking_shows_and_keeps_each_districts_order(client, personas,
 
 def test_the_ranking_page_shows_every_blocker_before_the_password_is_asked(client, personas):
     p = personas
-    services.set_unit_setting(unit=p.city, guide=p.guide, quota=1, deadline=None, reason="名额", actor=p.admin)
+    set_unit_setting(unit=p.city, guide=p.guide, quota=1, deadline=None, reason="名额", actor=p.admin)
     a, b = (passed(p.guide, p.city, p.city_staff) for _ in range(2))
     recommend(a, p.city_staff)
     recommend(b, p.city_staff, on=False)
     submitted(p.guide, p.city)  # not yet checked
     # The ministry lowers the quota after the city recommended: now over quota.
-    services.set_unit_setting(unit=p.city, guide=p.guide, quota=0, deadline=None, reason="名额调整", actor=p.admin)
+    set_unit_setting(unit=p.city, guide=p.guide, quota=0, deadline=None, reason="名额调整", actor=p.admin)
 
     login(client, p.city_staff)
     html = client.get(reverse("quotas:ranking") + f"?guide={p.guide.pk}").content.decode()
@@ -113,8 +116,8 @@ def test_the_confirm_dialog_lists_each_districts_state(client, personas, city_qu
 def test_a_return_reason_says_what_to_fix(client, personas):
     p = personas
     decl = submitted(p.guide, p.district_a)
-    with pytest.raises(services.ListError, match="至少 10 个字"):
-        services.return_declaration(declaration=decl, actor=p.district_a_staff, reason="不合格")
+    with pytest.raises(ListError, match="至少 10 个字"):
+        return_declaration(declaration=decl, actor=p.district_a_staff, reason="不合格")
     login(client, p.district_a_staff)
     response = client.post(reverse("quotas:return", args=[decl.pk]), {"reason": "材料不全"}, follow=True)
     assert "至少 10 个字" in response.content.decode()
@@ -139,19 +142,19 @@ def test_pass_and_return_ask_for_confirmation(client, personas):
 def test_letter_numbers_restart_each_year_per_unit(personas):
     p = personas
     d = passed(p.guide, p.district_a, p.district_a_staff)
-    services.set_unit_setting(unit=p.district_a, guide=p.guide, quota=None,
+    set_unit_setting(unit=p.district_a, guide=p.guide, quota=None,
                               deadline=timezone.now() + timedelta(days=800), reason="跨年演示", actor=p.admin)
     year = timezone.localdate().year
     first = confirm(p.district_a_staff, p.guide)
     assert first.document_number == f"推荐函〔{year}〕1号"
-    services.reopen_list(rec_list=first, actor=p.admin, reason="更正排序")
+    reopen_list(rec_list=first, actor=p.admin, reason="更正排序")
     second = confirm(p.district_a_staff, p.guide)
     assert second.document_number == f"推荐函〔{year}〕2号"
     # Another unit's sequence is its own.
     assert confirm(p.district_b_staff, p.guide).document_number == f"推荐函〔{year}〕1号"
-    services.reopen_list(rec_list=second, actor=p.admin, reason="次年更正")
+    reopen_list(rec_list=second, actor=p.admin, reason="次年更正")
     next_year = timezone.now() + timedelta(days=400)
-    third = services.confirm_recommendations(rec_list=rec_list(p.district_a, p.guide), actor=p.district_a_staff,
+    third = confirm_recommendations(rec_list=rec_list(p.district_a, p.guide), actor=p.district_a_staff,
                                              now=next_year)
     assert third.document_number == f"推荐函〔{timezone.localtime(next_year).year}〕1号"
     assert RecommendationList.objects.get(pk=third.pk).entries.filter(declaration=d).exists()

@@ -9,7 +9,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.models import AuditRecord, Notification
-from quotas import services
+from quotas.administration import reopen_list, set_unit_setting
+from quotas.formal_check import pass_check
+from quotas.lists import ListError
 from tests.utils import login
 
 from .conftest import close_districts, confirm, passed, rec_list, recommend, submitted
@@ -23,7 +25,7 @@ def _states(*decls):
 
 def test_the_tianjin_chain_from_districts_to_the_city_to_the_ministry(client, personas, confirm_password):
     p = personas
-    services.set_unit_setting(unit=p.city, guide=p.guide, quota=3, deadline=None,
+    set_unit_setting(unit=p.city, guide=p.guide, quota=3, deadline=None,
                               reason="天津市名额", actor=p.admin)
     a1, a2, a3 = (passed(p.guide, p.district_a, p.district_a_staff) for _ in range(3))
     b1 = passed(p.guide, p.district_b, p.district_b_staff)
@@ -62,12 +64,12 @@ def test_the_tianjin_chain_from_districts_to_the_city_to_the_ministry(client, pe
 
 def test_a_child_cannot_send_up_after_its_parent_confirmed(personas):
     p = personas
-    services.set_unit_setting(unit=p.city, guide=p.guide, quota=3, deadline=None, reason="名额", actor=p.admin)
+    set_unit_setting(unit=p.city, guide=p.guide, quota=3, deadline=None, reason="名额", actor=p.admin)
     d = passed(p.guide, p.district_a, p.district_a_staff)
     recommend(d, p.district_a_staff)
     close_districts(p)  # the city may confirm once its districts' deadlines passed
     confirm(p.city_staff, p.guide)
-    with pytest.raises(services.ListError, match="截止"):
+    with pytest.raises(ListError, match="截止"):
         confirm(p.district_a_staff, p.guide)
 
 
@@ -76,13 +78,13 @@ def test_a_confirmed_list_cannot_change(client, personas):
     d1, d2 = (passed(p.guide, p.district_a, p.district_a_staff) for _ in range(2))
     recommend(d1, p.district_a_staff)
     confirm(p.district_a_staff, p.guide)
-    with pytest.raises(services.ListError, match="已于 .* 确认"):
+    with pytest.raises(ListError, match="已于 .* 确认"):
         recommend(d2, p.district_a_staff)
-    with pytest.raises(services.ListError, match="确认"):
+    with pytest.raises(ListError, match="确认"):
         confirm(p.district_a_staff, p.guide)
     late = submitted(p.guide, p.district_a)
-    with pytest.raises(services.ListError):
-        services.pass_check(declaration=late, actor=p.district_a_staff)
+    with pytest.raises(ListError):
+        pass_check(declaration=late, actor=p.district_a_staff)
     login(client, p.district_a_staff)
     html = client.get(reverse("quotas:ranking")).content.decode()
     assert "确认推荐名单</button>" not in html and "下载推荐名单（Excel）" in html
@@ -91,14 +93,14 @@ def test_a_confirmed_list_cannot_change(client, personas):
 def test_unchecked_declarations_block_confirmation(personas):
     p = personas
     submitted(p.guide, p.district_a)
-    with pytest.raises(services.ListError, match="未完成形式审查"):
+    with pytest.raises(ListError, match="未完成形式审查"):
         confirm(p.district_a_staff, p.guide)
 
 
 def test_a_unit_without_a_quota_cannot_confirm(personas):
     p = personas  # the 2022 data has no quota for a province-level unit
     passed(p.guide, p.city, p.city_staff)
-    with pytest.raises(services.ListError, match="尚未为本单位设定"):
+    with pytest.raises(ListError, match="尚未为本单位设定"):
         confirm(p.city_staff, p.guide)
 
 
@@ -108,9 +110,9 @@ def test_deadline_is_enforced_and_an_extension_lifts_it(personas):
     recommend(d, p.district_a_staff)
     p.guide.unit_deadline = timezone.now() - timedelta(seconds=1)
     p.guide.save()
-    with pytest.raises(services.ListError, match="截止"):
+    with pytest.raises(ListError, match="截止"):
         confirm(p.district_a_staff, p.guide)
-    services.set_unit_setting(unit=p.district_a, guide=p.guide, quota=None,
+    set_unit_setting(unit=p.district_a, guide=p.guide, quota=None,
                               deadline=timezone.now() + timedelta(hours=2), reason="延期两小时", actor=p.admin)
     assert confirm(p.district_a_staff, p.guide).is_confirmed
 
@@ -168,17 +170,17 @@ def test_admin_reopens_with_a_reason_and_everything_returns_to_passed(client, pe
 
 def test_a_child_list_cannot_be_reopened_under_a_confirmed_parent(personas):
     p = personas
-    services.set_unit_setting(unit=p.city, guide=p.guide, quota=3, deadline=None, reason="名额", actor=p.admin)
+    set_unit_setting(unit=p.city, guide=p.guide, quota=3, deadline=None, reason="名额", actor=p.admin)
     d = passed(p.guide, p.district_a, p.district_a_staff)
     recommend(d, p.district_a_staff)
     child = confirm(p.district_a_staff, p.guide)
     recommend(d, p.city_staff)
     close_districts(p, p.district_b)
     parent = confirm(p.city_staff, p.guide)
-    with pytest.raises(services.ListError, match="请先重新开放上级单位"):
-        services.reopen_list(rec_list=child, actor=p.admin, reason="x")
-    services.reopen_list(rec_list=parent, actor=p.admin, reason="市局调整")
-    services.reopen_list(rec_list=child, actor=p.admin, reason="区局调整")
+    with pytest.raises(ListError, match="请先重新开放上级单位"):
+        reopen_list(rec_list=child, actor=p.admin, reason="x")
+    reopen_list(rec_list=parent, actor=p.admin, reason="市局调整")
+    reopen_list(rec_list=child, actor=p.admin, reason="区局调整")
     assert _states(d) == ["passed"]
 
 

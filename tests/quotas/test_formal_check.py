@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from core.models import AuditRecord, Notification
 from declarations.services import submit_declaration
-from quotas import services
+from quotas.administration import set_unit_setting
+from quotas.formal_check import pass_check, return_declaration
+from quotas.lists import get_list
 from tests.factories import make_org, make_user
 from tests.utils import login
 
@@ -61,10 +63,10 @@ def test_returned_applicant_sees_the_reason_and_can_resubmit(client, personas):
 def test_returning_a_passed_declaration_takes_it_out_of_the_ranking(personas):
     p = personas
     decl = submitted(p.guide, p.district_a)
-    services.pass_check(declaration=decl, actor=p.district_a_staff)
-    rl = services.get_list(unit=p.district_a, guide=p.guide)
+    pass_check(declaration=decl, actor=p.district_a_staff)
+    rl = get_list(unit=p.district_a, guide=p.guide)
     assert rl.entries.filter(declaration=decl).exists()
-    services.return_declaration(declaration=decl, actor=p.district_a_staff, reason="方向选择有误，请改选第4方向")
+    return_declaration(declaration=decl, actor=p.district_a_staff, reason="方向选择有误，请改选第4方向")
     assert not rl.entries.filter(declaration=decl).exists()
 
 
@@ -79,7 +81,7 @@ def test_no_formal_check_after_the_unit_deadline(client, personas):
     decl.refresh_from_db()
     assert decl.state == "submitted"
     # an admin extension for this unit re-opens it
-    services.set_unit_setting(unit=p.district_a, guide=p.guide, quota=None,
+    set_unit_setting(unit=p.district_a, guide=p.guide, quota=None,
                               deadline=timezone.now() + timedelta(days=1), reason="延期", actor=p.admin)
     client.post(reverse("quotas:pass", args=[decl.pk]))
     decl.refresh_from_db()

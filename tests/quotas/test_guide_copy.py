@@ -1,7 +1,7 @@
 from declarations import guide_admin
 from quotas.models import UnitGuideSetting
 from quotas.queries import deadline_for, quota_for
-from quotas.services import set_unit_setting
+from quotas.administration import set_unit_setting
 
 
 def test_a_copied_guide_keeps_last_years_quotas_but_not_extensions(personas):

@@ -5,7 +5,9 @@ from django.urls import reverse
 
 from declarations.models import Guide
 from declarations.services import submit_declaration
-from quotas import services as q
+from quotas.formal_check import pass_check
+from quotas.lists import get_list
+from quotas.recommendation import confirm_recommendations, set_recommended
 from tests.factories import complete_declaration, make_guide
 from tests.utils import login
 
@@ -34,12 +36,12 @@ def test_unit_opens_on_the_guide_with_declarations_to_check(personas, client):
 
 def test_once_the_list_is_confirmed_the_unit_opens_on_the_newest_guide(personas, client):
     decl, newer = _pending_setup(personas)
-    q.pass_check(declaration=decl, actor=personas.district_a_staff)
+    pass_check(declaration=decl, actor=personas.district_a_staff)
     login(client, personas.district_a_staff)
     assert client.get(reverse("quotas:workspace")).context["guide"] == personas.guide  # still to rank
-    rec_list = q.get_list(unit=personas.district_a, guide=personas.guide)
-    q.set_recommended(rec_list=rec_list, declaration_id=decl.pk, recommended=True, actor=personas.district_a_staff)
-    q.confirm_recommendations(rec_list=q.get_list(unit=personas.district_a, guide=personas.guide),
+    rec_list = get_list(unit=personas.district_a, guide=personas.guide)
+    set_recommended(rec_list=rec_list, declaration_id=decl.pk, recommended=True, actor=personas.district_a_staff)
+    confirm_recommendations(rec_list=get_list(unit=personas.district_a, guide=personas.guide),
                               actor=personas.district_a_staff)
     assert client.get(reverse("quotas:workspace")).context["guide"] == newer
     # the city now has the sent-up declaration to rank: it opens on the older guide

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from declarations.loading import load_guide, read_guide_data
-from quotas import services
+from quotas.administration import set_unit_setting
+from quotas.lists import ListError
 from quotas.models import QuotaRule, Unit, UnitGuideSetting
 from quotas.queries import deadline_for, quota_for
 from tests.factories import make_guide, make_unit
@@ -57,7 +58,7 @@ def test_admin_override_of_one_unit_wins_and_is_audited(personas):
 
     guide = personas.guide
     assert quota_for(personas.district_b, guide) == 2
-    setting = services.set_unit_setting(unit=personas.district_b, guide=guide, quota=4, deadline=None,
+    setting = set_unit_setting(unit=personas.district_b, guide=guide, quota=4, deadline=None,
                                         reason="河西区项目储备多，增加名额", actor=personas.admin)
     assert quota_for(personas.district_b, guide) == 4
     assert quota_for(personas.district_a, guide) == 2  # a sibling keeps the default
@@ -66,15 +67,15 @@ def test_admin_override_of_one_unit_wins_and_is_audited(personas):
 
 
 def test_override_needs_a_reason(personas):
-    with pytest.raises(services.ListError, match="理由"):
-        services.set_unit_setting(unit=personas.district_b, guide=personas.guide, quota=4, deadline=None,
+    with pytest.raises(ListError, match="理由"):
+        set_unit_setting(unit=personas.district_b, guide=personas.guide, quota=4, deadline=None,
                                   reason="  ", actor=personas.admin)
 
 
 def test_deadline_extension_applies_to_one_unit(personas):
     guide = personas.guide
     later = guide.unit_deadline + timezone.timedelta(days=3)
-    services.set_unit_setting(unit=personas.district_a, guide=guide, quota=None, deadline=later,
+    set_unit_setting(unit=personas.district_a, guide=guide, quota=None, deadline=later,
                               reason="系统故障顺延", actor=personas.admin)
     assert deadline_for(personas.district_a, guide) == later
     assert deadline_for(personas.district_b, guide) == guide.unit_deadline

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from quotas import services
+from quotas.lists import ListError
 from quotas.queries import counter
 from tests.factories import PASSWORD, make_guide, make_unit, make_user
 from tests.utils import login
@@ -51,7 +51,7 @@ def test_dcmm_level_three_does_not_take_a_place(personas):
         recommend(d, p.district_b_staff)
     numbers = counter(rec_list(p.district_b, p.guide))
     assert (numbers["used"], numbers["exempt"], numbers["recommended"], numbers["left"]) == (2, 2, 4, 0)
-    with pytest.raises(services.ListError, match="超出推荐名额"):
+    with pytest.raises(ListError, match="超出推荐名额"):
         recommend(below, p.district_b_staff)  # DCMM 2 still counts
 
 

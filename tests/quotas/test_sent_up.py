@@ -3,7 +3,7 @@
 from django.test import Client
 from django.urls import reverse
 
-from quotas import services
+from quotas.administration import reopen_list
 from tests.factories import make_user
 from tests.quotas.conftest import confirm, passed, rec_list, recommend
 from tests.utils import login
@@ -32,7 +32,7 @@ def test_the_applicant_and_the_unit_see_that_the_district_sent_the_project_up(cl
     assert SENT_UP in district.get(reverse("quotas:workspace") + f"?guide={p.guide.pk}").content.decode()
 
     # The admin reopens Binhai's list: the project is back with the district.
-    services.reopen_list(rec_list=rec_list(p.district_a, p.guide), actor=p.admin, reason="区名单需调整")
+    reopen_list(rec_list=rec_list(p.district_a, p.guide), actor=p.admin, reason="区名单需调整")
     page = applicant.get(detail).content.decode()
     assert SENT_UP not in page and "形式审查通过" in page
 

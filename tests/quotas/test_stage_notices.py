@@ -1,7 +1,9 @@
 """Applicants hear of every stage their declaration passes, exactly once each (issue 16, section 3)."""
 
 from core.models import Notification
-from quotas import services
+from quotas.administration import reopen_list, set_unit_setting
+from quotas.formal_check import pass_check
+from quotas.lists import get_list
 
 from tests.factories import make_user
 
@@ -14,7 +16,7 @@ def _kinds(user):
 
 def test_each_stage_is_told_once_from_the_district_to_the_city(personas, django_capture_on_commit_callbacks):
     p = personas
-    services.set_unit_setting(unit=p.city, guide=p.guide, quota=3, deadline=None, reason="天津市名额", actor=p.admin)
+    set_unit_setting(unit=p.city, guide=p.guide, quota=3, deadline=None, reason="天津市名额", actor=p.admin)
     with django_capture_on_commit_callbacks(execute=True):
         mine = submitted(p.guide, p.district_a)  # organisations of Binhai (the unit follows from the place)
         theirs = submitted(p.guide, p.district_a)
@@ -22,7 +24,7 @@ def test_each_stage_is_told_once_from_the_district_to_the_city(personas, django_
     applicant_b = make_user("applicant", organisation=theirs.organisation, email="b@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         for decl in (mine, theirs):
-            services.pass_check(declaration=decl, actor=p.district_a_staff)
+            pass_check(declaration=decl, actor=p.district_a_staff)
     assert _kinds(applicant_a) == ["stage_passed"]
     passed = Notification.objects.get(user=applicant_a, kind="stage_passed")
     assert "形式审查通过" in passed.title and p.district_a.name in passed.body
@@ -40,7 +42,7 @@ def test_each_stage_is_told_once_from_the_district_to_the_city(personas, django_
         confirm(p.district_b_staff, p.guide)  # a city confirms after all its districts
         recommend(mine, p.city_staff)
         confirm(p.city_staff, p.guide)
-        services.reopen_list(rec_list=services.get_list(unit=p.city, guide=p.guide), actor=p.admin, reason="更正")
+        reopen_list(rec_list=get_list(unit=p.city, guide=p.guide), actor=p.admin, reason="更正")
         confirm(p.city_staff, p.guide)
     mine.refresh_from_db()
     assert mine.state == "recommended"

@@ -18,7 +18,9 @@ from core.exports import BUILDERS
 from core.models import Export
 from declarations.models import Organisation
 from declarations.services import transition
-from quotas.services import confirm_recommendations, get_list, pass_check, return_declaration, set_recommended
+from quotas.formal_check import pass_check, return_declaration
+from quotas.lists import get_list
+from quotas.recommendation import confirm_recommendations, set_recommended
 from review.models import Panel, ReviewerProfile
 from review.assignment import add_reviewer
 from review.scoring import submit_review

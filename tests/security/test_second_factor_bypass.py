@@ -16,7 +16,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.models import AuditRecord, Notification
 from declarations.services import transition
-from quotas import services as quotas
+from quotas.formal_check import pass_check
+from quotas.lists import get_list
+from quotas.recommendation import set_recommended
 from review.models import ReviewerProfile
 from review.selection import open_public_notice, select_projects
 from tests.factories import PASSWORD, complete_declaration, make_user
@@ -204,10 +206,10 @@ class TestFreshConfirmationAsksForACode:
     def _list(self, p):
         decl = complete_declaration(p.guide, p.org_a, p.district_a)
         transition(decl, "submitted", actor=None, submitted_at=timezone.now())
-        quotas.pass_check(declaration=decl, actor=p.district_a_staff)
-        rl = quotas.get_list(unit=p.district_a, guide=p.guide)
-        quotas.set_recommended(rec_list=rl, declaration_id=decl.pk, recommended=True, actor=p.district_a_staff)
-        return quotas.get_list(unit=p.district_a, guide=p.guide)
+        pass_check(declaration=decl, actor=p.district_a_staff)
+        rl = get_list(unit=p.district_a, guide=p.guide)
+        set_recommended(rec_list=rl, declaration_id=decl.pk, recommended=True, actor=p.district_a_staff)
+        return get_list(unit=p.district_a, guide=p.guide)
 
     def test_confirming_a_list_needs_the_current_code(self, personas, enforce_2fa, settings):
         staff = personas.district_a_staff
