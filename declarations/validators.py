@@ -1,7 +1,10 @@
 """Validators whose messages tell the applicant exactly what to fix."""
 
+import os
 import re
 
+import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
@@ -72,4 +75,33 @@ def validate_guide_document(f, *, allowed=(".pdf", ".docx", ".doc")):
     if kind is None or kind.mime != GUIDE_DOCUMENT_TYPES[ext]:
         raise ValidationError(_("文件“%(name)s”的内容与扩展名不符（系统按文件内容判断），请另存为 %(types)s 后再上传")
                               % {"name": f.name, "types": names})
+    return kind.mime
+
+
+ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+EXTENSION_KINDS = {".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpg", ".png": "png"}
+KIND_NAMES = {"pdf": "PDF", "jpg": "JPG", "png": "PNG"}
+
+
+def check_upload(f):
+    """Accept PDF/JPG/PNG by their content, not their name; refuse oversize, empty and mislabelled files."""
+    limit = settings.MAX_ATTACHMENT_BYTES
+    if f.size > limit:
+        raise ValidationError(_("文件“%(name)s”大小为 %(size).1f MB，超过 %(max)d MB 的上限，请压缩后再上传") % {
+            "name": f.name, "size": f.size / 1048576, "max": limit // 1048576})
+    if f.size == 0:
+        raise ValidationError(_("文件“%(name)s”是空文件，请选择有内容的文件") % {"name": f.name})
+    ext = os.path.splitext(f.name)[1].lower()
+    if ext not in EXTENSION_KINDS:
+        raise ValidationError(_("文件“%(name)s”的类型不受支持，只能上传 PDF、JPG 或 PNG 文件") % {"name": f.name})
+    head = f.read(8192)
+    f.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_UPLOADS:
+        raise ValidationError(_("文件“%(name)s”的内容不是 PDF、JPG 或 PNG（系统按文件内容判断，改扩展名无效），"
+                                      "请另存为 PDF 后再上传") % {"name": f.name})
+    actual = ALLOWED_UPLOADS[kind.mime]
+    if EXTENSION_KINDS[ext] != actual:
+        raise ValidationError(_("文件“%(name)s”的扩展名是 %(ext)s，但内容是 %(kind)s 文件，请改正扩展名后再上传")
+                                    % {"name": f.name, "ext": ext, "kind": KIND_NAMES[actual]})
     return kind.mime

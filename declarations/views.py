@@ -13,9 +13,11 @@ from core.audit import records_for
 from core.decorators import applicant_required
 
 from .access import can_download_original_files
+from .attachment_forms import AttachmentForm
 from .attachment_kinds import attachment_checklist
+from .declaration_forms import DeclarationForm
 from .eligibility import check_eligibility, describe_rule
-from .forms import AttachmentForm, DeclarationForm, OrganisationForm, RegistrationForm
+from .forms import OrganisationForm, RegistrationForm
 from .models import Attachment, Declaration, Guide, Organisation
 from .queries import (
     declaration_form_queryset,

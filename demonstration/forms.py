@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from declarations.forms import check_upload
+from declarations.validators import check_upload
 
 from .models import STARS, Report
 

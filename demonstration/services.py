@@ -191,7 +191,7 @@ def save_report(*, report, actor, progress, indicators, problems, next_steps, su
 
 
 def add_attachment(*, report, upload, mime, label="", actor, request=None, now=None):
-    """Store an upload already checked by content (declarations.forms.check_upload) under a random name."""
+    """Store an upload already checked by content (declarations.validators.check_upload) under a random name."""
     now = now or timezone.now()
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -17,7 +17,7 @@ from stdnum.cn import uscc
 from core.models import AuditRecord, Notification
 from core.regions import division_name, divisions
 from declarations.eligibility import check_eligibility
-from declarations.forms import DeclarationForm
+from declarations.declaration_forms import DeclarationForm
 from declarations.models import Declaration, Organisation, Rule
 from declarations.services import start_declaration, transition
 from quotas.jurisdiction import derived_unit
