@@ -11,7 +11,7 @@ from core.audit import records_for
 from core.decorators import ministry_required
 from core.security import requires_fresh_password
 
-from . import guide_admin
+from . import direction_import, guide_admin
 from .eligibility import describe_rule
 from .guide_admin import GuideEditError
 from .manage_forms import (CategoryForm, CopyGuideForm, DeadlineExtensionForm, DirectionForm, GuideForm, ImportForm,
@@ -242,7 +242,7 @@ def import_directions(request, pk):
     form = ImportForm(request.POST or None, request.FILES or None)
     rows, errors = [], []
     if request.method == "POST" and form.is_valid():
-        rows, errors = guide_admin.parse_directions_workbook(form.cleaned_data["file"])
+        rows, errors = direction_import.parse_directions_workbook(form.cleaned_data["file"])
         existing = set(guide.directions.values_list("code", flat=True))
         for row in rows:
             row["exists"] = row["code"] in existing
@@ -263,14 +263,14 @@ def import_confirm(request, pk):
     if not rows:
         messages.error(request, _("没有待导入的数据，请重新上传表格"))
         return redirect("guides:import", guide.pk)
-    created, updated = guide_admin.import_directions(guide=guide, rows=rows, actor=request.user, request=request)
+    created, updated = direction_import.import_directions(guide=guide, rows=rows, actor=request.user, request=request)
     messages.success(request, _("导入完成：新增 %(c)d 个方向，更新 %(u)d 个方向") % {"c": created, "u": updated})
     return redirect("guides:detail", guide.pk)
 
 
 @ministry_required
 def import_template(request):
-    response = HttpResponse(guide_admin.template_workbook(),
+    response = HttpResponse(direction_import.template_workbook(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%96%B9%E5%90%91%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
     return response

@@ -6,7 +6,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from core.models import AuditRecord
-from declarations import guide_admin
+from declarations import direction_import, guide_admin
 from declarations.models import Declaration, Direction, Guide
 from declarations.signals import guide_copied
 from tests.factories import PASSWORD, complete_declaration, make_guide
@@ -16,7 +16,7 @@ from tests.utils import login
 def xlsx(rows, header=None):
     wb = Workbook()
     ws = wb.active
-    ws.append(header or [c[1] for c in guide_admin.IMPORT_COLUMNS])
+    ws.append(header or [c[1] for c in direction_import.IMPORT_COLUMNS])
     for r in rows:
         ws.append(r)
     out = io.BytesIO()
