@@ -26,9 +26,9 @@ import urllib.parse
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 
-STALE_CONNECTION = (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
-
 from _server import Gunicorn, machine, session_cookie, setup_django
+
+STALE_CONNECTION = (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
 
 
 class FormFields(HTMLParser):

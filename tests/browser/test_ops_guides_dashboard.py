@@ -1,6 +1,5 @@
 """An admin prepares next year's guide from last year's in a real browser, then looks at the dashboard."""
 
-import io
 from datetime import timedelta
 
 import pytest

@@ -11,7 +11,7 @@ account and have not given the second factor (2FA enforced): they reach the
 second-factor step, logout and the pages anybody may open, and nothing else.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from django.db import transaction

@@ -1,12 +1,11 @@
 import tarfile
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from core.audit import record
-from core.backup import BackupError, create_backup, read_manifest, restore_backup
+from core.backup import BackupError, read_manifest, restore_backup
 from core.models import AuditRecord, Notification, User
 from core.notify import notify
 from declarations.models import Declaration, Guide, Organisation

@@ -88,7 +88,7 @@ class TestAdminDashboard:
 
     @pytest.mark.parametrize("n", [3, 30])
     def test_declaration_list_query_count_is_fixed(self, client, personas, count_queries, n):
-        for i in range(n):
+        for _ in range(n):
             complete_declaration(personas.guide, make_org(), personas.city, state="submitted")
         login(client, personas.admin)
         url = reverse("core:declarations") + f"?guide={personas.guide.pk}"

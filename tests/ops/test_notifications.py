@@ -117,7 +117,7 @@ class TestInbox:
         assert "别人的" not in client.get(reverse("core:inbox")).content.decode()
 
     def test_mark_all_read(self, client, personas):
-        for i in range(2):
+        for _ in range(2):
             notify(personas.applicant_a, kind="k", title="t", email=False)
         notify(personas.applicant_b, kind="k", title="t", email=False)
         login(client, personas.applicant_a)

@@ -7,7 +7,6 @@ from django.utils import timezone
 from core.models import Notification
 from core.reminders import send_reminders, step_for
 from core.tasks import send_reminders as beat_task
-from declarations.models import Declaration
 from tests.factories import complete_declaration, make_guide, make_org, make_user
 
 
@@ -80,7 +79,7 @@ class TestApplicantReminders:
 
 class TestUnitReminders:
     def test_units_that_have_not_confirmed(self, personas, django_capture_on_commit_callbacks):
-        from quotas.models import RecommendationList, UnitGuideSetting
+        from quotas.models import RecommendationList
 
         guide = personas.guide
         now = guide.unit_deadline - timedelta(days=2)
@@ -118,7 +117,7 @@ class TestReviewerReminders:
         decl2 = complete_declaration(guide, personas.org_b, personas.district_b, state="recommended")
         busy = make_user("reviewer", "busy_reviewer", email="r@example.com")
         finished = make_user("reviewer", "finished_reviewer", email="f@example.com")
-        a = Assignment.objects.create(declaration=decl, reviewer=busy)
+        Assignment.objects.create(declaration=decl, reviewer=busy)
         done = Assignment.objects.create(declaration=decl2, reviewer=finished)
         Review.objects.create(assignment=done, state="submitted")
         Assignment.objects.update(created_at=timezone.now() - timedelta(days=4))
