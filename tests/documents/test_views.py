@@ -1,6 +1,8 @@
 """What users see: the declaration page box, downloads, permissions, the public verification page."""
 
+import pypdfium2
 import pytest
+from pyzbar.pyzbar import decode
 
 from documents.models import Document
 from tests.utils import login
@@ -107,11 +109,19 @@ def test_the_verification_page_is_public_and_says_only_what_it_should(client, re
     assert client.get("/documents/verify/NOSUCHCODE/").status_code == 404
 
 
-def test_the_qr_code_points_at_the_verification_page(ready_form, settings):
-    from documents.pdf import verification_url
-
+def test_the_qr_code_points_at_the_verification_page(client, personas, ready_form):
+    """The QR code printed on the downloaded form reads as this document's public verification address."""
     _decl, doc = ready_form
-    assert verification_url(doc.short_code) == f"https://sbxt.example.gov.cn/documents/verify/{doc.short_code}/"
+    login(client, personas.applicant_a)
+    pdf = b"".join(client.get(f"/documents/{doc.pk}/download/").streaming_content)
+    scale = 200 / 72
+    codes = [code.data.decode() for page in pypdfium2.PdfDocument(pdf)
+             for code in decode(page.render(scale=scale).to_pil())]
+    url = f"https://sbxt.example.gov.cn/documents/verify/{doc.short_code}/"
+    assert codes and set(codes) == {url}
+    client.logout()
+    page = client.get(url.removeprefix("https://sbxt.example.gov.cn"))
+    assert page.status_code == 200 and doc.short_code in page.content.decode()
 
 
 def test_the_unit_of_jurisdiction_may_download_the_form_a_sibling_unit_may_not(client, personas, ready_form):
