@@ -2,11 +2,13 @@
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,43 +52,90 @@ def test_production_security_settings():
     assert "health/" in out.stdout
 
 
+COMPOSE_SECRETS = {"POSTGRES_PASSWORD": "pg-pass", "SECRET_KEY": "the-key", "SIGNING_P12_PASSWORD": "p12-pass"}
+APP_SERVICES = ("web", "worker", "beat")
+
+
+def _compose_config(env):
+    """`docker-compose config` (or `docker compose config`): the stack as Compose itself resolves it."""
+    exe = shutil.which("docker-compose") or shutil.which("docker")
+    if exe is None:
+        pytest.skip("neither docker-compose nor docker installed")
+    args = [exe, "config"] if exe.endswith("docker-compose") else [exe, "compose", "config"]
+    clean = {k: v for k, v in os.environ.items() if k not in COMPOSE_SECRETS and k not in PRODUCTION}
+    return subprocess.run(args, cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60)
+
+
+def _volumes(service):
+    """{target: source} whether Compose prints short ("media:/app/media:rw") or long volume syntax."""
+    found = {}
+    for v in service.get("volumes", []):
+        if isinstance(v, str):
+            source, target = v.split(":")[:2]
+        else:
+            source, target = v["source"], v["target"]
+        found[target] = source
+    return found
+
+
 @pytest.fixture(scope="module")
 def compose():
-    yaml = pytest.importorskip("yaml")
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    result = _compose_config(COMPOSE_SECRETS)
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
 
 
 class TestCompose:
-    def test_services_and_volumes(self, compose):
+    def test_services_volumes_and_start_order(self, compose):
         services = compose["services"]
-        assert {"db", "redis", "web", "worker", "beat"} <= set(services)
-        assert {"pgdata", "media"} <= set(compose["volumes"])
-        assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
-        for name in ("web", "worker", "beat"):
-            assert "media:/app/media" in services[name]["volumes"], name
-            assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
-        for name in services:
-            assert "healthcheck" in services[name], name
+        assert set(services) == {"db", "redis", *APP_SERVICES}
+        assert {"pgdata", "redisdata", "media", "signing"} <= set(compose["volumes"])
+        assert _volumes(services["db"]) == {"/var/lib/postgresql/data": "pgdata"}
+        assert _volumes(services["redis"]) == {"/data": "redisdata"}
+        for name in APP_SERVICES:
+            service = services[name]
+            assert service["image"] == "pilotdecl:latest", name
+            assert _volumes(service) == {"/app/media": "media", "/app/var/signing": "signing"}, name
+            assert {dep: c["condition"] for dep, c in service["depends_on"].items()} == {
+                "db": "service_healthy", "redis": "service_healthy"}, name
+
+    def test_every_service_has_a_healthcheck(self, compose):
+        services = compose["services"]
+        for name, service in services.items():
+            check = service["healthcheck"]["test"]
+            assert check[0] in ("CMD", "CMD-SHELL") and len(check) > 1, name
+        assert services["db"]["healthcheck"]["test"] == ["CMD-SHELL", "pg_isready -U pilotdecl -d pilotdecl"]
+        assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+        assert "/health/?checks=database" in services["web"]["healthcheck"]["test"][-1]
+        assert "inspect ping" in services["worker"]["healthcheck"]["test"][-1]
 
     def test_processes(self, compose):
         s = compose["services"]
-        assert "gunicorn config.wsgi:application" in s["web"]["command"]
+        web = s["web"]["command"]
+        web = web if isinstance(web, str) else " ".join(web)
+        assert "manage.py migrate" in web and "gunicorn config.wsgi:application" in web
         assert s["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
         assert s["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
+
+    def test_the_app_services_share_one_production_environment(self, compose):
+        s = compose["services"]
         env = s["web"]["environment"]
-        assert env["REDIS_URL"].startswith("redis://redis:") and env["DATABASE_URL"].startswith("postgres://")
-        assert env["SECURE_SSL_REDIRECT"] == "1" and env["SECURE_COOKIES"] == "1"
+        db = s["db"]["environment"]
+        assert env["DATABASE_URL"] == f"postgres://{db['POSTGRES_USER']}:pg-pass@db:5432/{db['POSTGRES_DB']}"
+        assert db["POSTGRES_PASSWORD"] == "pg-pass"
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert env["SECRET_KEY"] == "the-key" and env["SIGNING_P12_PASSWORD"] == "p12-pass"
+        assert env["SIGNING_P12_PATH"].startswith("/app/var/signing/") and env["MEDIA_ROOT"] == "/app/media"
+        assert (env["DEBUG"], env["SECURE_COOKIES"], env["SECURE_SSL_REDIRECT"]) == ("0", "1", "1")
+        assert env["TRUSTED_PROXY_COUNT"] == "1"
+        for name in ("worker", "beat"):
+            assert s[name]["environment"] == {k: v for k, v in env.items() if k != "WEB_WORKERS"}, name
 
-    def test_docker_compose_config_accepts_it(self):
-        import shutil
-
-        exe = shutil.which("docker-compose") or shutil.which("docker")
-        if exe is None:
-            pytest.skip("neither docker-compose nor docker installed")
-        args = [exe, "config", "-q"] if exe.endswith("docker-compose") else [exe, "compose", "config", "-q"]
-        env = {**os.environ, "POSTGRES_PASSWORD": "x", "SECRET_KEY": "y", "SIGNING_P12_PASSWORD": "z"}
-        result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
+    @pytest.mark.parametrize("missing", sorted(COMPOSE_SECRETS))
+    def test_the_stack_refuses_to_start_without_its_secrets(self, missing):
+        result = _compose_config({k: v for k, v in COMPOSE_SECRETS.items() if k != missing})
+        assert result.returncode != 0
+        assert f"set {missing} in .env" in result.stderr
 
     def test_dockerfile_serves_static_files_with_whitenoise(self):
         text = (ROOT / "Dockerfile").read_text()
