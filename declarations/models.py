@@ -349,11 +349,13 @@ class AttachmentKind(models.Model):
         return not own or any(d.pk in own for d in directions)
 
 
-class Attachment(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="attachments")
-    kind = models.ForeignKey(AttachmentKind, verbose_name=_("附件类型"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to="attachments/%Y/%m/")
+class UploadedFile(models.Model):
+    """What every uploaded file keeps: the name it came with, a label, its checked size, type and SHA-256.
+
+    Declarations' attachments and demonstration's report attachments both build on it; each declares its own
+    `file` (its own upload folder) and the record it belongs to.
+    """
+
     original_name = models.CharField(_("文件名"), max_length=200)
     label = models.CharField(_("材料说明"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("大小"))
@@ -362,9 +364,19 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        abstract = True
         ordering = ["uploaded_at", "id"]
 
     def __str__(self):
         return self.original_name
+
+
+class Attachment(UploadedFile):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.ForeignKey(AttachmentKind, verbose_name=_("附件类型"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+
+    class Meta(UploadedFile.Meta):
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from declarations.models import UploadedFile
+
 STARS = [(i, "★" * i) for i in range(1, 6)]
 # The four dimensions the 2021 guide names; a rating scores each from 1 to 5 stars.
 DIMENSIONS = [
@@ -126,23 +128,13 @@ class Report(models.Model):
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
 
-class ReportAttachment(models.Model):
+class ReportAttachment(UploadedFile):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="evaluation/%Y/%m/")
-    original_name = models.CharField(_("文件名"), max_length=200)
-    label = models.CharField(_("材料说明"), max_length=100, blank=True)
-    size = models.PositiveIntegerField(_("大小"))
-    content_type = models.CharField(max_length=60)
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(UploadedFile.Meta):
         verbose_name = _("自查报告附件")
         verbose_name_plural = _("自查报告附件")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 def _stars(label):
