@@ -1,14 +1,20 @@
 """Backup and restore of the database and the uploaded files as one .tar.gz.
 
-The database goes in as Django's JSON (dumpdata with natural foreign keys), which
-loads into SQLite and PostgreSQL alike, so a backup taken on one restores on the
-other; primary keys are kept so audit records still point at their objects.
-Content types and permissions are left out: migrate recreates them and the natural
-keys map onto the new rows.
+On PostgreSQL the database goes in as PostgreSQL's own custom-format dump (`pg_dump -Fc`) and comes back
+with `pg_restore --clean`: what an operator trusts, exact (sequences, constraints) and fast. The client
+programs get the connection from the settings (DATABASE_URL) as arguments and the password through
+PGPASSWORD; nothing is built into a shell string.
+
+The portable way (`portable=True`, and always on SQLite) is Django's JSON (dumpdata with natural foreign
+keys), which loads into SQLite and PostgreSQL alike, so a backup taken on one restores on the other;
+primary keys are kept so audit records still point at their objects. Content types and permissions are
+left out: migrate recreates them and the natural keys map onto the new rows.
 """
 
 import json
+import os
 import shutil
+import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
@@ -21,31 +27,63 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 
-FORMAT = 1
+FORMAT = 1  # the archive layout; the manifest's "dump" says how the database is in it
 EXCLUDE = ["contenttypes", "auth.permission", "sessions.session"]
+PG_DUMP, JSON_DUMP = "pg_dump", "json"
+
+
+def _dump_file(folder, dump):
+    """Where the archive keeps the database: db.dump (pg_dump's custom format) or db.json (Django's)."""
+    return Path(folder) / ("db.dump" if dump == PG_DUMP else "db.json")
 
 
 class BackupError(Exception):
     pass
 
 
-def create_backup(output=None):
-    """Write <output> (default var/backups/pilotdecl-<time>.tar.gz); returns its path."""
+def _pg_client(program, *args):
+    """Run a PostgreSQL client program against the configured database (no shell; password via PGPASSWORD)."""
+    db = connection.settings_dict
+    command = [program]
+    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if db.get(key):
+            command += [flag, str(db[key])]
+    command += [*args, "--dbname", db["NAME"]]
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    if (db.get("OPTIONS") or {}).get("sslmode"):
+        env["PGSSLMODE"] = db["OPTIONS"]["sslmode"]
+    try:
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    except FileNotFoundError as exc:
+        raise BackupError(f"{program} not found: install the PostgreSQL client (postgresql-client)") from exc
+    if result.returncode != 0:
+        raise BackupError(f"{program} failed: {result.stderr.strip()}")
+
+
+def create_backup(output=None, *, portable=False):
+    """Write <output> (default var/backups/pilotdecl-<time>.tar.gz); returns its path.
+
+    On PostgreSQL the database is dumped with pg_dump unless `portable` asks for Django's JSON.
+    """
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     output = Path(output or Path(settings.BASE_DIR) / "var" / "backups" / f"pilotdecl-{stamp}.tar.gz")
     output.parent.mkdir(parents=True, exist_ok=True)
     media = Path(settings.MEDIA_ROOT)
+    dump = PG_DUMP if connection.vendor == "postgresql" and not portable else JSON_DUMP
     with tempfile.TemporaryDirectory() as tmp:
-        db_file = Path(tmp) / "db.json"
-        call_command("dumpdata", natural_foreign=True, exclude=EXCLUDE, output=str(db_file), verbosity=0)
+        db_file = _dump_file(tmp, dump)
+        if dump == PG_DUMP:
+            _pg_client("pg_dump", "--format=custom", "--file", str(db_file))
+        else:
+            call_command("dumpdata", natural_foreign=True, exclude=EXCLUDE, output=str(db_file), verbosity=0)
         manifest = {"format": FORMAT, "created_at": timezone.now().isoformat(), "django": django.get_version(),
-                    "database": connection.vendor,
+                    "database": connection.vendor, "dump": dump,
                     "media_files": sum(1 for p in media.rglob("*") if p.is_file()) if media.exists() else 0}
         (Path(tmp) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         partial = output.with_name(output.name + ".part")
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(Path(tmp) / "manifest.json", arcname="manifest.json")
-            tar.add(db_file, arcname="db.json")
+            tar.add(db_file, arcname=db_file.name)
             if media.exists():
                 tar.add(media, arcname="media")
         partial.replace(output)  # never leave a half-written file under the final name
@@ -74,17 +112,27 @@ def restore_backup(path):
     manifest = read_manifest(path)
     if manifest.get("format") != FORMAT:
         raise BackupError(f"unsupported backup format {manifest.get('format')}")
+    dump = manifest.get("dump", JSON_DUMP)  # backups from before pg_dump carry no "dump": they are JSON
+    if dump not in (PG_DUMP, JSON_DUMP):
+        raise BackupError(f"unsupported database dump {dump}")
+    if dump == PG_DUMP and connection.vendor != "postgresql":
+        raise BackupError("this backup was made with pg_dump and restores only into PostgreSQL")
     media = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(path, "r:gz") as tar:
             tar.extractall(tmp, members=list(_safe_members(tar)))
-        db_file = Path(tmp) / "db.json"
+        db_file = _dump_file(tmp, dump)
         if not db_file.exists():
-            raise BackupError("backup has no db.json")
-        with transaction.atomic():
-            call_command("flush", interactive=False, verbosity=0)
-            ContentType.objects.clear_cache()
-            call_command("loaddata", str(db_file), verbosity=0)
+            raise BackupError(f"backup has no {db_file.name}")
+        if dump == PG_DUMP:
+            connection.close()  # hold no lock of our own while pg_restore drops the tables
+            _pg_client("pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
+                       "--single-transaction", "--exit-on-error", str(db_file))
+        else:
+            with transaction.atomic():
+                call_command("flush", interactive=False, verbosity=0)
+                ContentType.objects.clear_cache()
+                call_command("loaddata", str(db_file), verbosity=0)
         ContentType.objects.clear_cache()
         restored_media = Path(tmp) / "media"
         if media.exists():

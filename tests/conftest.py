@@ -8,7 +8,7 @@ def pytest_collection_modifyitems(config, items):
     """Tests marked postgres_only (row locks, concurrency) run in CI, which sets DATABASE_URL."""
     if connection.vendor == "postgresql":
         return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks); SQLite serialises writers")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks, pg_dump); SQLite serialises writers")
     for item in items:
         if item.get_closest_marker("postgres_only"):
             item.add_marker(skip)

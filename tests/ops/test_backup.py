@@ -13,7 +13,8 @@ from tests.factories import complete_declaration, make_guide, make_org, make_use
 
 
 @pytest.mark.django_db(transaction=True)
-def test_round_trip(tmp_path, settings):
+def test_portable_round_trip(tmp_path, settings):
+    """Django's JSON: the only way on SQLite, `backup --portable` on PostgreSQL."""
     settings.MEDIA_ROOT = tmp_path / "media"
     (settings.MEDIA_ROOT / "attachments").mkdir(parents=True)
     (settings.MEDIA_ROOT / "attachments" / "证明.pdf").write_bytes(b"%PDF-1.4 original")
@@ -26,8 +27,8 @@ def test_round_trip(tmp_path, settings):
     counts = {m: m.objects.count() for m in (Guide, Declaration, Organisation, User, AuditRecord, Notification)}
 
     out = tmp_path / "backup.tar.gz"
-    call_command("backup", output=str(out))
-    assert read_manifest(out)["format"] == 1
+    call_command("backup", output=str(out), portable=True)
+    assert read_manifest(out)["format"] == 1 and read_manifest(out)["dump"] == "json"
     with tarfile.open(out) as tar:
         names = tar.getnames()
     assert "db.json" in names and "media/attachments/证明.pdf" in names
@@ -50,6 +51,44 @@ def test_round_trip(tmp_path, settings):
     assert (settings.MEDIA_ROOT / "attachments" / "证明.pdf").read_bytes() == b"%PDF-1.4 original"
     assert not (settings.MEDIA_ROOT / "stray.txt").exists()
     # the restored database keeps working: new rows get fresh ids
+    assert make_org("恢复后新增").pk > org.pk
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_backs_up_with_pg_dump_and_restores_with_pg_restore(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (settings.MEDIA_ROOT / "attachments").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "attachments" / "证明.pdf").write_bytes(b"%PDF-1.4 original")
+    guide = make_guide(2022)
+    org = make_org("备份测试公司")
+    user = make_user("applicant", "backup_user", organisation=org, email="b@example.com")
+    decl = complete_declaration(guide, org, None, state="submitted")
+    record("declaration.submit", target=decl, actor=user, summary="提交申报", data={"k": "值"})
+    counts = {m: m.objects.count() for m in (Guide, Declaration, Organisation, User, AuditRecord)}
+
+    out = tmp_path / "backup.tar.gz"
+    call_command("backup", output=str(out))
+    manifest = read_manifest(out)
+    assert manifest["dump"] == "pg_dump" and manifest["database"] == "postgresql"
+    with tarfile.open(out) as tar:
+        assert tar.extractfile("db.dump").read(5) == b"PGDMP"  # pg_dump's custom format
+        assert "media/attachments/证明.pdf" in tar.getnames()
+
+    Declaration.objects.filter(pk=decl.pk).update(project_name="改过的名称")
+    User.objects.filter(pk=user.pk).update(username="changed")
+    later = make_org("备份之后的公司")
+    (settings.MEDIA_ROOT / "attachments" / "证明.pdf").write_bytes(b"tampered")
+
+    call_command("restore", str(out), yes=True)
+
+    assert {m: m.objects.count() for m in counts} == counts
+    assert Declaration.objects.get(pk=decl.pk).project_name == decl.project_name
+    assert User.objects.get(pk=user.pk).username == "backup_user"
+    assert not Organisation.objects.filter(pk=later.pk).exists()
+    assert AuditRecord.objects.get(action="declaration.submit").data == {"k": "值"}
+    assert (settings.MEDIA_ROOT / "attachments" / "证明.pdf").read_bytes() == b"%PDF-1.4 original"
+    # the sequences came back with the rows: new rows get fresh ids
     assert make_org("恢复后新增").pk > org.pk
 
 

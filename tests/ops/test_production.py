@@ -137,6 +137,12 @@ class TestCompose:
         assert result.returncode != 0
         assert f"set {missing} in .env" in result.stderr
 
+    def test_the_app_image_has_a_pg_dump_for_the_db_service(self, compose):
+        """pg_dump refuses a server newer than itself: the image's client follows the db image's major version."""
+        major = compose["services"]["db"]["image"].split(":")[1].split("-")[0].split(".")[0]
+        text = (ROOT / "Dockerfile").read_text()
+        assert f"ARG PG_MAJOR={major}\n" in text and "postgresql-client-${PG_MAJOR}" in text
+
     def test_dockerfile_serves_static_files_with_whitenoise(self):
         text = (ROOT / "Dockerfile").read_text()
         assert "collectstatic" in text and "gunicorn" in text
