@@ -31,8 +31,8 @@ def catalogue(per_page=40):
 
     from core.national import PREFIX, TITLE
     from declarations.models import Declaration, Guide
-    from quotas.models import Unit
     from review.models import Assignment
+    from units.models import Unit
 
     User = get_user_model()
     guide = Guide.objects.filter(title=TITLE).order_by("-id").first()

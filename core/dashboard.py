@@ -62,7 +62,8 @@ def unit_progress(guide):
     if not apps.is_installed("quotas"):
         return None
     try:
-        from quotas.models import RecommendationList, Unit, UnitGuideSetting
+        from quotas.models import RecommendationList, UnitGuideSetting
+        from units.models import Unit
     except ImportError:
         return None
     lists = RecommendationList.objects.filter(guide=guide, unit=OuterRef("pk"))

@@ -22,7 +22,7 @@ class User(AbstractUser):
         on_delete=models.PROTECT, related_name="users",
     )
     unit = models.ForeignKey(
-        "quotas.Unit", verbose_name=_("所属推荐单位"), null=True, blank=True,
+        "units.Unit", verbose_name=_("所属推荐单位"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="staff",
     )
 

@@ -38,15 +38,23 @@ from core.models import AuditRecord, Notification
 from core.regions import REGIONS
 from declarations.loading import load_guide, read_guide_data
 from declarations.models import Attachment, Declaration, Guide, Organisation
-from quotas.demo import (PILOT_ZONES, PLAN_CITIES, SOE_GROUPS, SUBPROV_CAPITALS, TIANJIN_DISTRICTS, province_unit_name,
-                         unit_division)
-from quotas.jurisdiction import delegated_kinds, derive
+from quotas.demo import (
+    PILOT_ZONES,
+    PLAN_CITIES,
+    SOE_GROUPS,
+    SUBPROV_CAPITALS,
+    TIANJIN_DISTRICTS,
+    province_unit_name,
+    unit_division,
+)
 from quotas.loading import load_quotas
-from quotas.models import GroupMembership, LetterSequence, ListEntry, QuotaRule, RecommendationList, Unit
-from review.models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Score, Selection
+from quotas.models import LetterSequence, ListEntry, QuotaRule, RecommendationList
 from review.assignment import assign_reviewers
+from review.models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Score, Selection
 from review.setup import ensure_default_sheet
 from review.workdays import add_working_days
+from units.jurisdiction import delegated_kinds, derive
+from units.models import GroupMembership, Unit
 
 TITLE = "2022年大数据产业发展试点示范项目申报指南（全国规模模拟）"
 PREFIX = "nat_"

@@ -151,8 +151,8 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
                 self.initial["extra_directions"] = [d.pk for d in declaration.extra_directions.all()]
             self.fields["extra_directions"].help_text = _("本指南每个项目最多可选 %(n)d 个方向（含上面的主方向）") % {
                 "n": guide.max_directions}
-        from quotas.jurisdiction import accepted_group_ids, derived_unit
-        from quotas.models import Unit
+        from units.jurisdiction import accepted_group_ids, derived_unit
+        from units.models import Unit
 
         org = declaration.organisation
         # The unit follows from where the organisation is; a group is offered only after it accepted the membership.

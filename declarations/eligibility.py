@@ -111,7 +111,7 @@ def _required_fields(decl):
 
 def unit_failure(decl):
     """The declaration's unit is not one the organisation may reach (its jurisdiction, or a group that accepted it)."""
-    from quotas.jurisdiction import allowed_unit_ids, derived_unit
+    from units.jurisdiction import allowed_unit_ids, derived_unit
 
     org = decl.organisation
     if decl.unit_id in allowed_unit_ids(org, decl.guide):

@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.regions import (
-    credit_code_division, division_name, division_within, is_division, region_matches_division, region_name,
+    credit_code_division,
+    division_name,
+    division_within,
+    is_division,
+    region_matches_division,
+    region_name,
 )
 
 from .models import Organisation

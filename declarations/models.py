@@ -231,7 +231,7 @@ class Declaration(models.Model):
 
     guide = models.ForeignKey(Guide, on_delete=models.PROTECT, related_name="declarations")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="declarations")
-    unit = models.ForeignKey("quotas.Unit", verbose_name=_("推荐单位"), null=True, blank=True,
+    unit = models.ForeignKey("units.Unit", verbose_name=_("推荐单位"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="declarations")
     direction = models.ForeignKey(Direction, verbose_name=_("申报方向"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="declarations")

@@ -174,7 +174,7 @@ def start_declaration(guide, *, organisation, actor, request=None, now=None):
     _ensure_before_deadline(guide, now, _("创建申报"))
     try:
         with transaction.atomic():
-            from quotas.jurisdiction import derived_unit
+            from units.jurisdiction import derived_unit
 
             decl = Declaration.objects.create(guide=guide, organisation=organisation,
                                               unit=derived_unit(organisation, guide))
@@ -198,7 +198,7 @@ def save_draft(decl, cleaned, *, expected_version, actor=None, extra_directions=
     _ensure_before_deadline(decl.guide, now, _("修改"))
     unit_id = cleaned.get("unit_id")
     if unit_id is not None and unit_id != decl.unit_id:
-        from quotas.jurisdiction import may_declare_to
+        from units.jurisdiction import may_declare_to
 
         if not may_declare_to(decl.organisation, decl.guide, unit_id):
             raise TransitionError(_("所选推荐单位不是贵单位所在地的推荐单位，也不是已确认贵单位为成员单位的中央企业集团，"

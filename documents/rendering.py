@@ -65,7 +65,7 @@ def pdf_context(doc):
 
 
 def _seal_data_uri(unit_id):
-    from quotas.models import Unit
+    from units.models import Unit
 
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None or not unit.seal:

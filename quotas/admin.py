@@ -1,13 +1,6 @@
 from django.contrib import admin
 
-from .models import ListEntry, QuotaRule, RecommendationList, Unit, UnitGuideSetting
-
-
-@admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "region", "parent", "is_active")
-    list_filter = ("kind", "region")
-    search_fields = ("name",)
+from .models import ListEntry, QuotaRule, RecommendationList, UnitGuideSetting
 
 
 @admin.register(QuotaRule)

@@ -3,8 +3,7 @@ their quotas under the live demo guide, and submitted declarations for the Tianj
 
 from core.demo_accounts import demo_user
 from core.regions import REGIONS
-
-from .models import Unit
+from units.models import Unit
 
 MUNICIPALITIES = {"11", "12", "31", "50"}
 PLAN_CITIES = [("大连市工业和信息化局", "21"), ("青岛市工业和信息化局", "37"), ("宁波市经济和信息化局", "33"),
@@ -188,10 +187,10 @@ def _seals_and_prefixes(ctx):
 
 def _memberships(ctx):
     """A Tianjin subsidiary of the State Grid asks to declare through the group; unit_sgcc decides."""
-    from declarations.models import Organisation
     from stdnum.cn import uscc
 
-    from .models import GroupMembership
+    from declarations.models import Organisation
+    from units.models import GroupMembership
 
     body = "91120116MA0700001"
     org, _ = Organisation.objects.get_or_create(credit_code=body + uscc.calc_check_digit(body), defaults={

@@ -30,7 +30,7 @@ def _own_unit_check(declaration, actor):
 def pass_check(*, declaration, actor, request=None, now=None):
     """形式审查通过: the declaration joins the unit's pool for ranking."""
     _own_unit_check(declaration, actor)
-    from .jurisdiction import may_declare_to
+    from units.jurisdiction import may_declare_to
 
     if not may_declare_to(declaration.organisation, declaration.guide, declaration.unit_id):
         # Declared before the jurisdiction rules (or the organisation's place changed): it belongs elsewhere.

@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy
 from core.forms import NewAccountForm
 from declarations.fields import LeanFormMixin
 from declarations.models import Declaration, Direction, Guide
-
-from .models import Unit
-from .validators import validate_seal
+from units.models import Unit
+from units.validators import validate_seal
 
 S = Declaration.State
 EXEMPT_CHOICES = [("", gettext_lazy("全部")), ("yes", gettext_lazy("不占名额（DCMM 豁免）")),

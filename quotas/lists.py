@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations.models import Guide
+from units.models import Unit
 
-from .models import ListEntry, RecommendationList, Unit
+from .models import ListEntry, RecommendationList
 from .queries import counter, deadline_for, pool
 from .readiness import child_ranks
 

@@ -3,8 +3,9 @@
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from units.models import Unit
 
-from .models import QuotaRule, Unit, UnitGuideSetting
+from .models import QuotaRule, UnitGuideSetting
 
 
 def on_guide_loaded(sender, *, guide, data, **kwargs):

@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.decorators import applicant_required, unit_required
-
-from .memberships import MembershipError, decide_membership, request_membership
-from .models import GroupMembership, Unit
+from units.memberships import MembershipError, decide_membership, request_membership
+from units.models import GroupMembership, Unit
 
 
 class MembershipRequestForm(forms.Form):

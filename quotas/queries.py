@@ -8,8 +8,9 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef
 
 from declarations.models import Declaration, Guide
 from declarations.queries import with_sent_up
+from units.models import Unit
 
-from .models import ListEntry, QuotaRule, RecommendationList, Unit, UnitGuideSetting
+from .models import ListEntry, QuotaRule, RecommendationList, UnitGuideSetting
 
 S = Declaration.State
 

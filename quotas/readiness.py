@@ -95,8 +95,7 @@ def quota_checks(sender, *, guide, **kwargs):
     delegates to them, which it shows by giving any child unit a quota (2022: Tianjin's districts).
     """
     from declarations.guide_admin import ChecklistItem
-
-    from .models import Unit
+    from units.models import Unit
 
     units = list(Unit.objects.filter(is_active=True).only("pk", "name", "kind", "parent_id"))
     rules = set(QuotaRule.objects.filter(guide=guide).values_list("unit_kind", flat=True))

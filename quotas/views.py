@@ -20,14 +20,34 @@ from core.security_devices import users_with_device
 from declarations.eligibility import earlier_in_demo_period
 from declarations.models import Declaration, Guide
 from declarations.queries import declaration_page_queryset, first_guide_with_work, guides_with_open_declarations
+from units.models import Unit
 
 from . import administration, formal_check, lists, recommendation
-from .forms import (FilterForm, GuideChoiceForm, MoveForm, ReasonForm, RecommendForm, ReturnForm, StaffForm,
-                    UnitForm, UnitSettingForm, VersionForm)
+from .forms import (
+    FilterForm,
+    GuideChoiceForm,
+    MoveForm,
+    ReasonForm,
+    RecommendForm,
+    ReturnForm,
+    StaffForm,
+    UnitForm,
+    UnitSettingForm,
+    VersionForm,
+)
 from .lists import ListError
-from .models import RecommendationList, Unit, UnitGuideSetting
-from .queries import (counter, declarations_for_unit, entries_of, guides_with_pending_work,
-                      list_and_entry, overview, quota_and_deadline, quota_for, workspace_queryset)
+from .models import RecommendationList, UnitGuideSetting
+from .queries import (
+    counter,
+    declarations_for_unit,
+    entries_of,
+    guides_with_pending_work,
+    list_and_entry,
+    overview,
+    quota_and_deadline,
+    quota_for,
+    workspace_queryset,
+)
 from .readiness import child_ranks, child_states, confirmation_blockers
 
 S = Declaration.State

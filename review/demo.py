@@ -12,10 +12,10 @@ from declarations.loading import read_guide_data
 from declarations.models import Declaration, Guide, Organisation
 from declarations.services import transition
 from declarations.validators import uscc
-from quotas.models import Unit
+from units.models import Unit
 
-from .models import Assignment, Panel, Review, ReviewerProfile
 from .assignment import assign_reviewers
+from .models import Assignment, Panel, Review, ReviewerProfile
 from .scoring import save_review
 from .setup import ensure_default_sheet, settings_for, sheet_for
 

@@ -255,7 +255,7 @@ def ranking_filters(query, guide):
     """
     from core.regions import REGIONS
     from declarations.models import Direction
-    from quotas.models import Unit
+    from units.models import Unit
 
     from .models import Panel
 

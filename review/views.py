@@ -17,21 +17,43 @@ from core.regions import REGIONS, region_name
 from core.security import confirm_fresh_password
 from declarations.models import Declaration, Direction, Guide
 from declarations.queries import declaration_page_queryset
-from quotas.models import Unit
+from units.models import Unit
 
 from . import assignment, scoring, selection, setup
 from .base import ReviewError
 from .blind import masked_title, reviewer_view
-from .copies import request_review_copy, review_copy_document
 from .conflicts import conflict_reason
+from .copies import request_review_copy, review_copy_document
 from .exports import start_ranking_export
-from .forms import (ConflictForm, NoticeForm, PanelForm, PublishForm, ReasonForm, ReviewerCreateForm, ReviewerEditForm,
-                    SettingsForm)
+from .forms import (
+    ConflictForm,
+    NoticeForm,
+    PanelForm,
+    PublishForm,
+    ReasonForm,
+    ReviewerCreateForm,
+    ReviewerEditForm,
+    SettingsForm,
+)
 from .models import Assignment, ConflictDeclaration, Panel, Review, ReviewerProfile, ReviewSettings, Selection
-from .queries import (assignment_overview, declaration_history, guide_progress, ranked_declarations, ranking,
-                      ranking_filters, ranking_page_rows, reviewer_assignments, reviewer_page_assignment)
-from .reviewers import (create_reviewer, declare_conflict, handle_conflict_declaration, pending_conflict_pairs,
-                        update_reviewer)
+from .queries import (
+    assignment_overview,
+    declaration_history,
+    guide_progress,
+    ranked_declarations,
+    ranking,
+    ranking_filters,
+    ranking_page_rows,
+    reviewer_assignments,
+    reviewer_page_assignment,
+)
+from .reviewers import (
+    create_reviewer,
+    declare_conflict,
+    handle_conflict_declaration,
+    pending_conflict_pairs,
+    update_reviewer,
+)
 from .workdays import add_working_days
 
 User = get_user_model()

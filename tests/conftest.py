@@ -29,7 +29,7 @@ class Personas:
     """Everyone a permission test needs, built once per test (healthchecks-style personas)."""
 
     def __init__(self, guide):
-        from quotas.models import Unit
+        from units.models import Unit
 
         self.guide = guide
         self.city = make_unit("天津市工业和信息化局（测试）", Unit.Kind.PROVINCE, "12")

@@ -9,7 +9,7 @@ from stdnum.cn import uscc
 
 from declarations.loading import load_guide, read_guide_data
 from declarations.models import Declaration, Organisation
-from quotas.models import Unit
+from units.models import Unit
 
 _seq = itertools.count(1)
 PASSWORD = "Test#pass-2026"

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from declarations.models import Declaration, Organisation
-from quotas.models import Unit
 from tests.factories import credit_code, make_guide, make_unit
+from units.models import Unit
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 

@@ -24,10 +24,11 @@ from declarations.loading import load_guide, read_guide_data
 from declarations.models import Declaration, Guide
 from documents.models import Document
 from documents.signing import create_self_signed_p12
-from quotas.models import RecommendationList, Unit
+from quotas.models import RecommendationList
 from review.models import Review, ReviewSettings
 from tests.factories import PASSWORD, credit_code, make_unit, make_user
 from tests.review.conftest import make_reviewer
+from units.models import Unit
 
 from .conftest import browser_login
 

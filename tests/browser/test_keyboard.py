@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from declarations.models import Declaration
-from quotas.models import Unit
 from tests.factories import PASSWORD, make_guide, make_org, make_unit, make_user
+from units.models import Unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

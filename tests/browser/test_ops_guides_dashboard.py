@@ -3,14 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from django.utils import timezone
-
 from declarations.models import Guide, Rule
-from quotas.models import QuotaRule, Unit
+from quotas.models import QuotaRule
 from tests.factories import PASSWORD, complete_declaration
+from units.models import Unit
 
 from .conftest import browser_login
 

@@ -1,7 +1,7 @@
 from django.utils import translation
 
 from declarations.models import Organisation
-from quotas.models import Unit
+from units.models import Unit
 
 
 def test_region_names_follow_the_language_and_cost_no_lookup_per_row():

@@ -1,8 +1,8 @@
 import pytest
 
-from quotas.models import Unit
 from tests.factories import make_org, make_unit, make_user
 from tests.utils import login
+from units.models import Unit
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64

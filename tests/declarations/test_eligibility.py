@@ -35,7 +35,7 @@ def decl_for(guide, unit, org=None, direction=None, **fields):
     org = org or make_org(dcmm=0, division=getattr(unit, "division", "") or None)
     if unit is not None and unit.kind == "district":
         # Only the 2022 guide delegates to districts; under the others the city is the organisation's unit.
-        from quotas.jurisdiction import derived_unit
+        from units.jurisdiction import derived_unit
 
         unit = derived_unit(org, guide)
     return complete_declaration(guide, org, unit, direction or BASELINE_DIRECTION[guide.year], **fields)

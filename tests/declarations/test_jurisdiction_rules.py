@@ -16,16 +16,16 @@ from stdnum.cn import uscc
 
 from core.models import AuditRecord, Notification
 from core.regions import division_name, divisions
-from declarations.eligibility import check_eligibility
 from declarations.declaration_forms import DeclarationForm
+from declarations.eligibility import check_eligibility
 from declarations.models import Declaration, Organisation, Rule
 from declarations.services import start_declaration, transition
-from quotas.jurisdiction import derived_unit
-from quotas.models import GroupMembership, Unit
 from quotas.formal_check import pass_check
 from quotas.lists import ListError
 from tests.factories import complete_declaration, make_guide, make_org, make_unit, make_user
 from tests.utils import login
+from units.jurisdiction import derived_unit
+from units.models import GroupMembership, Unit
 
 
 def unit_errors(decl):
@@ -225,7 +225,7 @@ def test_where_the_guide_says_so_a_similar_title_goes_to_the_unit_side_by_side(c
 def test_the_national_generator_registers_organisations_where_they_declare(settings, tmp_path):
     from core.national import generate
     from core.regions import credit_code_division, region_matches_division
-    from quotas.jurisdiction import may_declare_to
+    from units.jurisdiction import may_declare_to
 
     stats = generate(applicants=120, reviewers=12, seed=7)
     guide = stats["guide"]

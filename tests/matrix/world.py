@@ -13,14 +13,14 @@ from django.utils import timezone
 
 from declarations.models import Attachment
 from declarations.services import transition
-from documents.models import Document
 from documents.issuing import request_application_form, request_forms_zip, request_recommendation_letter
+from documents.models import Document
 from documents.rendering import render_document
 from quotas.formal_check import pass_check
 from quotas.lists import get_list
 from quotas.recommendation import confirm_recommendations, set_recommended
-from review.models import Panel, ReviewerProfile
 from review.assignment import add_reviewer
+from review.models import Panel, ReviewerProfile
 from review.scoring import submit_review
 from review.selection import open_public_notice, publish_results, select_projects
 from review.setup import ensure_default_sheet, settings_for, sheet_for
@@ -113,9 +113,7 @@ class World:
                            actor=admin, now=timezone.now() - timedelta(days=20))
         publish_results(guide=self.old_guide, actor=admin)
 
-        from core.exports import start_audit_export
-
-        from core.exports import build_export
+        from core.exports import build_export, start_audit_export
 
         self.export = start_audit_export(user=admin, query="", request=None)
         build_export(self.export.pk)  # as the worker would after commit
@@ -131,8 +129,8 @@ class World:
         from tests.demonstration.matrix_world import build as build_demonstration
 
         build_demonstration(self)
-        from quotas.models import GroupMembership, Unit
         from tests.factories import make_unit
+        from units.models import GroupMembership, Unit
 
         # A central SOE group none of the roles works for, asked by applicant_b to confirm its membership.
         self.group = make_unit("中国电子信息产业集团有限公司（矩阵）", Unit.Kind.SOE, "")

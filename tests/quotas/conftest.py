@@ -6,8 +6,8 @@ from quotas.administration import set_unit_setting
 from quotas.formal_check import pass_check
 from quotas.lists import get_list
 from quotas.recommendation import confirm_recommendations, set_recommended
-from quotas.models import GroupMembership
 from tests.factories import PASSWORD, complete_declaration, make_org
+from units.models import GroupMembership
 
 
 def submitted(guide, unit, *, org=None, dcmm=0, direction="4", name=None):

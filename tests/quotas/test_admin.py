@@ -10,9 +10,10 @@ from django.urls import reverse
 from PIL import Image
 
 from core.models import AuditRecord, User
-from quotas.models import Unit, UnitGuideSetting
+from quotas.models import UnitGuideSetting
 from tests.factories import PASSWORD, make_unit
 from tests.utils import login
+from units.models import Unit
 
 from .conftest import passed, recommend, submitted
 

@@ -4,8 +4,8 @@ from django.core.management import call_command
 
 from declarations.demo import demo_guide
 from declarations.models import Declaration
-from quotas.models import Unit
 from quotas.queries import quota_for
+from units.models import Unit
 
 
 def test_demo_loads_twice_with_quotas_and_declarations_to_check(db, settings, tmp_path):

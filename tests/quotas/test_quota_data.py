@@ -6,9 +6,10 @@ from django.utils import timezone
 from declarations.loading import load_guide, read_guide_data
 from quotas.administration import set_unit_setting
 from quotas.lists import ListError
-from quotas.models import QuotaRule, Unit, UnitGuideSetting
+from quotas.models import QuotaRule, UnitGuideSetting
 from quotas.queries import deadline_for, quota_for
 from tests.factories import make_guide, make_unit
+from units.models import Unit
 
 K = Unit.Kind
 

@@ -87,8 +87,8 @@ def _top_up(w, n):
     """Rows that the generator does not make, in bulk, to the world's size."""
     from core.models import AuditRecord, Notification
     from declarations.models import Declaration
-    from quotas.models import Unit
     from review.models import Assignment
+    from units.models import Unit
 
     User = get_user_model()
     decls = list(Declaration.objects.filter(guide=w["guide"]).order_by("pk")[:n])

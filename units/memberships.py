@@ -2,7 +2,7 @@
 
 One transaction and one audit record each; the other side is notified. Only an
 accepted membership lets an organisation declare through the group
-(quotas.jurisdiction.allowed_unit_ids); a private company cannot pick 国家电网 by itself.
+(units.jurisdiction.allowed_unit_ids); a private company cannot pick 国家电网 by itself.
 """
 
 from django.db import transaction

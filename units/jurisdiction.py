@@ -12,21 +12,25 @@ its GB/T 2260 division, proposed from the credit code at registration.
 - Else the province-level unit of its region (or the XPCC).
 
 A subsidiary of a central SOE group may declare through the group instead, once the
-group's unit has accepted its membership (quotas.memberships).
+group's unit has accepted its membership (units.memberships).
 """
 
 from django.db.models import Q
 
-from .models import GroupMembership, QuotaRule, Unit, UnitGuideSetting
+from .models import GroupMembership, Unit
 
 CITY_KINDS = (Unit.Kind.PLAN_CITY, Unit.Kind.SUBPROV_CAPITAL)
 PROVINCE_KINDS = (Unit.Kind.PROVINCE, Unit.Kind.XPCC)
 
 
 def delegated_kinds(guide):
-    """Unit kinds the guide gives a quota to, and units it gives one by name (admin or data override)."""
-    kinds = set(QuotaRule.objects.filter(guide=guide).values_list("unit_kind", flat=True))
-    units = set(UnitGuideSetting.objects.filter(guide=guide, quota__isnull=False).values_list("unit_id", flat=True))
+    """Unit kinds the guide gives a quota to, and units it gives one by name (admin or data override).
+
+    The rows belong to quotas (QuotaRule, UnitGuideSetting); they are read through the guide's related
+    names so this floor does not import the one above it.
+    """
+    kinds = set(guide.quota_rules.values_list("unit_kind", flat=True))
+    units = set(guide.unit_settings.filter(quota__isnull=False).values_list("unit_id", flat=True))
     return kinds, units
 
 
