@@ -29,8 +29,8 @@ def catalogue(per_page=40):
     from django.db.models import Count, Q
     from django.urls import reverse
 
-    from core.national import PREFIX, TITLE
     from declarations.models import Declaration, Guide
+    from operations.national import PREFIX, TITLE
     from review.models import Assignment
     from units.models import Unit
 
@@ -76,9 +76,9 @@ def catalogue(per_page=40):
         Page("推荐单位申报列表", LIST, [(rev("quotas:workspace") + f"?guide={g}", u) for u in unit_users.values()]),
         Page("推荐单位排序页", LIST, [(rev("quotas:ranking") + f"?guide={g}", u) for u in unit_users.values()]),
         Page("专家评审任务列表", LIST, [(rev("review:queue"), a.reviewer) for a in assignments]),
-        Page("管理员申报总表（5000 项分页）", LIST, [(rev("core:declarations") + f"?guide={g}", admin)]),
+        Page("管理员申报总表（5000 项分页）", LIST, [(rev("operations:declarations") + f"?guide={g}", admin)]),
         Page("管理员名额总览", LIST, [(rev("quotas:overview") + f"?guide={g}", admin)]),
-        Page("管理员统计首页", LIST, [(rev("core:dashboard") + f"?guide={g}", admin)]),
+        Page("管理员统计首页", LIST, [(rev("operations:dashboard") + f"?guide={g}", admin)]),
         Page("公开名单（公示）", LIST, [(rev("review:results_guide", args=[g]), None)]),
         # Last: if it is slow, its queued requests must not spill into another page's figures.
         Page(f"管理员评审排名（{n_ranked} 个推荐项目，全部方向第 1 页）", RANKING, [(rev("review:ranking", args=[g]), admin)]),
@@ -94,8 +94,8 @@ def open_assignments(guide, n):
     score drafts). Made once in the benchmark database and reused: a reviewer of a direction's panel gets a
     recommended project of that direction they have not been assigned, if the conflict rule allows it.
     """
-    from core.national import PREFIX
     from declarations.models import Declaration
+    from operations.national import PREFIX
     from review.models import Assignment, Panel
     from review.rules import active_assignment
 

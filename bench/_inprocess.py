@@ -75,7 +75,7 @@ def _anyone_client():
     if not _ANYONE:
         from django.contrib.auth import get_user_model
 
-        from core.national import PREFIX
+        from operations.national import PREFIX
 
         _ANYONE.extend(_clients([(None, get_user_model().objects.get(username=f"{PREFIX}admin"))]).values())
     return _ANYONE[0]

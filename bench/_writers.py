@@ -27,11 +27,11 @@ class Writers:
     @classmethod
     def prepare(cls, autosave_rate, score_rate, cookie):
         """Choose 30 applicants' drafts and the open assignments (see _catalog.open_assignments)."""
+        from _catalog import open_assignments
         from django.contrib.auth import get_user_model
 
-        from _catalog import open_assignments
-        from core.national import PREFIX, TITLE
         from declarations.models import Declaration, Guide
+        from operations.national import PREFIX, TITLE
 
         guide = Guide.objects.filter(title=TITLE).order_by("-id").first()
         drafts = list(Declaration.objects.filter(guide=guide, state="draft",

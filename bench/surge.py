@@ -185,8 +185,8 @@ def main():
     from django.db import connection
     from django.utils import timezone as djtz
 
-    from core.national import PREFIX, TITLE
     from declarations.models import Declaration
+    from operations.national import PREFIX, TITLE
 
     User = get_user_model()
     drafts = list(Declaration.objects.filter(guide__title=TITLE, state="draft",

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "review",
     "documents",
     "demonstration",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -231,8 +232,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # Beat: reminders hourly (each is sent once, keyed by its step), the e-mail sweeper every 15 minutes,
 # stuck documents (a worker killed mid-render) re-queued every 5 minutes.
+# Task modules autodiscovery (each app's tasks.py) does not find: the audit export's task sits next to its builder.
+CELERY_IMPORTS = ("core.exports",)
 CELERY_BEAT_SCHEDULE = {
-    "send-reminders": {"task": "core.tasks.send_reminders", "schedule": 3600.0},
+    "send-reminders": {"task": "operations.tasks.send_reminders", "schedule": 3600.0},
     "resend-pending-emails": {"task": "core.tasks.resend_pending_emails", "schedule": 900.0},
     "requeue-stale-documents": {"task": "documents.tasks.requeue_stale_documents", "schedule": 300.0},
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("review/", include("review.urls")),
     path("documents/", include("documents.urls")),
     path("demonstration/", include("demonstration.urls")),
+    path("", include("operations.urls")),
     path("", include("core.urls")),
     path("django-admin/", admin.site.urls),
 ]

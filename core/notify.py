@@ -1,12 +1,9 @@
 """The one way to tell a user something: an inbox entry plus an e-mail sent by Celery."""
 
-import logging
-
 from django.db import IntegrityError, transaction
 
 from .models import Notification
-
-log = logging.getLogger(__name__)
+from .tasks import queue_email
 
 
 def notify(user, *, kind, title, body="", url="", dedupe_key=None, email=True):
@@ -55,17 +52,6 @@ def notify_many(messages, *, kind):
     if ids:
         transaction.on_commit(lambda: [queue_email(pk) for pk in ids])
     return len(created)
-
-
-def queue_email(notification_id):
-    """Hand the e-mail to Celery; if the broker is down the sweeper (core.tasks.resend_pending_emails) retries."""
-    from .tasks import email_notification
-
-    try:
-        email_notification.delay(notification_id)
-    except Exception:  # noqa: BLE001 - a broker outage must not break the request that notified
-        log.warning("could not queue e-mail for notification %s; the sweeper will retry", notification_id,
-                    exc_info=True)
 
 
 def mark_read(user, *, ids=None, now=None):

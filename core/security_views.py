@@ -67,7 +67,7 @@ def otp_setup(request):
 def otp_reset(request, pk):
     """A ministry admin removes another account's devices (lost phone), after re-entering their password."""
     target = get_object_or_404(User, pk=pk)
-    back = safe_next(request, default="core:ministry_home")
+    back = safe_next(request, default="operations:ministry_home")
     if target.pk == request.user.pk:
         messages.error(request, _("不能重置自己的双因素认证；如需更换身份验证器，请联系另一位管理员"))
         return redirect(back)

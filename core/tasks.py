@@ -1,4 +1,7 @@
-"""Celery tasks of the core room: thin wrappers that take ids and call plain functions."""
+"""Celery tasks of the core room: thin wrappers that take ids and call plain functions.
+
+The audit export's task lives next to its builder (core.exports), so neither module imports the other.
+"""
 
 import logging
 from datetime import timedelta
@@ -73,33 +76,18 @@ def pending_emails(now=None):
         created_at__lt=now - timedelta(minutes=10), created_at__gte=now - timedelta(days=3))
 
 
+def queue_email(notification_id):
+    """Hand the e-mail to Celery; if the broker is down the sweeper (resend_pending_emails) retries."""
+    try:
+        email_notification.delay(notification_id)
+    except Exception:  # noqa: BLE001 - a broker outage must not break the request that notified
+        log.warning("could not queue e-mail for notification %s; the sweeper will retry", notification_id,
+                    exc_info=True)
+
+
 @shared_task
 def resend_pending_emails():
-    from .notify import queue_email
-
     ids = list(pending_emails().values_list("pk", flat=True)[:500])
     for pk in ids:
         queue_email(pk)
     return len(ids)
-
-
-@shared_task
-def send_reminders():
-    """Beat: deadline reminders for drafts, unconfirmed lists and unfinished reviews (each sent once)."""
-    from .reminders import send_reminders as run
-
-    return run()
-
-
-@shared_task(acks_late=True)
-def build_export(export_id):
-    from .exports import build_export as build
-
-    build(export_id)
-
-
-@shared_task
-def announce_extension(guide_id, applicant_deadline=False, unit_deadline=False):
-    from .reminders import announce_extension as run
-
-    return run(guide_id, applicant_deadline=applicant_deadline, unit_deadline=unit_deadline)

@@ -4,9 +4,6 @@ from . import views
 
 app_name = "core"
 urlpatterns = [
-    path("ministry/", views.ministry_home, name="ministry_home"),
-    path("ministry/dashboard/", views.admin_dashboard, name="dashboard"),
-    path("ministry/declarations/", views.admin_declarations, name="declarations"),
     path("ministry/audit/", views.audit_log, name="audit_log"),
     path("ministry/audit/export.<str:fmt>", views.audit_export, name="audit_export"),
     path("ministry/audit/export-excel/", views.audit_export_excel, name="audit_export_excel"),

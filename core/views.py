@@ -3,33 +3,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from declarations.models import Declaration, Guide
-from declarations.queries import first_guide_with_work, guides_with_open_declarations
-
-from . import dashboard as dash
 from . import spreadsheet
 from .audit_labels import action_label
 from .decorators import ministry_required
-from .health import run_checks
 from .exports import start_audit_export
+from .health import run_checks
 from .models import AuditRecord, Export, Notification
 from .notify import mark_read
 from .queries import EXPORT_COLUMNS, AuditFilterForm, audit_records, export_rows, inbox
-from .regions import REGION_NAMES
 
 # Each role's workspace; apps add theirs by URL name.
 ROLE_HOME = {
     "applicant": "declarations:dashboard",
     "unit": "quotas:workspace",
     "reviewer": "review:queue",
-    "admin": "core:ministry_home",
+    "admin": "operations:ministry_home",
 }
 PAGE_SIZE = 50
 
@@ -40,11 +34,6 @@ def home(request):
         return render(request, "core/landing.html")
     role = "admin" if user.is_ministry else user.role
     return redirect(ROLE_HOME.get(role, "declarations:dashboard"))
-
-
-@ministry_required
-def ministry_home(request):
-    return render(request, "core/ministry_home.html")
 
 
 # --- inbox -------------------------------------------------------------------------------------
@@ -80,73 +69,6 @@ def inbox_mark_all_read(request):
 
 
 # --- admin dashboard ---------------------------------------------------------------------------
-
-def _pick_guide(request):
-    guides = list(Guide.objects.order_by("-year", "-id").only("pk", "title", "year", "is_published"))
-    wanted = request.GET.get("guide")
-    guide = None
-    if wanted:
-        if not wanted.isdigit():
-            raise Http404
-        guide = next((g for g in guides if g.pk == int(wanted)), None)
-        if guide is None:
-            raise Http404
-    else:
-        published = Guide.objects.published().order_by("-year", "-id")
-        guide = first_guide_with_work(published, guides_with_open_declarations()) or (guides[0] if guides else None)
-    if guide is not None:
-        guide = Guide.objects.get(pk=guide.pk)
-    return guides, guide
-
-
-@ministry_required
-def admin_dashboard(request):
-    guides, guide = _pick_guide(request)
-    context = {"guides": guides, "guide": guide, "now": timezone.now()}
-    if guide is not None:
-        data = dash.summary(guide)
-        context.update(data)
-        context["chart_data"] = {
-            "states": {"labels": [s["label"] for s in data["states"]], "values": [s["n"] for s in data["states"]]},
-            "directions": {"labels": [d["label"] for d in data["directions"]],
-                           "values": [d["n"] for d in data["directions"]]},
-            "tiles": dash.region_tiles(data["regions"]),
-            "list_url": reverse("core:declarations") + f"?guide={guide.pk}",
-            "review": {
-                "panels": [{"label": p.name, "done": p.done, "total": p.total} for p in data["panels"] or []],
-                "directions": [{"label": d["label"], "done": d["done"], "total": d["total"]}
-                               for d in data["review_directions"] or []],
-            },
-        }
-    return render(request, "core/dashboard.html", context)
-
-
-@ministry_required
-def admin_declarations(request):
-    """The list the dashboard's numbers link to: same filters, same queryset."""
-    guides, guide = _pick_guide(request)
-    if guide is None:
-        raise Http404
-    state = request.GET.get("state") or None
-    if state and state not in Declaration.State.values:
-        state = None
-    direction = request.GET.get("direction")
-    direction = int(direction) if direction and direction.isdigit() else None
-    region = request.GET.get("region") if request.GET.get("region") in REGION_NAMES else None
-    qs = (dash.admin_declarations(guide, state=state, direction=direction, region=region)
-          .select_related("organisation", "direction", "unit").order_by("direction__order", "id")
-          # Only what the table shows: a declaration's full row carries every text of the application.
-          .only("project_name", "state", "submitted_at", "organisation__name", "organisation__region",
-                "direction__code", "direction__name", "unit__name"))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "core/declarations.html", {"query": query.urlencode(),
-        "guide": guide, "guides": guides, "page": page, "state": state, "direction": direction, "region": region,
-        "state_label": Declaration.State(state).label if state else "",
-        "region_label": REGION_NAMES.get(region, ""),
-        "direction_obj": guide.directions.filter(pk=direction).first() if direction else None})
-
 
 # --- audit log ---------------------------------------------------------------------------------
 

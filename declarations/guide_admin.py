@@ -18,7 +18,7 @@ from core.audit import record
 
 from .attachment_kinds import copy_kinds
 from .models import Category, Declaration, Direction, Guide, Rule
-from .signals import guide_copied, guide_publish_checks
+from .signals import deadline_extended, guide_copied, guide_publish_checks
 
 GUIDE_FIELDS = ["year", "title", "doc_number", "applicant_deadline", "unit_deadline", "max_directions",
                 "demo_period_years", "quota_exempt_dcmm_min", "notes"]
@@ -255,10 +255,8 @@ def extend_deadline(*, guide, actor, reason, applicant_deadline=None, unit_deadl
 
 
 def _announce_extension(guide_id, changes):
-    from core.tasks import announce_extension
-
-    announce_extension.delay(guide_id, applicant_deadline="applicant_deadline" in changes,
-                             unit_deadline="unit_deadline" in changes)
+    deadline_extended.send(sender=Guide, guide_id=guide_id, applicant_deadline="applicant_deadline" in changes,
+                           unit_deadline="unit_deadline" in changes)
 
 
 # --- categories, directions, rules ------------------------------------------------------------

@@ -12,3 +12,7 @@ guide_copied = django.dispatch.Signal()
 # Each receiver returns a list of ChecklistItem for its part (quotas: every unit has a quota;
 # review: scoring sheets whose weights sum to 100%), so the declarations app imports neither.
 guide_publish_checks = django.dispatch.Signal()
+
+# Sent after the transaction that extended a guide's deadlines committed: args guide_id,
+# applicant_deadline, unit_deadline (booleans: which one moved). operations tells those still working.
+deadline_extended = django.dispatch.Signal()

@@ -1,6 +1,6 @@
-"""Reminders before a self-evaluation round's two deadlines, run by beat through core.reminders.
+"""Reminders before a self-evaluation round's two deadlines, run by beat through operations.reminders.
 
-Keyed like core.reminders (who, what, which round, the deadline, the 7/3/1-day step), so each
+Keyed like operations.reminders (who, what, which round, the deadline, the 7/3/1-day step), so each
 reminder is stored and mailed once however often beat runs; a moved deadline starts afresh.
 """
 

@@ -11,15 +11,6 @@ from core.regions import REGIONS, region_name
 from .validators import validate_seal
 
 
-class UnitQuerySet(models.QuerySet):
-    def recommending_for(self, organisation, guide):
-        """Units the organisation may declare to under the guide: the unit of its jurisdiction
-        (units.jurisdiction.derived_unit) and the central SOE groups that confirmed it as a member."""
-        from .jurisdiction import allowed_unit_ids
-
-        return self.filter(pk__in=allowed_unit_ids(organisation, guide))
-
-
 class Unit(models.Model):
     """A recommending unit (推荐单位). A unit with a parent recommends to its parent, else to the ministry."""
 
@@ -51,8 +42,6 @@ class Unit(models.Model):
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     address = models.CharField(_("通讯地址"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
-
-    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("推荐单位")

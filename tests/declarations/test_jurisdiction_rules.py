@@ -223,8 +223,8 @@ def test_where_the_guide_says_so_a_similar_title_goes_to_the_unit_side_by_side(c
 
 @pytest.mark.django_db(transaction=False)
 def test_the_national_generator_registers_organisations_where_they_declare(settings, tmp_path):
-    from core.national import generate
     from core.regions import credit_code_division, region_matches_division
+    from operations.national import generate
     from units.jurisdiction import may_declare_to
 
     stats = generate(applicants=120, reviewers=12, seed=7)

@@ -1,12 +1,12 @@
-"""Reminders before a round's deadlines go through core.reminders, once per step."""
+"""Reminders before a round's deadlines go through operations.reminders, once per step."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
 from core.models import Notification
-from core.reminders import send_reminders
 from demonstration import services
+from operations.reminders import send_reminders
 
 
 def test_applicants_without_a_report_are_reminded_once_per_step(sel):

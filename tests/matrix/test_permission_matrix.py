@@ -170,7 +170,7 @@ SPEC = {
     "demonstration:conclude": S(ADMIN, ev_report, post_only=True),
     "demonstration:results": S(ALL), "demonstration:results_round": S(ALL, lambda w: {"pk": w.evaluation_round.pk}),
     # ministry: guides, dashboards, audit
-    "core:ministry_home": S(ADMIN), "core:dashboard": S(ADMIN), "core:declarations": S(ADMIN),
+    "operations:ministry_home": S(ADMIN), "operations:dashboard": S(ADMIN), "operations:declarations": S(ADMIN),
     "core:audit_log": S(ADMIN), "core:audit_export_excel": S(ADMIN, post_only=True),
     "core:export": S(ADMIN, lambda w: {"pk": w.export.pk}),
     "core:export_download": S(ADMIN, lambda w: {"pk": w.export.pk}), "core:audit_export": S(ADMIN, lambda w: {"fmt": "csv"}),

@@ -5,10 +5,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from core.audit import record
-from core.backup import BackupError, read_manifest, restore_backup
 from core.models import AuditRecord, Notification, User
 from core.notify import notify
 from declarations.models import Declaration, Guide, Organisation
+from operations.backup import BackupError, read_manifest, restore_backup
 from tests.factories import complete_declaration, make_guide, make_org, make_user
 
 

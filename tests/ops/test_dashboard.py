@@ -29,17 +29,17 @@ def spread(personas):
 class TestAdminDashboard:
     def test_it_is_for_the_ministry_only(self, client, personas):
         login(client, personas.city_staff)
-        assert client.get(reverse("core:dashboard")).status_code == 403
+        assert client.get(reverse("operations:dashboard")).status_code == 403
         login(client, personas.applicant_a)
-        assert client.get(reverse("core:declarations")).status_code == 403
+        assert client.get(reverse("operations:declarations")).status_code == 403
 
     def test_numbers_match_the_lists(self, client, personas, spread):
         login(client, personas.admin)
-        r = client.get(reverse("core:dashboard"), {"guide": spread.pk})
+        r = client.get(reverse("operations:dashboard"), {"guide": spread.pk})
         assert r.status_code == 200
         ctx = r.context
         assert ctx["total"] == 5 and ctx["drafts"] == 2
-        base = reverse("core:declarations") + f"?guide={spread.pk}"
+        base = reverse("operations:declarations") + f"?guide={spread.pk}"
         assert _count(client, base) == ctx["total"]
         for s in ctx["states"]:
             if s["key"] != "draft":
@@ -59,7 +59,7 @@ class TestAdminDashboard:
 
         RecommendationList.objects.create(guide=spread, unit=personas.city, state="confirmed")
         login(client, personas.admin)
-        units = client.get(reverse("core:dashboard"), {"guide": spread.pk}).context["units"]
+        units = client.get(reverse("operations:dashboard"), {"guide": spread.pk}).context["units"]
         city = next(u for u in units if u.pk == personas.city.pk)
         assert city.n_declarations == 5 and city.n_passed == 2 and city.confirmed
         assert city.n_declarations == Declaration.objects.filter(guide=spread, unit=personas.city).exclude(
@@ -78,20 +78,20 @@ class TestAdminDashboard:
         done = Assignment.objects.create(declaration=decl, reviewer=r2)
         Review.objects.create(assignment=done, state="submitted")
         login(client, personas.admin)
-        panels = client.get(reverse("core:dashboard"), {"guide": spread.pk}).context["panels"]
+        panels = client.get(reverse("operations:dashboard"), {"guide": spread.pk}).context["panels"]
         assert [(p.name, p.total, p.done, p.percent, p.n_reviewers) for p in panels] == [("第一组", 2, 1, 50, 2)]
 
     def test_unknown_guide_is_404(self, client, personas):
         login(client, personas.admin)
-        assert client.get(reverse("core:dashboard"), {"guide": "999999"}).status_code == 404
-        assert client.get(reverse("core:dashboard"), {"guide": "x"}).status_code == 404
+        assert client.get(reverse("operations:dashboard"), {"guide": "999999"}).status_code == 404
+        assert client.get(reverse("operations:dashboard"), {"guide": "x"}).status_code == 404
 
     @pytest.mark.parametrize("n", [3, 30])
     def test_declaration_list_query_count_is_fixed(self, client, personas, count_queries, n):
         for _ in range(n):
             complete_declaration(personas.guide, make_org(), personas.city, state="submitted")
         login(client, personas.admin)
-        url = reverse("core:declarations") + f"?guide={personas.guide.pk}"
+        url = reverse("operations:declarations") + f"?guide={personas.guide.pk}"
         assert count_queries(lambda: client.get(url)) <= 10
 
     @pytest.mark.parametrize("n", [3, 30])
@@ -100,11 +100,11 @@ class TestAdminDashboard:
             complete_declaration(personas.guide, make_org(region=["12", "13", "31"][i % 3]), personas.city,
                                  state="submitted")
         login(client, personas.admin)
-        assert count_queries(lambda: client.get(reverse("core:dashboard"))) <= 14
+        assert count_queries(lambda: client.get(reverse("operations:dashboard"))) <= 14
 
 
 def test_ministry_home_links_the_operations_pages(client, personas):
     login(client, personas.admin)
-    body = client.get(reverse("core:ministry_home")).content.decode()
-    for name in ("core:dashboard", "core:audit_log", "guides:list", "guides:copy"):
+    body = client.get(reverse("operations:ministry_home")).content.decode()
+    for name in ("operations:dashboard", "core:audit_log", "guides:list", "guides:copy"):
         assert f'href="{reverse(name)}"' in body, name

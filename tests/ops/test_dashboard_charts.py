@@ -21,11 +21,11 @@ def _chart_data(response):
 def test_cartogram_has_one_square_per_region_and_the_lists_numbers(client, personas, spread):  # noqa: F811
     complete_declaration(spread, make_org(region="66"), personas.city, state="submitted")  # the corps
     login(client, personas.admin)
-    data = _chart_data(client.get(reverse("core:dashboard"), {"guide": spread.pk}))
+    data = _chart_data(client.get(reverse("operations:dashboard"), {"guide": spread.pk}))
     tiles = data["tiles"]
     assert sorted(t["key"] for t in tiles) == sorted(REGION_NAMES)  # 31 provinces and the XPCC
     assert len({(t["x"], t["y"]) for t in tiles}) == 32  # no two squares in one place
-    base = reverse("core:declarations") + f"?guide={spread.pk}"
+    base = reverse("operations:declarations") + f"?guide={spread.pk}"
     assert data["list_url"] == base
     for t in tiles:
         assert _count(client, f"{base}&region={t['key']}") == t["n"], t
@@ -59,7 +59,7 @@ def test_review_progress_per_panel_and_per_direction(client, personas):
     save_review(assignment=a, actor=reviewers[0], comment="很好，建议入选。" * 3, submit=True,
                 scores={f"score_{c.pk}": "90" for c in sheet_for(d4).criteria.all()})
     login(client, personas.admin)
-    data = _chart_data(client.get(reverse("core:dashboard"), {"guide": guide.pk}))
+    data = _chart_data(client.get(reverse("operations:dashboard"), {"guide": guide.pk}))
     assert data["review"]["panels"] == [{"label": "第一组", "done": 1, "total": 3}]
     by_label = {d["label"].split(".")[0]: (d["done"], d["total"]) for d in data["review"]["directions"]}
     assert by_label == {"4": (1, 2), "5": (0, 1)}

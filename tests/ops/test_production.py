@@ -158,5 +158,5 @@ def test_beat_schedule_names_registered_tasks():
 
     app.loader.import_default_modules()
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"core.tasks.send_reminders", "core.tasks.resend_pending_emails"} <= tasks
+    assert {"operations.tasks.send_reminders", "core.tasks.resend_pending_emails"} <= tasks
     assert tasks <= set(app.tasks)

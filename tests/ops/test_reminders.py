@@ -5,8 +5,9 @@ from django.core import mail
 from django.utils import timezone
 
 from core.models import Notification
-from core.reminders import send_reminders, step_for
-from core.tasks import send_reminders as beat_task
+from core.reminders import step_for
+from operations.reminders import send_reminders
+from operations.tasks import send_reminders as beat_task
 from tests.factories import complete_declaration, make_guide, make_org, make_user
 
 
@@ -146,7 +147,7 @@ class TestExtensionAnnouncement:
                             unit_deadline=guide.unit_deadline + timedelta(days=2))
         assert sorted(m.to[0] for m in mail.outbox) == ["a@example.com", "city@example.com"]
         assert all("已延期至" in m.subject for m in mail.outbox)
-        from core.reminders import announce_extension
+        from operations.reminders import announce_extension
 
         assert announce_extension(guide.pk, applicant_deadline=True, unit_deadline=True) == 0
 

@@ -52,5 +52,5 @@ def test_once_the_list_is_confirmed_the_unit_opens_on_the_newest_guide(personas,
 def test_ministry_opens_on_the_guide_with_declarations_in_progress(personas, client):
     _pending_setup(personas)
     login(client, personas.admin)
-    assert client.get(reverse("core:dashboard")).context["guide"] == personas.guide
+    assert client.get(reverse("operations:dashboard")).context["guide"] == personas.guide
     assert client.get(reverse("quotas:overview")).context["guide"] == personas.guide

@@ -26,7 +26,7 @@ def _sheet_post(name="方向四评分表", direction="", rows=(("创新性", "60
 
 def test_workbench_links_to_site_pages_not_django_admin(rp, client):
     login(client, rp.p.admin)
-    html = client.get(reverse("core:ministry_home")).content.decode()
+    html = client.get(reverse("operations:ministry_home")).content.decode()
     assert "/django-admin/" not in html
     assert reverse("review:panels") in html and reverse("review:sheets") in html
 

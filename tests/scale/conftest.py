@@ -1,1 +1,1 @@
-"""Two worlds for the query-count tests, built once per module with core.national and rolled back after."""
+"""Two worlds for the query-count tests, built once per module with operations.national and rolled back after."""

@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from core import national
 from declarations.models import Declaration, Guide, Organisation
 from declarations.validators import validate_credit_code
+from operations import national
 from quotas.models import RecommendationList
 from quotas.queries import counter
 from review.models import Assignment, Review

@@ -1,6 +1,6 @@
 """Every list page runs a fixed number of SQL queries whatever the row count.
 
-Two worlds are built with core.national.generate (the generator of the national
+Two worlds are built with operations.national.generate (the generator of the national
 benchmark data), all applicants in Tianjin so that a few units get many rows:
 10 declarations and 1,000 (and 10 and 300 reviewers). Pages whose rows do not come from declarations get
 their rows added in bulk to the same sizes: audit records, notifications, extra
@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core import national
+from operations import national
 
 SIZES = (10, 1000)
 REVIEWERS = {10: 10, 1000: 300}
@@ -61,8 +61,8 @@ def _pages(w):
         ("admin_declaration_reviews", "admin", reverse("review:declaration_reviews", args=[g, w["recommended"].pk])),
         ("public_results_index", None, reverse("review:results")),
         ("public_results_guide", None, reverse("review:results_guide", args=[g])),
-        ("admin_dashboard", "admin", reverse("core:dashboard") + f"?guide={g}"),
-        ("admin_declarations", "admin", reverse("core:declarations") + f"?guide={g}"),
+        ("admin_dashboard", "admin", reverse("operations:dashboard") + f"?guide={g}"),
+        ("admin_declarations", "admin", reverse("operations:declarations") + f"?guide={g}"),
         ("admin_audit_log", "admin", reverse("core:audit_log")),
         ("inbox", "applicant", reverse("core:inbox")),
         ("admin_guide_list", "admin", reverse("guides:list")),

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from core import national
+from operations import national
 
 
 class Command(BaseCommand):

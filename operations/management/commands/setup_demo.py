@@ -1,12 +1,17 @@
 """Load demo data for every role; safe to run again."""
 
-from importlib import import_module
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core import demo as core_demo
+from declarations import demo as declarations_demo
+from demonstration import demo as demonstration_demo
+from documents import demo as documents_demo
+from quotas import demo as quotas_demo
+from review import demo as review_demo
+
 # Order matters: later apps build on earlier ones' objects.
-DEMO_MODULES = ["declarations.demo", "quotas.demo", "review.demo", "demonstration.demo", "documents.demo", "core.demo"]
+DEMO_MODULES = [declarations_demo, quotas_demo, review_demo, demonstration_demo, documents_demo, core_demo]
 DEMO_PASSWORD = "Demo#2026pass"
 
 
@@ -16,11 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         ctx = {"password": DEMO_PASSWORD, "accounts": []}
         with transaction.atomic():
-            for name in DEMO_MODULES:
-                try:
-                    module = import_module(name)
-                except ModuleNotFoundError:
-                    continue
+            for module in DEMO_MODULES:
                 module.load(ctx)
         self.stdout.write(self.style.SUCCESS("演示数据已加载。演示账号（密码均为 %s）：" % DEMO_PASSWORD))
         for username, role, note in ctx["accounts"]:

@@ -1,18 +1,19 @@
 """The admin dashboard's numbers, each one database aggregation over the same
 queryset the matching list page shows (admin_declarations), so they agree.
 
-Unit progress needs the quotas room and review progress the review room; each
-part returns None when its room is not installed or has no tables yet.
+Unit progress reads the quotas room and review progress the review room; each
+part returns None when its room has no tables yet.
 """
 
-from django.apps import apps
 from django.db import DatabaseError
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from core.regions import REGION_NAMES, TILES
 from declarations.models import Declaration
-
-from .regions import REGION_NAMES, TILES
+from quotas.models import RecommendationList, UnitGuideSetting
+from review.models import Assignment, Panel
+from units.models import Unit
 
 S = Declaration.State
 
@@ -59,13 +60,6 @@ def region_tiles(regions):
 
 def unit_progress(guide):
     """Per unit with something to confirm: submitted/passed counts, its deadline and list state."""
-    if not apps.is_installed("quotas"):
-        return None
-    try:
-        from quotas.models import RecommendationList, UnitGuideSetting
-        from units.models import Unit
-    except ImportError:
-        return None
     lists = RecommendationList.objects.filter(guide=guide, unit=OuterRef("pk"))
     extension = UnitGuideSetting.objects.filter(guide=guide, unit=OuterRef("pk"), deadline__isnull=False)
     in_guide = Q(declarations__guide=guide) & ~Q(declarations__state=S.DRAFT)
@@ -90,14 +84,6 @@ def unit_progress(guide):
 
 def review_progress(guide):
     """Per panel: active assignments on its directions' declarations, and how many are scored."""
-    if not apps.is_installed("review"):
-        return None
-    try:
-        from review.models import Panel
-    except ImportError:
-        return None
-    from review.models import Assignment
-
     # Separate subqueries: joining assignments and reviewers in one query multiplies the rows.
     assignments = Assignment.objects.filter(declaration__guide=guide, state="active",
                                             declaration__direction__panels=OuterRef("pk"))
@@ -123,10 +109,6 @@ def review_progress(guide):
 
 def review_by_direction(guide):
     """Per direction with active assignments: how many there are and how many are scored."""
-    if not apps.is_installed("review"):
-        return None
-    from review.models import Assignment
-
     try:
         rows = list(Assignment.objects.filter(declaration__guide=guide, state="active").order_by()
                     .values("declaration__direction").annotate(

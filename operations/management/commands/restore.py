@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from core.backup import BackupError, read_manifest, restore_backup
+from operations.backup import BackupError, read_manifest, restore_backup
 
 
 class Command(BaseCommand):
