@@ -1,5 +1,6 @@
 """Checks behind /health/: the database, Redis (when configured) and a Celery worker."""
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 
@@ -29,9 +30,7 @@ def check_redis():
 def check_celery():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process"
-    from config.celery import app
-
-    replies = app.control.inspect(timeout=CELERY_PING_TIMEOUT).ping() or {}
+    replies = current_app.control.inspect(timeout=CELERY_PING_TIMEOUT).ping() or {}
     if not replies:
         raise RuntimeError("no worker answered")
     return f"ok ({len(replies)} worker{'s' if len(replies) > 1 else ''})"

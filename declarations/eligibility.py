@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from .attachment_kinds import missing_required
 from .models import DCMM_LEVELS, Declaration, Rule
+from .signals import declaration_checks
 
 DCMM_NAMES = dict(DCMM_LEVELS)
 
@@ -308,9 +309,6 @@ def check_eligibility(decl, *, today=None):
 
 
 def _unprintable_characters(decl):
-    """Characters the printed application form cannot draw; the documents room is optional, so import lazily."""
-    try:
-        from documents.glyphs import unprintable_fields
-    except ImportError:
-        return []
-    return [Failure(field, message) for field, message in unprintable_fields(decl)]
+    """What other rooms find wrong before submission (documents: characters the printed form cannot draw)."""
+    return [Failure(field, message) for _receiver, found in declaration_checks.send(sender=Declaration, declaration=decl)
+            for field, message in found]

@@ -1,9 +1,11 @@
 """Querysets scoped to what a user may see, shared by views, exports and dashboards."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 
 from .models import Attachment, Declaration
+
+CONFIRMED_LIST = "confirmed"  # quotas.RecommendationList.State.CONFIRMED
 
 
 def with_sent_up(queryset):
@@ -11,14 +13,13 @@ def with_sent_up(queryset):
 
     The declaration stays "passed" until the parent decides, so this is what tells the applicant
     (and the units) that it is no longer waiting on the first unit.
+
+    The lists belong to quotas, a floor above: they are reached through the declaration's
+    `list_entries` relation (one filter() call, so every condition holds for the same entry).
     """
-    from django.db.models import Exists, OuterRef
-
-    from quotas.models import ListEntry, RecommendationList
-
-    sent = ListEntry.objects.filter(
-        declaration=OuterRef("pk"), recommended=True, rec_list__unit=OuterRef("unit"),
-        rec_list__unit__parent__isnull=False, rec_list__state=RecommendationList.State.CONFIRMED)
+    sent = Declaration.objects.filter(
+        pk=OuterRef("pk"), list_entries__recommended=True, list_entries__rec_list__unit=OuterRef("unit"),
+        list_entries__rec_list__unit__parent__isnull=False, list_entries__rec_list__state=CONFIRMED_LIST)
     return queryset.annotate(sent_up=Exists(sent))
 
 

@@ -22,6 +22,7 @@ from core.models import AuditRecord
 
 from .eligibility import check_eligibility
 from .models import Attachment, Declaration, Organisation
+from .signals import declaration_submitted
 
 S = Declaration.State
 
@@ -271,12 +272,7 @@ def _send_receipt(declaration_id, resubmit=False):
 
 
 def _after_submit(declaration_id):
-    # Documents and notifications are optional rooms: import lazily so this app stands alone.
-    try:
-        from documents.issuing import request_application_form
-    except ImportError:
-        return
-    request_application_form(declaration_id)
+    declaration_submitted.send(sender=Declaration, declaration_id=declaration_id)
 
 
 def withdraw_declaration(decl, *, actor, request=None, now=None):

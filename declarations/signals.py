@@ -16,3 +16,11 @@ guide_publish_checks = django.dispatch.Signal()
 # Sent after the transaction that extended a guide's deadlines committed: args guide_id,
 # applicant_deadline, unit_deadline (booleans: which one moved). operations tells those still working.
 deadline_extended = django.dispatch.Signal()
+
+# Sent after the transaction that submitted a declaration committed: args declaration_id.
+# documents requests the application form PDF.
+declaration_submitted = django.dispatch.Signal()
+
+# Sent while checking a declaration before submission: args declaration. Each receiver returns a list of
+# (field, message) for what its room finds wrong (documents: characters the printed form cannot draw).
+declaration_checks = django.dispatch.Signal()

@@ -12,6 +12,7 @@ import logging
 import re
 import uuid
 
+from celery import shared_task
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -69,8 +70,6 @@ def upload_scan(*, target, kind, upload, actor, request=None):
 
 
 def _enqueue(scan_id):
-    from .tasks import read_scan_task
-
     try:
         read_scan_task.delay(scan_id)
     except Exception:  # noqa: BLE001 - broker down: the uploader picks the document by hand instead
@@ -195,3 +194,9 @@ def has_current_scan(outer_ref, app_label, model, kind=Document.Kind.APPLICATION
     ct = ContentType.objects.get_by_natural_key(app_label, model)
     return Exists(StampedScan.objects.of_current_documents().filter(
         target_type=ct, target_id=OuterRef(outer_ref), kind=kind))
+
+
+@shared_task(acks_late=True, name="documents.tasks.read_scan_task")
+def read_scan_task(scan_id):
+    """Read the QR code of an uploaded stamped scan and link it to its document."""
+    read_scan(scan_id)

@@ -24,6 +24,7 @@ from .lists import ListError, bump_version, check_quota, ensure_open, format_tim
 from .models import LetterSequence, ListEntry, RecommendationList
 from .queries import counter, is_exempt
 from .readiness import child_states, confirmation_blockers
+from .signals import list_confirmed
 
 log = logging.getLogger(__name__)
 S = Declaration.State
@@ -190,12 +191,7 @@ def _notify_applicants(unit, guide, entries):
 
 
 def _request_letter(list_id):
-    # The documents room renders the 推荐函; this app works without it.
-    try:
-        from documents.issuing import request_recommendation_letter
-    except ImportError:
-        return
-    try:
-        request_recommendation_letter(list_id)
-    except Exception:  # a failed render must not undo or hide the confirmation
-        log.exception("could not request the recommendation letter of list %s", list_id)
+    # The documents room renders the 推荐函 (its receiver); a failure must not undo or hide the confirmation.
+    for _receiver, result in list_confirmed.send_robust(sender=RecommendationList, list_id=list_id):
+        if isinstance(result, Exception):
+            log.error("could not request the recommendation letter of list %s", list_id, exc_info=result)

@@ -23,7 +23,6 @@ from . import assignment, scoring, selection, setup
 from .base import ReviewError
 from .blind import masked_title, reviewer_view
 from .conflicts import conflict_reason
-from .copies import request_review_copy, review_copy_document
 from .exports import start_ranking_export
 from .forms import (
     ConflictForm,
@@ -54,6 +53,7 @@ from .reviewers import (
     pending_conflict_pairs,
     update_reviewer,
 )
+from .signals import review_copy_requested
 from .workdays import add_working_days
 
 User = get_user_model()
@@ -137,7 +137,7 @@ def application_form(request, pk):
     a, view, cfg = _reviewer_assignment(request, pk)
     return render(request, "review/application_form.html", {
         "a": a, "decl": view.decl, "blind": view.blind, "attachments": view.attachments,
-        "pdf": review_copy_document(a), "next": request.path})
+        "next": request.path})
 
 
 @reviewer_required
@@ -145,7 +145,7 @@ def application_form(request, pk):
 def request_pdf(request, pk):
     """Queue the reviewer's PDF copy of the form, built from the same view as the pages (masked when blind)."""
     a, view, cfg = _reviewer_assignment(request, pk)
-    request_review_copy(assignment=a, view=view, actor=request.user, request=request)
+    review_copy_requested.send(sender=Assignment, assignment=a, view=view, actor=request.user, request=request)
     messages.info(request, _("正在生成评审用申报书（PDF），完成后可在本页下载。"))
     return redirect("review:application_form", a.pk)
 

@@ -1,7 +1,8 @@
 from django import template
 
-from ..models import Document
+from ..copies import review_copy_document
 from ..issuing import current_document
+from ..models import Document
 
 register = template.Library()
 
@@ -14,6 +15,12 @@ def application_form_of(declaration):
 @register.simple_tag
 def recommendation_letter_of(rec_list):
     return current_document(rec_list, Document.Kind.RECOMMENDATION_LETTER) if rec_list else None
+
+
+@register.simple_tag
+def review_copy_of(assignment):
+    """The reviewer's current PDF copy of the application form of `assignment` (documents.copies)."""
+    return review_copy_document(assignment)
 
 
 @register.simple_tag

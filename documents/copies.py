@@ -5,13 +5,15 @@ the PDF cannot show more than the screen: in blind review the texts are masked, 
 hidden attachments are missing and the cover's organisation block is left out
 (`omit_organisation`, read by the print template). documents renders it in Celery
 like any form; its target is the assignment, so only that reviewer may download it.
+review asks for it with its signal `review_copy_requested`; its page shows it with the
+`review_copy_of` template tag, so review imports nothing of documents.
 """
 
 from django.utils.translation import gettext as _
 
-from documents.models import Document
-from documents.content import application_form_content
-from documents.issuing import current_document, request_form_copy
+from .content import application_form_content
+from .issuing import current_document, request_form_copy
+from .models import Document
 
 
 def review_copy_content(*, assignment, view):
