@@ -20,6 +20,8 @@ from django_otp import user_has_device
 
 from core.audit import record
 
+from .security_devices import verify_current_code
+
 FRESH_PASSWORD_SECONDS = 300
 SESSION_KEY = "password_confirmed_at"
 # Paths a signed-in user may reach before finishing 2FA. Only the two steps of the second factor itself
@@ -76,8 +78,6 @@ def confirm_fresh_password(request):
     publish results. A correct confirmation is remembered for five minutes. On failure a
     message is added, the attempt is audited, and the caller must change nothing.
     """
-    from .security_devices import verify_current_code
-
     if password_recently_confirmed(request):
         return True
     password = request.POST.get("confirm_password", "")

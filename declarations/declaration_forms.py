@@ -12,6 +12,9 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from units.jurisdiction import accepted_group_ids, derived_unit
+from units.models import Unit
+
 from .fields import PLAIN_RENDERER, BootstrapBoundField, bootstrap, choices_from
 from .forms import SpecificMessagesMixin
 from .models import Declaration, Direction, Rule
@@ -151,9 +154,6 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
                 self.initial["extra_directions"] = [d.pk for d in declaration.extra_directions.all()]
             self.fields["extra_directions"].help_text = _("本指南每个项目最多可选 %(n)d 个方向（含上面的主方向）") % {
                 "n": guide.max_directions}
-        from units.jurisdiction import accepted_group_ids, derived_unit
-        from units.models import Unit
-
         org = declaration.organisation
         # The unit follows from where the organisation is; a group is offered only after it accepted the membership.
         self.derived_unit = derived_unit(org, guide)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.demo_accounts import demo_user
+from declarations.validators import uscc
 
 from .loading import guide_files, load_guide, read_guide_data
 from .models import Guide, Organisation
@@ -31,8 +32,6 @@ def load(ctx):
         ("天津河西智能数据研究院", "12120103MB1A22334B", "12", False, 0),
     ]
     ctx["organisations"] = []
-    from declarations.validators import uscc
-
     for i, (name, code, region, industrial, dcmm) in enumerate(orgs, 1):
         code = code[:17] + uscc.calc_check_digit(code[:17])
         org, _ = Organisation.objects.update_or_create(credit_code=code, defaults={

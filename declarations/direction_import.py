@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from core.spreadsheet import cells, save
 
 from .guide_admin import lock_guide
 from .models import Category, Direction
@@ -32,8 +33,6 @@ def template_workbook():
     """The blank workbook a clerk fills in: header row plus one example row."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from core.spreadsheet import cells, save
 
     wb = Workbook()
     ws = wb.active

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from units.jurisdiction import allowed_unit_ids, derived_unit
+
 from .attachment_kinds import missing_required
 from .models import DCMM_LEVELS, Declaration, Rule
 from .signals import declaration_checks
@@ -112,8 +114,6 @@ def _required_fields(decl):
 
 def unit_failure(decl):
     """The declaration's unit is not one the organisation may reach (its jurisdiction, or a group that accepted it)."""
-    from units.jurisdiction import allowed_unit_ids, derived_unit
-
     org = decl.organisation
     if decl.unit_id in allowed_unit_ids(org, decl.guide):
         return None

@@ -23,7 +23,7 @@ from core.regions import (
 )
 
 from .models import Organisation
-from .validators import check_upload, normalise_credit_code, validate_mobile
+from .validators import check_upload, normalise_credit_code, validate_credit_code, validate_mobile
 
 User = get_user_model()
 
@@ -103,8 +103,6 @@ class RegistrationForm(SpecificMessagesMixin, UserCreationForm):
         self.helper.form_tag = False
 
     def clean_credit_code(self):
-        from .validators import validate_credit_code
-
         code = normalise_credit_code(self.cleaned_data["credit_code"])
         validate_credit_code(code)
         if Organisation.objects.filter(credit_code=code).exists():

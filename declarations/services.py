@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from core.audit import record
 from core.models import AuditRecord
+from core.notify import notify
+from units.jurisdiction import derived_unit, may_declare_to
 
 from .eligibility import check_eligibility
 from .models import Attachment, Declaration, Organisation
@@ -175,8 +177,6 @@ def start_declaration(guide, *, organisation, actor, request=None, now=None):
     _ensure_before_deadline(guide, now, _("创建申报"))
     try:
         with transaction.atomic():
-            from units.jurisdiction import derived_unit
-
             decl = Declaration.objects.create(guide=guide, organisation=organisation,
                                               unit=derived_unit(organisation, guide))
             record("declaration.create", target=decl, actor=actor, request=request, summary=_("创建申报草稿"))
@@ -199,8 +199,6 @@ def save_draft(decl, cleaned, *, expected_version, actor=None, extra_directions=
     _ensure_before_deadline(decl.guide, now, _("修改"))
     unit_id = cleaned.get("unit_id")
     if unit_id is not None and unit_id != decl.unit_id:
-        from units.jurisdiction import may_declare_to
-
         if not may_declare_to(decl.organisation, decl.guide, unit_id):
             raise TransitionError(_("所选推荐单位不是贵单位所在地的推荐单位，也不是已确认贵单位为成员单位的中央企业集团，"
                                     "本页内容未保存；请按页面提示选择推荐单位"))
@@ -257,8 +255,6 @@ def submit_declaration(decl, *, actor, request=None, now=None):
 def _send_receipt(declaration_id, resubmit=False):
     """The submission receipt (提交回执), in the inbox and by e-mail, to every active user of the organisation."""
     from django.urls import reverse
-
-    from core.notify import notify
 
     decl = Declaration.objects.select_related("guide", "organisation", "unit").get(pk=declaration_id)
     title = _("申报已重新提交：%(project)s") if resubmit else _("申报已提交：%(project)s")

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.notify import notify_many
+
 STAGES = {
     "passed": (_("形式审查通过：%(project)s"),
                _("项目“%(project)s”已通过推荐单位“%(unit)s”的形式审查，等待推荐单位确认推荐名单。")),
@@ -44,8 +46,6 @@ def notify_stage(declarations, stage, *, url=None, kind=None, **context):
 
 
 def _send(items, stage, url, kind, context):
-    from core.notify import notify_many
-
     title, body = STAGES[stage]
     users = {}
     for user in get_user_model().objects.filter(organisation_id__in={i[1] for i in items}, is_active=True):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import records_for
 from core.decorators import applicant_required
+from core.notify import notify
 
 from .access import can_download_original_files
 from .attachment_forms import AttachmentForm
@@ -66,10 +67,6 @@ def register(request):
 
 
 def _notify(user, kind, title, body, url=""):
-    try:
-        from core.notify import notify
-    except ImportError:
-        return
     notify(user, kind=kind, title=title, body=body, url=url)
 
 

@@ -11,8 +11,11 @@ from declarations.loading import read_guide_data
 from declarations.models import Declaration, Guide, Organisation
 from declarations.services import transition
 from declarations.validators import uscc
+from review.assignment import add_reviewer
+from review.models import Assignment, ReviewerProfile
+from review.scoring import submit_review
 from review.selection import open_public_notice, publish_results, select_projects
-from review.setup import settings_for
+from review.setup import settings_for, sheet_for
 
 from . import services
 from .models import Round
@@ -48,11 +51,6 @@ def _org(ctx, key):
 def _reviewed(decls):
     """Each 2020 project was scored by last year's expert: a project needs a submitted review to be selected."""
     from django.contrib.auth import get_user_model
-
-    from review.models import Assignment, ReviewerProfile
-    from review.assignment import add_reviewer
-    from review.scoring import submit_review
-    from review.setup import sheet_for
 
     User = get_user_model()
     expert, created = User.objects.get_or_create(username="reviewer_2020", defaults={

@@ -6,6 +6,11 @@ state and deadlines again when the change is made.
 
 import rules
 
+from review.models import ReviewerProfile
+
+from .models import Rating
+from .spotcheck import expert_conflict
+
 
 @rules.predicate
 def is_ministry(user):
@@ -33,10 +38,6 @@ def is_report_editable(user, report):
 @rules.predicate
 def is_rating_expert(user, rating):
     """The expert the rating was assigned to, as long as the review's conflict rule allows it."""
-    from review.models import ReviewerProfile
-
-    from .spotcheck import expert_conflict
-
     if rating is None or not (user.is_authenticated and user.is_reviewer) or rating.reviewer_id != user.pk:
         return False
     profile = ReviewerProfile.objects.filter(user=user).first()
@@ -45,8 +46,6 @@ def is_rating_expert(user, rating):
 
 @rules.predicate
 def rates_report(user, report):
-    from .models import Rating
-
     if report is None or not (user.is_authenticated and user.is_reviewer):
         return False
     rating = Rating.objects.filter(report=report, reviewer=user).select_related("report__declaration").first()

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from core.models import User
 from core.notify import notify
 from declarations.models import Declaration
+from review.models import ReviewSettings
 
 from .models import Demonstration, Report, ReportAttachment, Round
 
@@ -68,8 +70,6 @@ def open_round(*, guide, title, report_deadline, unit_deadline, sample_percent, 
     if errors:
         raise EvaluationError(_("请按提示修改后再开启"), errors)
     with transaction.atomic():
-        from review.models import ReviewSettings
-
         cfg = ReviewSettings.objects.select_for_update().filter(guide=guide).first()
         if cfg is None or not cfg.is_published:
             raise EvaluationError(_("“%(guide)s”尚未公布入选名单，不能开启自查评估") % {"guide": guide})
@@ -93,8 +93,6 @@ def open_round(*, guide, title, report_deadline, unit_deadline, sample_percent, 
 
 
 def _notify_opened(rnd, decls):
-    from core.models import User
-
     reports = {r.declaration_id: r.pk for r in rnd.reports.all()}
     by_org = {d.organisation_id: d for d in decls}
     for user in User.objects.filter(is_active=True, role=User.Role.APPLICANT, organisation_id__in=by_org):
@@ -263,7 +261,6 @@ def return_report(*, report, actor, reason, request=None, now=None):
         locked.save()
         record("demonstration.return_report", target=locked, actor=actor, request=request, reason=reason,
                summary=_("自查报告退回修改"))
-        from core.models import User
 
         for user in User.objects.filter(is_active=True, organisation_id=locked.declaration.organisation_id):
             notify(user, kind="self_evaluation_returned", title=_("自查报告被退回修改"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from core.models import User
 from core.notify import notify
 from review.conflicts import conflict_reason
 from review.models import ReviewerProfile, ReviewSettings
@@ -241,7 +242,6 @@ def publish_round(*, round, actor, request=None, now=None):
         rnd.save(update_fields=["published_at"])
         record("demonstration.publish", target=rnd, actor=actor, request=request,
                summary=_("公布自查评估与抽查结果“%(t)s”") % {"t": rnd.title})
-        from core.models import User
 
         url = reverse("demonstration:results_round", args=[rnd.pk])
         orgs = set(rnd.reports.values_list("declaration__organisation_id", flat=True))

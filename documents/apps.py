@@ -12,7 +12,10 @@ class DocumentsConfig(AppConfig):
         from quotas.signals import list_confirmed
         from review.signals import review_copy_requested
 
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            tasks,  # noqa: F401 - registers the Celery tasks that issuing queues by name
+        )
         from .receivers import (
             application_form_on_submit,
             letter_on_confirm,

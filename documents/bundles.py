@@ -10,6 +10,8 @@ import zipfile
 
 from django.utils.translation import gettext as _
 
+from declarations.models import Attachment, Declaration
+
 from .issuing import current_document, request_application_form
 from .models import Document
 from .store import PermanentRenderError, stored_path, update_row
@@ -19,8 +21,6 @@ K = Document.Kind
 
 def build_forms_zip(doc, *, render):
     """The application forms of the list's entries, rendering any that are not ready yet."""
-    from declarations.models import Declaration
-
     entries = doc.content.get("entries", [])
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
@@ -75,8 +75,6 @@ def _safe_name(name):
 
 def build_dossier(doc, *, render):
     """One declaration: its current application form, its attachments by original name, the records."""
-    from declarations.models import Attachment, Declaration
-
     c = doc.content
     steps = 2 + len(c.get("attachments", []))
 

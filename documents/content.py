@@ -10,6 +10,10 @@ import json
 
 from django.utils import timezone
 
+from core.audit import records_for
+from declarations.services import TRANSITIONS
+from review.models import Review
+
 from .models import Document
 
 K = Document.Kind
@@ -131,9 +135,6 @@ def forms_zip_content(rec_list):
 
 def formal_check_records(decl):
     """The declaration's state changes (submit, pass, return...) with who, when and why, oldest first."""
-    from core.audit import records_for
-    from declarations.services import TRANSITIONS
-
     actions = set(TRANSITIONS.values())
     return [{"action": r.action, "summary": r.summary, "reason": r.reason,
              "actor": (r.actor.get_full_name() or r.actor.get_username()) if r.actor_id else "",
@@ -142,8 +143,6 @@ def formal_check_records(decl):
 
 
 def _reviews_content(decl):
-    from review.models import Review
-
     reviews = (Review.objects.filter(assignment__declaration=decl, state=Review.State.SUBMITTED)
                .select_related("assignment__reviewer").prefetch_related("scores__criterion")
                .order_by("submitted_at", "id"))

@@ -9,13 +9,20 @@ document, and the retry button. Each state change is one audit record.
 import logging
 import secrets
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from declarations.models import Declaration
+from quotas.models import RecommendationList
 
 from .content import (
-    MINISTRY_ADDRESSEE, application_form_content, dossier_content, fingerprint_of, forms_zip_content,
+    MINISTRY_ADDRESSEE,
+    application_form_content,
+    dossier_content,
+    fingerprint_of,
+    forms_zip_content,
     recommendation_letter_content,
 )
 from .models import Document
@@ -94,12 +101,17 @@ def _requeue(doc, *, actor=None, request=None):
     transaction.on_commit(lambda: enqueue(doc.pk))
 
 
-def enqueue(document_id):
-    """Send the render task; if the broker is unreachable, show the failure with a retry button."""
-    from .tasks import render_document_task
+RENDER_TASK = "documents.tasks.render_document_task"
 
+
+def enqueue(document_id):
+    """Send the render task; if the broker is unreachable, show the failure with a retry button.
+
+    The task is looked up by name (documents.tasks, registered in DocumentsConfig.ready): its body renders
+    ZIPs that request forms from this module, so importing it here would close a circle.
+    """
     try:
-        render_document_task.delay(document_id)
+        current_app.tasks[RENDER_TASK].delay(document_id)
     except Exception as exc:  # noqa: BLE001 - kombu raises many kinds when the broker is down
         log.exception("could not queue document %s", document_id)
         record_failure(document_id, _("任务队列暂时不可用，文档尚未生成，请稍后点击“重试”（%(error)s）")
@@ -108,8 +120,6 @@ def enqueue(document_id):
 
 def request_application_form(declaration_id, *, actor=None, force=False, request=None):
     """Queue the application form of a submitted declaration (called on every submission)."""
-    from declarations.models import Declaration
-
     decl = (Declaration.objects.select_related("guide", "organisation", "unit", "direction__category")
             .prefetch_related("extra_directions__category", "attachments").filter(pk=declaration_id).first())
     if decl is None or decl.submitted_at is None:
@@ -139,8 +149,6 @@ def _letter_number(rec_list):
 
 def request_recommendation_letter(list_id, *, actor=None, force=False, request=None):
     """Queue the recommendation letter of a confirmed list (called when a list is confirmed)."""
-    from quotas.models import RecommendationList
-
     rec_list = RecommendationList.objects.select_related("guide", "unit__parent").filter(pk=list_id).first()
     if rec_list is None or not rec_list.is_confirmed:
         return None
@@ -151,8 +159,6 @@ def request_recommendation_letter(list_id, *, actor=None, force=False, request=N
 
 def request_forms_zip(list_id, *, actor=None, request=None):
     """Queue one ZIP of all application forms of a list, in rank order."""
-    from quotas.models import RecommendationList
-
     rec_list = RecommendationList.objects.select_related("guide", "unit").filter(pk=list_id).first()
     if rec_list is None:
         return None
@@ -172,8 +178,6 @@ def current_dossier(decl, *, include_reviews):
 
 def request_dossier(declaration_id, *, include_reviews, actor=None, request=None):
     """Queue the dossier ZIP of a submitted declaration; the ministry's and the unit's are separate documents."""
-    from declarations.models import Declaration
-
     decl = (Declaration.objects.select_related("guide", "organisation", "unit")
             .filter(pk=declaration_id).first())
     if decl is None or decl.submitted_at is None:

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from units.models import Unit
 
 from .bundles import build_dossier, build_forms_zip
 from .models import Document
@@ -65,8 +66,6 @@ def pdf_context(doc):
 
 
 def _seal_data_uri(unit_id):
-    from units.models import Unit
-
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None or not unit.seal:
         return ""

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from core.models import AuditRecord
 
 from .issuing import enqueue
 from .models import Document
@@ -32,8 +33,6 @@ def stale_documents(now=None, older_than=STALE_AFTER):
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import CharField, Exists, OuterRef
     from django.db.models.functions import Cast
-
-    from core.models import AuditRecord
 
     cutoff = (now or timezone.now()) - older_than
     recent = AuditRecord.objects.filter(target_type=ContentType.objects.get_for_model(Document),

@@ -9,7 +9,7 @@ requeue_stale_documents, which queues again what has been stuck for minutes.
 from celery import shared_task
 from celery.signals import worker_process_init
 
-from . import sweeper
+from . import scans, sweeper
 from .rendering import render_document
 from .store import PermanentRenderError, record_failure
 
@@ -38,8 +38,6 @@ def requeue_stale_documents():
 @shared_task(acks_late=True)
 def read_scan_task(scan_id):
     """Read the QR code of an uploaded stamped scan and link it to its document."""
-    from . import scans
-
     scans.read_scan(scan_id)
 
 

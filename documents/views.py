@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.security import safe_next
 from declarations.models import Declaration
+from quotas.models import RecommendationList
 
 from . import issuing, rules, scans
 from .models import Document, StampedScan
@@ -29,8 +30,6 @@ def _declaration_for(request, pk):
 
 
 def _list_for(request, pk):
-    from quotas.models import RecommendationList
-
     rec_list = get_object_or_404(RecommendationList.objects.select_related("unit", "guide"), pk=pk)
     if not rules.can_access_list_documents(request.user, rec_list):
         raise Http404

@@ -38,6 +38,7 @@ from core.models import AuditRecord, Notification
 from core.regions import REGIONS
 from declarations.loading import load_guide, read_guide_data
 from declarations.models import Attachment, Declaration, Guide, Organisation
+from documents.models import Document
 from quotas.demo import (
     PILOT_ZONES,
     PLAN_CITIES,
@@ -190,10 +191,6 @@ def _purge(model, ids):
 
 
 def _delete_documents(decl_ids, list_ids):
-    try:
-        from documents.models import Document
-    except ImportError:
-        return
     if Document._meta.db_table not in connection.introspection.table_names():
         return  # the documents room has no tables yet
     for model, ids in ((Declaration, decl_ids), (RecommendationList, list_ids)):

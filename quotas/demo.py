@@ -2,8 +2,17 @@
 their quotas under the live demo guide, and submitted declarations for the Tianjin clerks to check."""
 
 from core.demo_accounts import demo_user
-from core.regions import REGIONS
-from units.models import Unit
+from core.regions import REGIONS, division_for_name
+from declarations.attachment_kinds import missing_required
+from declarations.loading import guide_files, read_guide_data
+from declarations.models import Declaration, Guide, Organisation
+from declarations.services import add_attachment, submit_declaration
+from units.models import GroupMembership, Unit
+
+from .formal_check import pass_check
+from .loading import load_quotas
+from .models import UnitGuideSetting
+from .seals import demo_seal_png
 
 MUNICIPALITIES = {"11", "12", "31", "50"}
 PLAN_CITIES = [("大连市工业和信息化局", "21"), ("青岛市工业和信息化局", "37"), ("宁波市经济和信息化局", "33"),
@@ -24,8 +33,6 @@ def province_unit_name(code, name):
 
 def unit_division(name, kind, region):
     """District and city units are found by the division their name begins with (GB/T 2260, python-stdnum)."""
-    from core.regions import division_for_name
-
     if kind in (Unit.Kind.DISTRICT, Unit.Kind.PLAN_CITY, Unit.Kind.SUBPROV_CAPITAL):
         return division_for_name(name, region, city=kind != Unit.Kind.DISTRICT)
     return ""
@@ -81,11 +88,6 @@ DEMO_DECLARANTS = [
 
 def _apply_guide_quotas(ctx):
     """Run the guide files' quota loader again now that the units named in overrides exist."""
-    from declarations.loading import guide_files, read_guide_data
-    from declarations.models import Guide
-
-    from .loading import load_quotas
-
     for path in guide_files():
         data = read_guide_data(int(path.stem))
         for guide in Guide.objects.filter(year=data["year"], title=data["title"]):
@@ -96,8 +98,6 @@ def _apply_guide_quotas(ctx):
 
 def _city_setting(ctx):
     """The 2022 data has only Tianjin's quotas for its districts; the city's own quota needs an admin setting."""
-    from .models import UnitGuideSetting
-
     guide, tianjin = ctx.get("guide"), ctx["units"]["tianjin"]
     if guide is None:
         return
@@ -108,11 +108,6 @@ def _city_setting(ctx):
 def _declarations(ctx):
     from django.contrib.auth import get_user_model
     from stdnum.cn import uscc
-
-    from declarations.models import Declaration, Organisation
-    from declarations.services import submit_declaration
-
-    from .formal_check import pass_check
 
     guide = ctx.get("guide")
     if guide is None:
@@ -159,9 +154,6 @@ def _required_attachments(decl):
     """A small PDF for each kind the guide requires, uploaded through the service like an applicant's."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from declarations.attachment_kinds import missing_required
-    from declarations.services import add_attachment
-
     for kind in missing_required(decl):
         add_attachment(decl, upload=SimpleUploadedFile(f"{kind.name}.pdf", DEMO_PDF), mime="application/pdf",
                        label=kind.name, kind=kind, actor=None)
@@ -173,8 +165,6 @@ DOC_PREFIXES = {"tianjin": "津工信软", "binhai": "滨工信", "hexi": "西�
 def _seals_and_prefixes(ctx):
     """The Tianjin units get a letter prefix and a generated demo seal, so their 推荐函 looks real."""
     from django.core.files.base import ContentFile
-
-    from .seals import demo_seal_png
 
     for key, prefix in DOC_PREFIXES.items():
         unit = ctx["units"][key]
@@ -188,9 +178,6 @@ def _seals_and_prefixes(ctx):
 def _memberships(ctx):
     """A Tianjin subsidiary of the State Grid asks to declare through the group; unit_sgcc decides."""
     from stdnum.cn import uscc
-
-    from declarations.models import Organisation
-    from units.models import GroupMembership
 
     body = "91120116MA0700001"
     org, _ = Organisation.objects.get_or_create(credit_code=body + uscc.calc_check_digit(body), defaults={

@@ -14,6 +14,7 @@ from core.notify import notify
 from declarations.models import Declaration
 from declarations.services import TransitionError, pass_formal_check, return_for_revision
 from declarations.stage_notices import notify_stage
+from units.jurisdiction import may_declare_to
 
 from .lists import ListError, bump_version, ensure_open, lock_list, sync_entries
 
@@ -30,8 +31,6 @@ def _own_unit_check(declaration, actor):
 def pass_check(*, declaration, actor, request=None, now=None):
     """形式审查通过: the declaration joins the unit's pool for ranking."""
     _own_unit_check(declaration, actor)
-    from units.jurisdiction import may_declare_to
-
     if not may_declare_to(declaration.organisation, declaration.guide, declaration.unit_id):
         # Declared before the jurisdiction rules (or the organisation's place changed): it belongs elsewhere.
         raise ListError(_("该申报单位不属于本单位辖区（所在地：%(place)s），也未经本单位确认为集团成员单位，"

@@ -5,10 +5,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.forms import NewAccountForm
+from core.regions import division_for_name, division_name, is_division, region_matches_division
 from declarations.fields import LeanFormMixin
 from declarations.models import Declaration, Direction, Guide
 from units.models import Unit
 from units.validators import validate_seal
+
+from .formal_check import RETURN_REASON_MIN
 
 S = Declaration.State
 EXEMPT_CHOICES = [("", gettext_lazy("全部")), ("yes", gettext_lazy("不占名额（DCMM 豁免）")),
@@ -86,8 +89,6 @@ class ReturnForm(LeanFormMixin, forms.Form):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(_("退回修改时请填写退回理由，申报单位将看到该理由"))
-        from .formal_check import RETURN_REASON_MIN
-
         if len(reason) < RETURN_REASON_MIN:
             raise forms.ValidationError(_("退回理由至少 %(n)s 个字，请写明需要修改的具体内容") % {"n": RETURN_REASON_MIN})
         return reason
@@ -156,8 +157,6 @@ class UnitForm(forms.ModelForm):
     CITY_KINDS = (Unit.Kind.PLAN_CITY, Unit.Kind.SUBPROV_CAPITAL)
 
     def _clean_division(self, cleaned):
-        from core.regions import division_for_name, division_name, is_division, region_matches_division
-
         kind, region, code = cleaned.get("kind"), cleaned.get("region") or "", (cleaned.get("division") or "").strip()
         if kind not in (Unit.Kind.DISTRICT, *self.CITY_KINDS):
             cleaned["division"] = code

@@ -12,7 +12,9 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from declarations.guide_admin import ChecklistItem
 from declarations.models import Declaration
+from units.models import Unit
 
 from .models import ListEntry, QuotaRule, RecommendationList, UnitGuideSetting
 from .queries import counter
@@ -94,9 +96,6 @@ def quota_checks(sender, *, guide, **kwargs):
     Top-level units always receive declarations; child units (districts) only where the guide
     delegates to them, which it shows by giving any child unit a quota (2022: Tianjin's districts).
     """
-    from declarations.guide_admin import ChecklistItem
-    from units.models import Unit
-
     units = list(Unit.objects.filter(is_active=True).only("pk", "name", "kind", "parent_id"))
     rules = set(QuotaRule.objects.filter(guide=guide).values_list("unit_kind", flat=True))
     overridden = set(UnitGuideSetting.objects.filter(guide=guide, quota__isnull=False).values_list("unit_id",

@@ -2,6 +2,8 @@
 
 import rules
 
+from .queries import declarations_for_unit
+
 
 @rules.predicate
 def is_unit_staff(user):
@@ -15,8 +17,6 @@ def is_ministry(user):
 
 @rules.predicate
 def in_jurisdiction(user, declaration):
-    from .queries import declarations_for_unit
-
     if declaration is None or not (user.is_authenticated and user.is_unit_staff):
         return False
     return declarations_for_unit(user).filter(pk=declaration.pk).exists()

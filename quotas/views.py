@@ -23,6 +23,7 @@ from declarations.queries import declaration_page_queryset, first_guide_with_wor
 from units.models import Unit
 
 from . import administration, formal_check, lists, recommendation
+from .export import list_workbook
 from .forms import (
     FilterForm,
     GuideChoiceForm,
@@ -298,8 +299,6 @@ def export_list(request, pk):
     if not rec_list.is_confirmed:
         messages.error(request, _("推荐名单确认后才能下载 Excel"))
         return redirect("quotas:list", pk)
-    from .export import list_workbook
-
     data = list_workbook(rec_list)
     filename = f"{rec_list.unit.name}-推荐名单-{rec_list.guide.year}.xlsx"
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename,

@@ -18,6 +18,7 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 
 from core.regions import REGIONS
+from declarations.models import Organisation
 
 MASK = "（申报单位）"
 HIDDEN = "（已隐去）"
@@ -157,8 +158,6 @@ TEXT_FIELDS = ("project_name", "summary", "innovation", "benefits", "promotion",
 
 def _masked_declaration(decl, mask):
     """An unsaved copy of `decl` whose texts are masked and whose organisation and unit say nothing."""
-    from declarations.models import Organisation
-
     masked = copy.copy(decl)
     masked._state = copy.copy(decl._state)
     masked._state.fields_cache = dict(decl._state.fields_cache)  # never write into the original's cache

@@ -4,8 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import spreadsheet
-from core.exports import export_builder
+from core.exports import export_builder, start_export
 from core.regions import REGION_NAMES
+from declarations.models import Guide
+
+from .queries import ranking, ranking_filters
+from .setup import settings_for
 
 RANKING_EXPORT = "review_ranking"
 
@@ -32,8 +36,6 @@ def start_ranking_export(*, guide, query, user, request=None):
     """Queue the ranking of `guide` (with the page's filters in `query`) as an Excel workbook."""
     from django.urls import reverse
 
-    from core.exports import start_export
-
     back = reverse("review:ranking", args=[guide.pk]) + (f"?{query}" if query else "")
     return start_export(user=user, kind=RANKING_EXPORT, action="review.export_ranking",
                         params={"guide": guide.pk, "query": query[:2000], "back": back,
@@ -45,11 +47,6 @@ def start_ranking_export(*, guide, query, user, request=None):
 def ranking_workbook(export):
     """Built by a worker from the same query as the ranking page."""
     from django.http import QueryDict
-
-    from declarations.models import Guide
-
-    from .queries import ranking, ranking_filters
-    from .setup import settings_for
 
     guide = Guide.objects.get(pk=export.params["guide"])
     filters, order = ranking_filters(QueryDict(export.params.get("query", "")), guide)

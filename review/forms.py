@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import NewAccountForm
+from core.regions import REGIONS
+from declarations.models import Direction
 
 from .models import ReviewSettings
 
@@ -105,8 +107,6 @@ def _helper():
 
 
 def _direction_choices():
-    from declarations.models import Direction
-
     return Direction.objects.select_related("guide").order_by("-guide__year", "guide_id", "code")
 
 
@@ -130,8 +130,6 @@ class ReviewerProfileFields(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from core.regions import REGIONS
-
         self.helper = _helper()
         self.fields["region"].choices = [("", _("（未填写）"))] + list(REGIONS)
         self.fields["expertise"].queryset = _direction_choices()

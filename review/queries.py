@@ -18,10 +18,14 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Q
 
-from declarations.models import Declaration, Direction
+from core.models import AuditRecord
+from core.regions import REGIONS
+from declarations.models import Attachment, Declaration, Direction
+from units.models import Unit
 
 from .conflicts import conflict_reason, declared_conflict_ids
 from .models import Assignment, Panel, Review, ReviewerProfile
+from .setup import settings_for
 
 TRIM_FROM = 5  # 去掉一个最高分和一个最低分 from this many reviews on
 RANKED_STATES = (Declaration.State.RECOMMENDED, Declaration.State.SELECTED, Declaration.State.NOT_SELECTED)
@@ -240,8 +244,6 @@ def declaration_history(declaration):
     """The declaration's own records plus the review steps about it (which target its guide)."""
     from django.contrib.contenttypes.models import ContentType
 
-    from core.models import AuditRecord
-
     ct = ContentType.objects.get_for_model(declaration)
     return (AuditRecord.objects.filter(Q(target_type=ct, target_id=str(declaration.pk))
                                        | Q(action__startswith="review.", data__declaration=declaration.pk))
@@ -253,12 +255,6 @@ def ranking_filters(query, guide):
 
     Unknown or foreign ids are ignored, never a 500. Returns (filters, order).
     """
-    from core.regions import REGIONS
-    from declarations.models import Direction
-    from units.models import Unit
-
-    from .models import Panel
-
     def _int(name):
         value = query.get(name, "")
         return int(value) if value.isdigit() else None
@@ -286,10 +282,6 @@ def reviewer_page_assignment(user, pk):
     whether it declared a conflict with this organisation.
     """
     from django.db.models import Exists, OuterRef, Prefetch
-
-    from declarations.models import Attachment
-
-    from .setup import settings_for
 
     a = (Assignment.objects.filter(pk=pk, reviewer=user, state=Assignment.State.ACTIVE)
          .select_related("declaration__guide__review_settings", "declaration__organisation", "declaration__unit",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import record
 from core.notify import notify
+from declarations.models import Organisation
 
 from .base import ReviewError
 from .models import Assignment, ConflictDeclaration, Review, ReviewerProfile
@@ -21,8 +22,6 @@ from .models import Assignment, ConflictDeclaration, Review, ReviewerProfile
 
 def find_organisation(query):
     """The organisation with this credit code or exact full name, or None."""
-    from declarations.models import Organisation
-
     query = (query or "").strip()
     if not query:
         return None

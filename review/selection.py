@@ -19,6 +19,7 @@ from core.audit import record
 from core.notify import notify_many
 from declarations.models import Declaration
 from declarations.services import transition
+from declarations.stage_notices import notify_stage
 
 from .base import ReviewError, record_on
 from .models import Assignment, DirectionSetting, Panel, Review, ReviewSettings, Selection
@@ -207,8 +208,6 @@ def publish_results(*, guide, actor, doc_number="", outstanding_reason="", now=N
 
 def _notify_results(guide, decls, selected, end):
     """Each applicant learns its project's result, each recommending unit its tally: bulk, after commit."""
-    from declarations.stage_notices import notify_stage
-
     url = reverse("review:results_guide", args=[guide.pk])
     names = {"guide": guide.title, "end": end.isoformat()}
     notify_stage([d for d in decls if d.pk in selected], "selected", url=url, kind="results_published", **names)

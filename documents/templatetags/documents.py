@@ -1,7 +1,8 @@
 from django import template
 
+from .. import rules, scans
 from ..copies import review_copy_document
-from ..issuing import current_document
+from ..issuing import current_document, current_dossier
 from ..models import Document
 
 register = template.Library()
@@ -31,16 +32,12 @@ def forms_zip_of(rec_list):
 @register.simple_tag
 def dossier_of(declaration, user):
     """The current dossier of `declaration` that `user` would request: with reviews for the ministry."""
-    from ..issuing import current_dossier
-
     return current_dossier(declaration, include_reviews=user.is_ministry) if declaration else None
 
 
 def scan_box_context(request, target, kind):
     """What the stamped-scan box of a declaration (form) or list (letter) shows; a fixed number of queries."""
     from django.urls import reverse
-
-    from .. import rules, scans
 
     is_form = kind == Document.Kind.APPLICATION_FORM
     scan = scans.latest_scan(target, kind)
