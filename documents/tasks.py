@@ -9,7 +9,7 @@ requeue_stale_documents, which queues again what has been stuck for minutes.
 from celery import shared_task
 from celery.signals import worker_process_init
 
-from . import scans, sweeper
+from . import scans, sweeper  # noqa: F401  (scans defines read_scan_task; importing it here registers it with the worker)
 from .rendering import render_document
 from .store import PermanentRenderError, record_failure
 
@@ -33,12 +33,6 @@ def render_document_task(self, document_id):
 def requeue_stale_documents():
     """Beat: documents left "queued"/"rendering" by a lost task or a killed worker are queued again."""
     return sweeper.requeue_stale_documents()
-
-
-@shared_task(acks_late=True)
-def read_scan_task(scan_id):
-    """Read the QR code of an uploaded stamped scan and link it to its document."""
-    scans.read_scan(scan_id)
 
 
 @worker_process_init.connect
