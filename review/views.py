@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from core.audit import records_for
-from core.decorators import ministry_required, reviewer_required
+from core.decorators import permission_required
+from core.forms import error_messages
 from core.regions import REGIONS, region_name
 from core.security import confirm_fresh_password
 from declarations.models import Declaration, Direction, Guide
@@ -68,7 +69,7 @@ def _post_id(request, name):
 
 # ---------------------------------------------------------------- reviewer
 
-@reviewer_required
+@permission_required("review.work_as_reviewer")
 def queue(request):
     profile, rows = reviewer_assignments(request.user)
     items = []
@@ -87,22 +88,25 @@ def queue(request):
         "percent": int(done * 100 / len(items)) if items else 0})
 
 
-def _reviewer_assignment(request, pk):
-    """The reviewer's own active, conflict-free assignment and what they may see of it (review.blind), else 404."""
+def _reviewer_page(request, pk, **_url):
+    """The reviewer's own active, conflict-free assignment (else None: 404), carrying what they may see of it
+    (`shown`, review.blind) and the guide's review settings (`cfg`)."""
     found = reviewer_page_assignment(request.user, pk)
     if found is None:
-        raise Http404
+        return None
     a, decl, cfg = found
-    return a, reviewer_view(decl, blind=cfg.blind), cfg
+    a.shown, a.cfg = reviewer_view(decl, blind=cfg.blind), cfg
+    return a
 
 
 def _available(user):
     return ReviewerProfile.objects.filter(user=user, is_active=True).exists()
 
 
-@reviewer_required
-def score(request, pk):
-    a, view, cfg = _reviewer_assignment(request, pk)
+@permission_required("review.work_as_reviewer")
+@permission_required("review.open_assignment", fetch=_reviewer_page)
+def score(request, a, pk):
+    view, cfg = a.shown, a.cfg
     review = getattr(a, "review", None)
     criteria = list(setup.sheet_for(view.decl).criteria.all())
     values = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
@@ -131,29 +135,30 @@ def score(request, pk):
         "decline_form": ReasonForm()}, status=400 if errors else 200)
 
 
-@reviewer_required
-def application_form(request, pk):
+@permission_required("review.work_as_reviewer")
+@permission_required("review.open_assignment", fetch=_reviewer_page)
+def application_form(request, a, pk):
     """The application form as the reviewer may see it (anonymised in blind mode), and its PDF copy."""
-    a, view, cfg = _reviewer_assignment(request, pk)
+    view = a.shown
     return render(request, "review/application_form.html", {
         "a": a, "decl": view.decl, "blind": view.blind, "attachments": view.attachments,
         "next": request.path})
 
 
-@reviewer_required
+@permission_required("review.work_as_reviewer")
 @require_POST
-def request_pdf(request, pk):
+@permission_required("review.open_assignment", fetch=_reviewer_page)
+def request_pdf(request, a, pk):
     """Queue the reviewer's PDF copy of the form, built from the same view as the pages (masked when blind)."""
-    a, view, cfg = _reviewer_assignment(request, pk)
-    review_copy_requested.send(sender=Assignment, assignment=a, view=view, actor=request.user, request=request)
+    review_copy_requested.send(sender=Assignment, assignment=a, view=a.shown, actor=request.user, request=request)
     messages.info(request, _("正在生成评审用申报书（PDF），完成后可在本页下载。"))
     return redirect("review:application_form", a.pk)
 
 
-@reviewer_required
-def download_attachment(request, pk, n):
-    a, view, cfg = _reviewer_assignment(request, pk)
-    shown = view.attachment(n)
+@permission_required("review.work_as_reviewer")
+@permission_required("review.open_assignment", fetch=_reviewer_page)
+def download_attachment(request, a, pk, n):
+    shown = a.shown.attachment(n)
     if shown is None:  # hidden in blind review, or no such number: the same answer
         raise Http404
     try:
@@ -163,10 +168,10 @@ def download_attachment(request, pk, n):
     return FileResponse(handle, as_attachment=True, filename=shown.filename, content_type=shown.attachment.content_type)
 
 
-@reviewer_required
+@permission_required("review.work_as_reviewer")
 @require_POST
-def decline(request, pk):
-    a, view, cfg = _reviewer_assignment(request, pk)
+@permission_required("review.open_assignment", fetch=_reviewer_page)
+def decline(request, a, pk):
     try:
         assignment.decline_assignment(assignment=a, actor=request.user, reason=request.POST.get("reason", ""),
                                     request=request)
@@ -177,7 +182,7 @@ def decline(request, pk):
     return redirect("review:queue")
 
 
-@reviewer_required
+@permission_required("review.work_as_reviewer")
 def profile(request):
     prof = ReviewerProfile.objects.filter(user=request.user).prefetch_related("expertise").first()
     if prof is None:
@@ -204,13 +209,13 @@ def _guide(pk):
     return get_object_or_404(Guide, pk=pk)
 
 
-@ministry_required
+@permission_required("review.manage")
 def manage_index(request):
     guides = list(Guide.objects.select_related("review_settings").order_by("-year", "-id"))
     return render(request, "review/manage_index.html", {"guides": guides})
 
 
-@ministry_required
+@permission_required("review.manage")
 def manage_guide(request, guide_pk):
     guide = _guide(guide_pk)
     cfg = setup.settings_for(guide)
@@ -227,7 +232,7 @@ def manage_guide(request, guide_pk):
         "report": request.session.pop(f"assign_report_{guide.pk}", None)})
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def update_settings(request, guide_pk):
     guide = _guide(guide_pk)
@@ -238,13 +243,11 @@ def update_settings(request, guide_pk):
                                  **{k: form.cleaned_data[k] for k in form.Meta.fields})
         messages.success(request, _("评审设置已保存"))
     else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
+        error_messages(request, form)
     return redirect("review:manage_guide", guide.pk)
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def run_assignment(request, guide_pk):
     guide = _guide(guide_pk)
@@ -262,7 +265,7 @@ def run_assignment(request, guide_pk):
     return redirect("review:manage_guide", guide.pk)
 
 
-@ministry_required
+@permission_required("review.manage")
 def panel_edit(request, guide_pk, pk=None):
     guide = _guide(guide_pk)
     panel = get_object_or_404(Panel, pk=pk, guide=guide) if pk else None
@@ -290,7 +293,7 @@ def _form_errors(form, error):
         form.add_error(None if field == "__all__" or field not in form.fields else field, message)
 
 
-@ministry_required
+@permission_required("review.manage")
 def reviewers(request):
     rows = (ReviewerProfile.objects.select_related("user")
             .prefetch_related(Prefetch("expertise", queryset=Direction.objects.select_related("guide")
@@ -305,7 +308,7 @@ def reviewers(request):
     return render(request, "review/reviewers.html", {"reviewers": rows})
 
 
-@ministry_required
+@permission_required("review.manage")
 def reviewer_new(request):
     form = ReviewerCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -325,7 +328,7 @@ def reviewer_new(request):
                   status=400 if form.errors else 200)
 
 
-@ministry_required
+@permission_required("review.manage")
 def reviewer_edit(request, pk):
     profile = get_object_or_404(ReviewerProfile.objects.select_related("user"), pk=pk)
     initial = {"name": profile.name, "employer": profile.employer, "region": profile.region, "title": profile.title,
@@ -351,7 +354,7 @@ def reviewer_edit(request, pk):
         status=400 if form.errors else 200)
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def handle_conflict(request, pk):
     """Close a reviewer's conflict declaration: `accept` adds the matched organisation to their conflicts."""
@@ -365,7 +368,7 @@ def handle_conflict(request, pk):
     return redirect("review:reviewer_edit", declaration.profile_id)
 
 
-@ministry_required
+@permission_required("review.manage")
 def assignments(request, guide_pk):
     guide = _guide(guide_pk)
     cfg = setup.settings_for(guide)
@@ -403,7 +406,7 @@ def _back_to_assignments(decl):
     return redirect(reverse("review:assignments", args=[decl.guide_id]) + f"#d{decl.pk}")
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def add_assignment(request, guide_pk):
     guide = _guide(guide_pk)
@@ -424,7 +427,7 @@ def add_assignment(request, guide_pk):
     return _back_to_assignments(decl)
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def remove_assignment(request, pk):
     a = get_object_or_404(Assignment.objects.select_related("declaration"), pk=pk)
@@ -437,7 +440,7 @@ def remove_assignment(request, pk):
     return _back_to_assignments(a.declaration)
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def swap_assignment(request, pk):
     a = get_object_or_404(Assignment.objects.select_related("declaration"), pk=pk)
@@ -489,7 +492,7 @@ def _ranking_groups(guide, directions, rows, threshold):
     return groups
 
 
-@ministry_required
+@permission_required("review.manage")
 def ranking_page(request, guide_pk):
     """The ranking per direction: one direction's tab at a time, or all of them ("全部方向")."""
     guide = _guide(guide_pk)
@@ -523,7 +526,7 @@ def ranking_page(request, guide_pk):
         "spread_max": f"{max(float(cfg.disagreement_threshold) * 2, 1.0):.2f}"})
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def ranking_export(request, guide_pk):
     """The ranking as Excel, built by a worker (thousands of rows); the admin follows the export's page."""
@@ -533,7 +536,7 @@ def ranking_export(request, guide_pk):
     return redirect("core:export", export.pk)
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def toggle_selection(request, guide_pk):
     """The ranking's buttons: `select=<id>` puts a project on the provisional list, `unselect=<id>` takes it off."""
@@ -557,7 +560,7 @@ def toggle_selection(request, guide_pk):
     return redirect("review:ranking", guide.pk)
 
 
-@ministry_required
+@permission_required("review.manage")
 def declaration_reviews(request, guide_pk, pk):
     guide = _guide(guide_pk)
     decl = get_object_or_404(declaration_page_queryset(), pk=pk, guide=guide)
@@ -575,7 +578,7 @@ def declaration_reviews(request, guide_pk, pk):
         "reopen_form": ReasonForm(), "history": declaration_history(decl)[:100]})
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def reopen(request, pk):
     review = get_object_or_404(Review.objects.select_related("assignment__declaration"), pk=pk)
@@ -589,7 +592,7 @@ def reopen(request, pk):
     return redirect("review:declaration_reviews", decl.guide_id, decl.pk)
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def open_notice(request, guide_pk):
     guide = _guide(guide_pk)
@@ -602,13 +605,11 @@ def open_notice(request, guide_pk):
         except ReviewError as e:
             messages.error(request, e.message)
     else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
+        error_messages(request, form)
     return redirect("review:manage_guide", guide.pk)
 
 
-@ministry_required
+@permission_required("review.manage")
 @require_POST
 def publish(request, guide_pk):
     guide = _guide(guide_pk)
@@ -616,9 +617,7 @@ def publish(request, guide_pk):
         return redirect("review:manage_guide", guide.pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
+        error_messages(request, form)
         return redirect("review:manage_guide", guide.pk)
     try:
         selection.publish_results(guide=guide, actor=request.user, doc_number=form.cleaned_data["doc_number"],
