@@ -136,7 +136,6 @@ def _own_for_autosave(request, pk):
     return own_declaration(request.user, pk, Declaration.objects.select_related("guide", "organisation"))
 
 
-
 @permission_required("declarations.declare")
 @permission_required("declarations.change_declaration", fetch=_own_for_form)
 def edit(request, decl, pk):
