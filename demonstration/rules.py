@@ -7,6 +7,8 @@ state and deadlines again when the change is made.
 import rules
 
 from core.rules import is_applicant, is_ministry, is_reviewer, is_unit_staff
+from declarations.rules import is_own_declaration
+from quotas.rules import declared_to_own_unit
 from review.models import ReviewerProfile
 
 from .models import Rating
@@ -15,15 +17,14 @@ from .spotcheck import expert_conflict
 
 @rules.predicate
 def is_report_owner(user, report):
-    return (report is not None and user.is_authenticated and user.is_applicant
-            and report.declaration.organisation_id == user.organisation_id)
+    """The applicant whose declaration the report is about."""
+    return report is not None and is_own_declaration(user, report.declaration)
 
 
 @rules.predicate
 def is_report_unit(user, report):
     """The recommending unit the applicant declared to; it checks and sends up the project's reports."""
-    return (report is not None and user.is_authenticated and user.is_unit_staff
-            and report.declaration.unit_id == user.unit_id)
+    return report is not None and declared_to_own_unit(user, report.declaration)
 
 
 @rules.predicate
