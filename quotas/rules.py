@@ -3,6 +3,7 @@
 import rules
 
 from core.rules import is_applicant, is_ministry, is_unit_staff
+from units.rules import staff_of_group, staff_of_unit
 
 from .queries import declarations_for_unit
 
@@ -29,17 +30,6 @@ def owns_list(user, rec_list):
 def parent_of_list(user, rec_list):
     return (rec_list is not None and user.is_authenticated and user.is_unit_staff
             and rec_list.unit.parent_id == user.unit_id)
-
-
-@rules.predicate
-def staff_of_group(user, membership):
-    return (membership is not None and user.is_authenticated and user.is_unit_staff
-            and membership.group_id == user.unit_id)
-
-
-@rules.predicate
-def staff_of_unit(user, unit):
-    return unit is not None and user.is_authenticated and user.is_unit_staff and user.unit_id == unit.pk
 
 
 rules.add_perm("quotas.work_as_unit", is_unit_staff)  # the unit's workspace, ranking and membership requests
