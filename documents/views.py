@@ -115,7 +115,7 @@ def request_zip(request, rec_list, pk):
 @permission_required("documents.request_dossier", fetch=_dossier_declaration)
 def dossier_status(request, decl, pk):
     """The dossier box of the unit's and the ministry's declaration pages; polled while the ZIP is built."""
-    return render(request, "documents/_dossier_status.html", {"decl": decl, "next": request.GET.get("next", "")})
+    return render(request, "documents/_dossier_status.html", {"decl": decl, "next": _page_next(request)})
 
 
 @permission_required("core.signed_in")

@@ -17,7 +17,7 @@ from core.audit import records_for
 from core.decorators import permission_required
 from core.forms import error_messages
 from core.regions import REGIONS, region_name
-from core.security import confirm_fresh_password
+from core.security import confirm_fresh_password, safe_next
 from declarations.models import Declaration, Guide
 from declarations.queries import declaration_page_queryset
 from units.models import Unit
@@ -236,10 +236,9 @@ def toggle_selection(request, guide_pk):
         messages.success(request, _("已列入拟入选名单") if selected else _("已移出拟入选名单"))
     except ReviewError as e:
         messages.error(request, e.message)
-    next_url = request.POST.get("next", "")
-    if next_url.startswith(reverse("review:ranking", args=[guide.pk])):
-        return redirect(next_url)
-    return redirect("review:ranking", guide.pk)
+    back = reverse("review:ranking", args=[guide.pk])
+    next_url = safe_next(request, back)  # back to the ranking tab and filters the ministry came from
+    return redirect(next_url if next_url.startswith(back) else back)
 
 
 @permission_required("review.manage")
