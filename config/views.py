@@ -1,7 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from core.decorators import permission_required
 
 
 @never_cache
@@ -10,7 +11,7 @@ def ping(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-@login_required
+@permission_required("core.signed_in")
 def yardstick(request):
     """An empty signed-in page on base.html (navigation, unread count, messages): the in-process benchmark's unit.
 

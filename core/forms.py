@@ -1,6 +1,7 @@
-"""Form pieces shared by the apps that create accounts (unit staff, reviewers)."""
+"""Form pieces shared by the apps: account forms (unit staff, reviewers) and showing a form's errors as messages."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
@@ -35,3 +36,20 @@ class NewAccountForm(forms.Form):
             except forms.ValidationError as e:
                 self.add_error("password", e)
         return cleaned
+
+
+def error_messages(request, form, fields=None):
+    """Show each of the form's errors (of `fields` only, if given) as a message on the next page.
+
+    For the forms posted from a page the view then redirects back to, where the errors cannot stand next to
+    their fields.
+    """
+    for field, errors in form.errors.items():
+        if fields is None or field in fields:
+            for error in errors:
+                messages.error(request, error)
+
+
+def first_error(form):
+    """The form's first error message, for answers that carry one line (an htmx fragment, a JSON reply)."""
+    return next(iter(e for errors in form.errors.values() for e in errors))

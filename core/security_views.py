@@ -4,7 +4,6 @@ from urllib.parse import quote
 import segno
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -15,7 +14,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 
 from core.audit import record
-from core.decorators import ministry_required
+from core.decorators import permission_required
 
 from .models import User
 from .security import confirm_fresh_password, safe_next
@@ -36,7 +35,7 @@ class TokenForm(forms.Form):
         return token
 
 
-@login_required
+@permission_required("core.signed_in")
 def otp_setup(request):
     """Enrol an authenticator app: show the QR code of this session's new device, confirm it with one code."""
     refusal = enrolment_refusal(request)
@@ -62,7 +61,7 @@ def otp_setup(request):
         "form": form, "qr_svg": mark_safe(buf.getvalue().decode()), "secret": device.key})
 
 
-@ministry_required
+@permission_required("core.ministry")
 @require_POST
 def otp_reset(request, pk):
     """A ministry admin removes another account's devices (lost phone), after re-entering their password."""
@@ -82,7 +81,7 @@ def otp_reset(request, pk):
     return redirect(back)
 
 
-@login_required
+@permission_required("core.signed_in")
 def otp_verify(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

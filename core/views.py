@@ -1,8 +1,7 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import spreadsheet
 from .audit_labels import action_label
-from .decorators import ministry_required
+from .decorators import permission_required
 from .exports import start_audit_export
 from .health import run_checks
 from .models import AuditRecord, Export, Notification
@@ -38,7 +37,7 @@ def home(request):
 
 # --- inbox -------------------------------------------------------------------------------------
 
-@login_required
+@permission_required("core.signed_in")
 def inbox_list(request):
     only_unread = request.GET.get("unread") == "1"
     qs = inbox(request.user)
@@ -49,18 +48,22 @@ def inbox_list(request):
                                                "query": "unread=1" if only_unread else ""})
 
 
-@login_required
+def _notification(request, pk):
+    return Notification.objects.filter(pk=pk).first()
+
+
+@permission_required("core.signed_in")
 @require_POST
-def inbox_open(request, pk):
+@permission_required("core.open_notification", fetch=_notification)
+def inbox_open(request, n, pk):
     """Mark one notification read and go to the page it points at (only within this site)."""
-    n = get_object_or_404(Notification, pk=pk, user=request.user)
     mark_read(request.user, ids=[n.pk])
     if n.url and url_has_allowed_host_and_scheme(n.url, allowed_hosts={request.get_host()}):
         return redirect(n.url)
     return redirect("core:inbox")
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_POST
 def inbox_mark_all_read(request):
     n = mark_read(request.user)
@@ -78,7 +81,7 @@ def _audit_filters(request):
     return form, filters
 
 
-@ministry_required
+@permission_required("core.ministry")
 @require_GET
 def audit_log(request):
     form, filters = _audit_filters(request)
@@ -93,7 +96,7 @@ def audit_log(request):
         "form": form, "page": page, "actions": actions, "query": query.urlencode()})
 
 
-@ministry_required
+@permission_required("core.ministry")
 @require_GET
 def audit_export(request, fmt):
     form, filters = _audit_filters(request)
@@ -107,7 +110,7 @@ def audit_export(request, fmt):
     raise Http404
 
 
-@ministry_required
+@permission_required("core.ministry")
 @require_POST
 def audit_export_excel(request):
     """Excel is built by a worker: queue it and show its page, which waits for the file."""
@@ -115,15 +118,21 @@ def audit_export_excel(request):
     return redirect("core:export", export.pk)
 
 
-@ministry_required
-def export_status(request, pk):
-    export = get_object_or_404(Export, pk=pk, user=request.user)
+def _export(request, pk):
+    return Export.objects.filter(pk=pk).first()
+
+
+@permission_required("core.ministry")
+@permission_required("core.view_export", fetch=_export)
+def export_status(request, export, pk):
     return render(request, "core/export.html", {"export": export})
 
 
-@ministry_required
-def export_download(request, pk):
-    export = get_object_or_404(Export, pk=pk, user=request.user, state=Export.State.DONE)
+@permission_required("core.ministry")
+@permission_required("core.view_export", fetch=_export)
+def export_download(request, export, pk):
+    if export.state != Export.State.DONE:
+        raise Http404
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.decorators import ministry_required
+from core.decorators import permission_required
+from core.forms import error_messages
 
 from .attachment_kinds import KindEditError, delete_kind, save_kind
 from .guide_files import DOCUMENTS, store_guide_documents
@@ -18,7 +19,7 @@ from .models import Guide
 from .views import _file_response
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def kind_form(request, pk, kpk=None):
     guide = get_object_or_404(Guide, pk=pk)
     kind = get_object_or_404(guide.attachment_kinds, pk=kpk) if kpk else None
@@ -39,7 +40,7 @@ def kind_form(request, pk, kpk=None):
                    "营业执照、证书等可识别申报单位的材料不要勾选“匿名评审时向专家展示”。")})
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 @require_POST
 def kind_delete(request, pk, kpk):
     guide = get_object_or_404(Guide, pk=pk)
@@ -53,7 +54,7 @@ def kind_delete(request, pk, kpk):
     return redirect("guides:detail", guide.pk)
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 @require_POST
 def guide_documents(request, pk):
     guide = get_object_or_404(Guide, pk=pk)
@@ -63,7 +64,7 @@ def guide_documents(request, pk):
                               uploads={k: form.cleaned_data.get(k) for k in DOCUMENTS})
         messages.success(request, _("文件已上传，指南发布后申报单位可在指南页面下载"))
     else:
-        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+        error_messages(request, form)
     return redirect("guides:detail", guide.pk)
 
 

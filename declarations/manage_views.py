@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import records_for
-from core.decorators import ministry_required
+from core.decorators import permission_required
 from core.security import requires_fresh_password
 
 from . import direction_import, guide_admin
@@ -25,7 +25,7 @@ def _guide(pk):
     return get_object_or_404(Guide, pk=pk)
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def guide_list(request):
     guides = Guide.objects.select_related("copied_from").annotate(
         n_directions=Count("directions", distinct=True),
@@ -34,7 +34,7 @@ def guide_list(request):
     return render(request, "declarations/manage/guide_list.html", {"guides": guides})
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def guide_copy(request):
     form = CopyGuideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -51,7 +51,7 @@ def guide_copy(request):
         "form": form, "title": _("复制往年指南"), "back": "guides:list"})
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def guide_detail(request, pk):
     guide = _guide(pk)
     categories = guide.categories.all()
@@ -74,7 +74,7 @@ def guide_detail(request, pk):
     })
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def guide_edit(request, pk):
     guide = _guide(pk)
     form = GuideForm(request.POST or None, instance=Guide.objects.get(pk=guide.pk))
@@ -90,7 +90,7 @@ def guide_edit(request, pk):
         "form": form, "guide": guide, "title": _("修改指南基本信息")})
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def guide_extend(request, pk):
     guide = _guide(pk)
     form = DeadlineExtensionForm(request.POST or None, guide=guide)
@@ -110,7 +110,7 @@ def guide_extend(request, pk):
         "intro": _("延期只能推后截止时间；理由将记入审计记录。单个推荐单位的延期请在推荐单位管理中设置。")})
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 @require_POST
 @requires_fresh_password
 def guide_publish(request, pk):
@@ -124,7 +124,7 @@ def guide_publish(request, pk):
     return redirect("guides:detail", guide.pk)
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def guide_preview(request, pk):
     guide = _guide(pk)
     return render(request, "declarations/manage/preview.html", {
@@ -134,7 +134,7 @@ def guide_preview(request, pk):
 
 # --- categories --------------------------------------------------------------------------------
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def category_form(request, pk, cpk=None):
     guide = _guide(pk)
     category = get_object_or_404(guide.categories, pk=cpk) if cpk else None
@@ -153,7 +153,7 @@ def category_form(request, pk, cpk=None):
         "form": form, "guide": guide, "title": _("修改领域") if category else _("新增领域")})
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 @require_POST
 def category_delete(request, pk, cpk):
     guide = _guide(pk)
@@ -175,7 +175,7 @@ def _delete(request, guide, delete, done):
 
 # --- directions --------------------------------------------------------------------------------
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def direction_form(request, pk, dpk=None):
     guide = _guide(pk)
     direction = get_object_or_404(guide.directions, pk=dpk) if dpk else None
@@ -193,7 +193,7 @@ def direction_form(request, pk, dpk=None):
         "form": form, "guide": guide, "title": _("修改方向") if direction else _("新增方向")})
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 @require_POST
 def direction_delete(request, pk, dpk):
     guide = _guide(pk)
@@ -204,7 +204,7 @@ def direction_delete(request, pk, dpk):
 
 # --- rules -------------------------------------------------------------------------------------
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def rule_form(request, pk, rpk=None):
     guide = _guide(pk)
     rule = get_object_or_404(guide.rules, pk=rpk) if rpk else None
@@ -224,7 +224,7 @@ def rule_form(request, pk, rpk=None):
         "form": form, "guide": guide, "title": _("修改申报条件") if rule else _("新增申报条件")})
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 @require_POST
 def rule_delete(request, pk, rpk):
     guide = _guide(pk)
@@ -235,7 +235,7 @@ def rule_delete(request, pk, rpk):
 
 # --- spreadsheet import ------------------------------------------------------------------------
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def import_directions(request, pk):
     """Upload → every row checked and shown; nothing saved until the admin confirms."""
     guide = _guide(pk)
@@ -255,7 +255,7 @@ def import_directions(request, pk):
         "file_errors": [m for line, m in errors if line == 0]})
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 @require_POST
 def import_confirm(request, pk):
     guide = _guide(pk)
@@ -268,7 +268,7 @@ def import_confirm(request, pk):
     return redirect("guides:detail", guide.pk)
 
 
-@ministry_required
+@permission_required("declarations.manage_guides")
 def import_template(request):
     response = HttpResponse(direction_import.template_workbook(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -7,10 +7,9 @@ the services check the same state and deadline again when the change is made.
 
 import rules
 
+from core.rules import is_applicant, is_ministry
 
-@rules.predicate
-def is_ministry(user):
-    return user.is_authenticated and user.is_ministry
+from .access import can_download_original_files
 
 
 @rules.predicate
@@ -34,6 +33,15 @@ def before_applicant_deadline(user, declaration):
     return declaration is not None and not declaration.guide.applicant_deadline_passed()
 
 
+@rules.predicate
+def may_download_original(user, attachment):
+    """An attachment under its original name: whoever may see the declaration and who applied (declarations.access)."""
+    return attachment is not None and can_download_original_files(user, attachment.declaration)
+
+
+rules.add_perm("declarations.declare", is_applicant)  # the applicant's own pages: dashboard, guides, organisation
+rules.add_perm("declarations.manage_guides", is_ministry)
+rules.add_perm("declarations.download_attachment", may_download_original)
 rules.add_perm("declarations.view_declaration", is_own_declaration | is_ministry)
 rules.add_perm("declarations.change_declaration", is_own_declaration)
 rules.add_perm("declarations.edit_declaration", is_own_declaration & is_editable & before_applicant_deadline)

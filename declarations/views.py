@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import records_for
-from core.decorators import applicant_required
+from core.decorators import permission_required
+from core.forms import error_messages
 from core.notify import notify
 
-from .access import can_download_original_files
 from .attachment_forms import AttachmentForm
 from .attachment_kinds import attachment_checklist
 from .declaration_forms import DeclarationForm
@@ -70,7 +69,7 @@ def _notify(user, kind, title, body, url=""):
     notify(user, kind=kind, title=title, body=body, url=url)
 
 
-@applicant_required
+@permission_required("declarations.declare")
 def dashboard(request):
     """The applicant's own organisation: open guides with the time left, and its declarations."""
     now = timezone.now()
@@ -87,7 +86,7 @@ def dashboard(request):
         "org": org, "declarations": declarations, "open_guides": open_guides, "now": now})
 
 
-@applicant_required
+@permission_required("declarations.declare")
 def guide_detail(request, pk):
     """Any applicant: a published guide, its directions with their requirement texts and its rules."""
     guide = get_object_or_404(Guide.objects.published(), pk=pk)
@@ -107,7 +106,7 @@ def guide_detail(request, pk):
         "attachment_kinds": guide.attachment_kinds.prefetch_related("directions")})
 
 
-@applicant_required
+@permission_required("declarations.declare")
 @require_POST
 def start_declaration_view(request, guide_pk):
     """Any applicant, before the deadline: open its draft under the guide, creating it once."""
@@ -123,14 +122,24 @@ def start_declaration_view(request, guide_pk):
     return redirect("declarations:edit", decl.pk)
 
 
-def _get_own(request, pk):
+def _own(request, pk, **_url):
+    """The applicant's own declaration with what its pages show (another organisation's: 404)."""
     return own_declaration(request.user, pk, declaration_page_queryset())
 
 
-@applicant_required
-def edit(request, pk):
+def _own_for_form(request, pk):
+    return own_declaration(request.user, pk, declaration_form_queryset())
+
+
+def _own_for_autosave(request, pk):
+    # Called every few seconds by every applicant before a deadline: load only what the form needs.
+    return own_declaration(request.user, pk, Declaration.objects.select_related("guide", "organisation"))
+
+
+@permission_required("declarations.declare")
+@permission_required("declarations.change_declaration", fetch=_own_for_form)
+def edit(request, decl, pk):
     """The owning applicant, while the declaration is a draft or returned and the deadline has not passed."""
-    decl = own_declaration(request.user, pk, declaration_form_queryset())
     if not decl.is_editable:
         return redirect("declarations:detail", decl.pk)
     if decl.guide.applicant_deadline_passed():
@@ -185,12 +194,11 @@ def _edit_context(decl, form, failures):
                          for title, names in DeclarationForm.SECTIONS]}
 
 
-@applicant_required
+@permission_required("declarations.declare")
 @require_POST
-def autosave(request, pk):
+@permission_required("declarations.change_declaration", fetch=_own_for_autosave)
+def autosave(request, decl, pk):
     """The owning applicant: save a draft while typing. JSON: the new version, 400 on bad input, 409 on a conflict."""
-    # Called every few seconds by every applicant before a deadline: load only what the form needs.
-    decl = own_declaration(request.user, pk, Declaration.objects.select_related("guide", "organisation"))
     form = DeclarationForm(request.POST, declaration=decl)
     if not form.is_valid():
         errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
@@ -209,10 +217,10 @@ def autosave(request, pk):
                          "saved_at": timezone.localtime().strftime("%H:%M:%S")})
 
 
-@applicant_required
-def detail(request, pk):
+@permission_required("declarations.declare")
+@permission_required("declarations.change_declaration", fetch=_own)
+def detail(request, decl, pk):
     """The owning applicant: the declaration, what is still missing, and its history."""
-    decl = _get_own(request, pk)
     failures = check_eligibility(decl) if decl.is_editable else []
     return render(request, "declarations/detail.html", {
         "decl": decl, "history": records_for(decl)[:100], "failures": failures,
@@ -220,10 +228,10 @@ def detail(request, pk):
         "can_edit": request.user.has_perm("declarations.edit_declaration", decl)})
 
 
-@applicant_required
-def withdraw(request, pk):
+@permission_required("declarations.declare")
+@permission_required("declarations.change_declaration", fetch=_own)
+def withdraw(request, decl, pk):
     """The owning applicant, before the deadline and before the unit checked it. GET asks for confirmation."""
-    decl = _get_own(request, pk)
     if request.method != "POST":
         if not request.user.has_perm("declarations.withdraw_declaration", decl):
             messages.error(request, _("该申报当前不能撤回"))
@@ -237,11 +245,11 @@ def withdraw(request, pk):
     return redirect("declarations:detail", decl.pk)
 
 
-@applicant_required
+@permission_required("declarations.declare")
 @require_POST
-def upload_attachment(request, pk):
+@permission_required("declarations.change_declaration", fetch=_own)
+def upload_attachment(request, decl, pk):
     """The owning applicant, while the declaration is editable and before the deadline."""
-    decl = _get_own(request, pk)
     form = AttachmentForm(request.POST, request.FILES, guide=decl.guide)
     if form.is_valid():
         try:
@@ -253,17 +261,15 @@ def upload_attachment(request, pk):
         else:
             messages.success(request, _("附件“%(name)s”已上传") % {"name": att.original_name})
     else:
-        for errors in form.errors.values():
-            for err in errors:
-                messages.error(request, err)
+        error_messages(request, form)
     return redirect("declarations:edit" if decl.is_editable else "declarations:detail", decl.pk)
 
 
-@applicant_required
+@permission_required("declarations.declare")
 @require_POST
-def delete_attachment(request, pk, att_pk):
+@permission_required("declarations.change_declaration", fetch=_own)
+def delete_attachment(request, decl, pk, att_pk):
     """The owning applicant, while the declaration is editable and before the deadline."""
-    decl = _get_own(request, pk)
     att = get_object_or_404(Attachment, declaration=decl, pk=att_pk)
     try:
         remove_attachment(decl, att, actor=request.user, request=request)
@@ -281,16 +287,17 @@ def _file_response(field, filename, content_type=None):
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
 
-@login_required
-def download_attachment(request, att_pk):
+def _attachment(request, att_pk):
+    return Attachment.objects.select_related("declaration").filter(pk=att_pk).first()
+
+
+@permission_required("declarations.download_attachment", fetch=_attachment)
+def download_attachment(request, att, att_pk):
     """Any role that may see the declaration and its identity (declarations.access)."""
-    att = get_object_or_404(Attachment.objects.select_related("declaration"), pk=att_pk)
-    if not can_download_original_files(request.user, att.declaration):
-        raise Http404
     return _file_response(att.file, att.original_name, att.content_type)
 
 
-@applicant_required
+@permission_required("declarations.declare")
 def organisation(request):
     """The applicant's own organisation: identity read-only, contacts and DCMM level editable."""
     org = Organisation.objects.get(pk=request.user.organisation_id)
@@ -314,7 +321,7 @@ def organisation(request):
         status=400 if request.method == "POST" else 200)
 
 
-@applicant_required
+@permission_required("declarations.declare")
 def dcmm_certificate(request):
     """The applicant's own DCMM certificate."""
     org = Organisation.objects.get(pk=request.user.organisation_id)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.decorators import ministry_required
+from core.decorators import permission_required
 from core.security import confirm_fresh_password
 from declarations.models import Guide
 from review.models import ReviewerProfile
@@ -17,7 +17,7 @@ from . import services, spotcheck
 from .forms import ConcludeForm, RoundForm
 from .models import Rating, Round
 from .queries import progress, reports
-from .views import _errors, get_report
+from .views import _errors, find_report
 
 User = get_user_model()
 
@@ -26,7 +26,7 @@ def _guides_with_results():
     return Guide.objects.filter(review_settings__published_at__isnull=False).order_by("-year", "-id")
 
 
-@ministry_required
+@permission_required("demonstration.manage")
 def manage(request):
     form = RoundForm(request.POST or None)
     guides = list(_guides_with_results())
@@ -47,7 +47,7 @@ def manage(request):
     return render(request, "demonstration/manage.html", {"form": form, "guides": guides, "rounds": rounds})
 
 
-@ministry_required
+@permission_required("demonstration.manage")
 def manage_round(request, pk):
     rnd = get_object_or_404(Round.objects.select_related("guide"), pk=pk)
     rows = list(reports().filter(round=rnd).prefetch_related(
@@ -72,21 +72,21 @@ def _round_action(request, pk, fn, ok):
     return redirect("demonstration:manage_round", rnd.pk)
 
 
-@ministry_required
+@permission_required("demonstration.manage")
 @require_POST
 def close(request, pk):
     return _round_action(request, pk, spotcheck.close_reporting,
                          lambda missing: _("截止处理完成：%(n)d 个项目未按期报送，已取消示范资格") % {"n": len(missing)})
 
 
-@ministry_required
+@permission_required("demonstration.manage")
 @require_POST
 def sample(request, pk):
     return _round_action(request, pk, spotcheck.draw_sample,
                          lambda chosen: _("已按方向分层抽取 %(n)d 个项目") % {"n": len(chosen)})
 
 
-@ministry_required
+@permission_required("demonstration.manage")
 @require_POST
 def publish(request, pk):
     """Publishing is public and final: the password (and second factor) is asked again, as for the review's results."""
@@ -96,9 +96,9 @@ def publish(request, pk):
     return _round_action(request, pk, spotcheck.publish_round, lambda rnd: _("结果已公布"))
 
 
-@ministry_required
-def manage_report(request, pk):
-    report = get_report(request, pk, "demonstration.manage")
+@permission_required("demonstration.manage")
+@permission_required("demonstration.manage", fetch=find_report)
+def manage_report(request, report, pk):
     ratings = list(report.ratings.select_related("reviewer__reviewer_profile").order_by("pk"))
     taken = {r.reviewer_id for r in ratings}
     experts = []
@@ -114,10 +114,10 @@ def manage_report(request, pk):
         "report": report, "ratings": ratings, "experts": experts, "form": form})
 
 
-@ministry_required
+@permission_required("demonstration.manage")
 @require_POST
-def assign(request, pk):
-    report = get_report(request, pk, "demonstration.manage")
+@permission_required("demonstration.manage", fetch=find_report)
+def assign(request, report, pk):
     value = request.POST.get("reviewer", "")
     reviewer = User.objects.filter(pk=int(value), role=User.Role.REVIEWER).first() if value.isdigit() else None
     if reviewer is None:
@@ -131,10 +131,10 @@ def assign(request, pk):
     return redirect("demonstration:manage_report", report.pk)
 
 
-@ministry_required
+@permission_required("demonstration.manage")
 @require_POST
-def conclude(request, pk):
-    report = get_report(request, pk, "demonstration.manage")
+@permission_required("demonstration.manage", fetch=find_report)
+def conclude(request, report, pk):
     try:
         spotcheck.conclude(report=report, outcome=request.POST.get("outcome", ""),
                            star_level=request.POST.get("star_level", ""), comment=request.POST.get("comment", ""),

@@ -6,6 +6,9 @@ state and deadlines again when the change is made.
 
 import rules
 
+from core.rules import is_applicant, is_ministry, is_reviewer, is_unit_staff
+from declarations.rules import is_own_declaration
+from quotas.rules import declared_to_own_unit
 from review.models import ReviewerProfile
 
 from .models import Rating
@@ -13,21 +16,15 @@ from .spotcheck import expert_conflict
 
 
 @rules.predicate
-def is_ministry(user):
-    return user.is_authenticated and user.is_ministry
-
-
-@rules.predicate
 def is_report_owner(user, report):
-    return (report is not None and user.is_authenticated and user.is_applicant
-            and report.declaration.organisation_id == user.organisation_id)
+    """The applicant whose declaration the report is about."""
+    return report is not None and is_own_declaration(user, report.declaration)
 
 
 @rules.predicate
 def is_report_unit(user, report):
     """The recommending unit the applicant declared to; it checks and sends up the project's reports."""
-    return (report is not None and user.is_authenticated and user.is_unit_staff
-            and report.declaration.unit_id == user.unit_id)
+    return report is not None and declared_to_own_unit(user, report.declaration)
 
 
 @rules.predicate
@@ -52,9 +49,18 @@ def rates_report(user, report):
     return rating is not None and is_rating_expert(user, rating)
 
 
+@rules.predicate
+def sees_attachment(user, attachment):
+    return attachment is not None and user.has_perm("demonstration.view_attachment", attachment.report)
+
+
 rules.add_perm("demonstration.view_report", is_report_owner | is_report_unit | is_ministry)
 rules.add_perm("demonstration.edit_report", is_report_owner & is_report_editable)
 rules.add_perm("demonstration.check_report", is_report_unit)
 rules.add_perm("demonstration.view_attachment", is_report_owner | is_report_unit | is_ministry | rates_report)
 rules.add_perm("demonstration.rate", is_rating_expert)
+rules.add_perm("demonstration.download_attachment", sees_attachment)
 rules.add_perm("demonstration.manage", is_ministry)
+rules.add_perm("demonstration.write_reports", is_applicant)
+rules.add_perm("demonstration.check_reports", is_unit_staff)
+rules.add_perm("demonstration.rate_reports", is_reviewer)

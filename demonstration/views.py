@@ -5,15 +5,15 @@ permissions of rules.py; a stranger gets 404.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.decorators import applicant_required, reviewer_required, unit_required
+from core.decorators import permission_required
+from core.forms import error_messages
 
 from . import services, spotcheck
 from .forms import AttachmentForm, RatingForm, ReportForm, ReturnForm, posted_indicators
@@ -21,11 +21,24 @@ from .models import DIMENSIONS, Rating, Report, ReportAttachment, Round
 from .queries import public_result, reports
 
 
-def get_report(request, pk, perm):
-    report = get_object_or_404(reports().prefetch_related("attachments"), pk=pk)
-    if not request.user.has_perm(perm, report):
-        raise Http404
-    return report
+def find_report(request, pk, **_url):
+    """The report with its attachments, for the permission check and the page (core.decorators)."""
+    return reports().prefetch_related("attachments").filter(pk=pk).first()
+
+
+def _attachment(request, att_pk):
+    return ReportAttachment.objects.select_related("report__declaration").filter(pk=att_pk).first()
+
+
+def _round_of_own_unit(request, pk):
+    """A round in which the unit has reports (another unit's round: 404)."""
+    return Round.objects.filter(pk=pk, reports__declaration__unit_id=request.user.unit_id).distinct().first()
+
+
+def _own_rating(request, pk):
+    return (Rating.objects.select_related("report__round", "report__declaration__organisation",
+                                          "report__declaration__direction")
+            .filter(pk=pk, reviewer=request.user).first())
 
 
 def _errors(request, e):
@@ -40,7 +53,7 @@ def _indicator_rows(report, extra=3):
 
 # ---------------------------------------------------------------- applicant
 
-@applicant_required
+@permission_required("demonstration.write_reports")
 def mine(request):
     rows = list(reports().filter(declaration__organisation_id=request.user.organisation_id)
                 .order_by("-round__created_at"))
@@ -51,10 +64,9 @@ def mine(request):
     return render(request, "demonstration/mine.html", {"rows": rows})
 
 
-@login_required
-def report_detail(request, pk):
+@permission_required("demonstration.view_report", fetch=find_report)
+def report_detail(request, report, pk):
     """The owner, the project's recommending unit and the ministry (others: 404)."""
-    report = get_report(request, pk, "demonstration.view_report")
     now = timezone.now()
     can_check = (request.user.has_perm("demonstration.check_report", report) and report.state == Report.State.SUBMITTED
                  and not report.round.unit_deadline_passed(now) and not report.round.closed_at)
@@ -63,9 +75,9 @@ def report_detail(request, pk):
         "can_edit": request.user.has_perm("demonstration.edit_report", report)})
 
 
-@applicant_required
-def report_edit(request, pk):
-    report = get_report(request, pk, "demonstration.edit_report")
+@permission_required("demonstration.write_reports")
+@permission_required("demonstration.edit_report", fetch=find_report)
+def report_edit(request, report, pk):
     if request.method == "POST":
         form = ReportForm(request.POST)
         if form.is_valid():
@@ -87,10 +99,10 @@ def report_edit(request, pk):
         "report": report, "form": form, "rows": _indicator_rows(report), "attachment_form": AttachmentForm()})
 
 
-@applicant_required
+@permission_required("demonstration.write_reports")
 @require_POST
-def upload_attachment(request, pk):
-    report = get_report(request, pk, "demonstration.edit_report")
+@permission_required("demonstration.edit_report", fetch=find_report)
+def upload_attachment(request, report, pk):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -101,16 +113,14 @@ def upload_attachment(request, pk):
         else:
             messages.success(request, _("附件“%(name)s”已上传") % {"name": att.original_name})
     else:
-        for errors in form.errors.values():
-            for err in errors:
-                messages.error(request, err)
+        error_messages(request, form)
     return redirect("demonstration:report_edit", report.pk)
 
 
-@applicant_required
+@permission_required("demonstration.write_reports")
 @require_POST
-def delete_attachment(request, pk, att_pk):
-    report = get_report(request, pk, "demonstration.edit_report")
+@permission_required("demonstration.edit_report", fetch=find_report)
+def delete_attachment(request, report, pk, att_pk):
     att = get_object_or_404(ReportAttachment, report=report, pk=att_pk)
     try:
         services.remove_attachment(report=report, attachment=att, actor=request.user, request=request)
@@ -120,20 +130,16 @@ def delete_attachment(request, pk, att_pk):
     return redirect("demonstration:report_edit", report.pk)
 
 
-def download_attachment(request, att_pk):
+@permission_required("demonstration.download_attachment", fetch=_attachment)
+def download_attachment(request, att, att_pk):
     """The owner, the unit, the ministry and an expert rating the report without a conflict."""
-    if not request.user.is_authenticated:
-        raise Http404
-    att = get_object_or_404(ReportAttachment.objects.select_related("report__declaration"), pk=att_pk)
-    if not request.user.has_perm("demonstration.view_attachment", att.report):
-        raise Http404
     return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name,
                         content_type=att.content_type)
 
 
 # ---------------------------------------------------------------- recommending unit
 
-@unit_required
+@permission_required("demonstration.check_reports")
 def unit_reports(request):
     rows = list(reports().filter(declaration__unit_id=request.user.unit_id).order_by("-round__created_at", "pk"))
     rounds = {}
@@ -145,10 +151,10 @@ def unit_reports(request):
     return render(request, "demonstration/unit.html", {"groups": groups})
 
 
-@unit_required
+@permission_required("demonstration.check_reports")
 @require_POST
-def pass_report(request, pk):
-    report = get_report(request, pk, "demonstration.check_report")
+@permission_required("demonstration.check_report", fetch=find_report)
+def pass_report(request, report, pk):
     try:
         services.pass_report(report=report, actor=request.user, request=request)
         messages.success(request, _("自查报告审核通过，请在本页报送主管部门"))
@@ -157,10 +163,10 @@ def pass_report(request, pk):
     return redirect("demonstration:unit")
 
 
-@unit_required
+@permission_required("demonstration.check_reports")
 @require_POST
-def return_report(request, pk):
-    report = get_report(request, pk, "demonstration.check_report")
+@permission_required("demonstration.check_report", fetch=find_report)
+def return_report(request, report, pk):
     try:
         services.return_report(report=report, actor=request.user, reason=request.POST.get("reason", ""), request=request)
         messages.success(request, _("已退回项目单位修改"))
@@ -170,12 +176,10 @@ def return_report(request, pk):
     return redirect("demonstration:unit")
 
 
-@unit_required
+@permission_required("demonstration.check_reports")
 @require_POST
-def send_up(request, pk):
-    rnd = Round.objects.filter(pk=pk, reports__declaration__unit_id=request.user.unit_id).distinct().first()
-    if rnd is None:
-        raise Http404
+@permission_required("demonstration.check_reports", fetch=_round_of_own_unit)
+def send_up(request, rnd, pk):
     try:
         n = services.send_up(round=rnd, unit=request.user.unit, actor=request.user, request=request)
         messages.success(request, _("已向主管部门报送 %(n)d 份自查报告") % {"n": n})
@@ -186,20 +190,16 @@ def send_up(request, pk):
 
 # ---------------------------------------------------------------- expert
 
-@reviewer_required
+@permission_required("demonstration.rate_reports")
 def expert_tasks(request):
     rows = (Rating.objects.filter(reviewer=request.user).select_related("report__round", "report__declaration")
             .order_by("submitted_at", "pk"))
     return render(request, "demonstration/expert.html", {"rows": rows})
 
 
-@reviewer_required
-def rate(request, pk):
-    rating = get_object_or_404(Rating.objects.select_related("report__round", "report__declaration__organisation",
-                                                             "report__declaration__direction"),
-                               pk=pk, reviewer=request.user)
-    if not request.user.has_perm("demonstration.rate", rating):
-        raise Http404
+@permission_required("demonstration.rate_reports")
+@permission_required("demonstration.rate", fetch=_own_rating)
+def rate(request, rating, pk):
     report = rating.report
     if request.method == "POST":
         form = RatingForm(request.POST)

@@ -7,6 +7,8 @@ documents (letter, ZIP) belong to the list's unit, the parent unit the letter is
 addressed to, and the ministry.
 """
 
+import rules
+
 from declarations.access import can_view_declaration
 
 from .models import Document
@@ -68,3 +70,18 @@ def can_upload_scan(user, scan_or_target, kind):
     if kind == Document.Kind.APPLICATION_FORM:
         return can_access_declaration_documents(user, scan_or_target)
     return can_manage_list_documents(user, scan_or_target)
+
+
+def can_link_scan(user, scan):
+    """Pick the document version of a scan by hand: whoever may see the scan and send that paper back."""
+    return can_view_scan(user, scan) and can_upload_scan(user, scan.target, scan.kind)
+
+
+# The views ask these (core.decorators.permission_required); the functions above stay callable for templates.
+rules.add_perm("documents.view_declaration_documents", rules.predicate(can_access_declaration_documents))
+rules.add_perm("documents.view_list_documents", rules.predicate(can_access_list_documents))
+rules.add_perm("documents.manage_list_documents", rules.predicate(can_manage_list_documents))
+rules.add_perm("documents.request_dossier", rules.predicate(can_request_dossier))
+rules.add_perm("documents.view_document", rules.predicate(can_view_document))
+rules.add_perm("documents.view_scan", rules.predicate(can_view_scan))
+rules.add_perm("documents.link_scan", rules.predicate(can_link_scan))

@@ -5,42 +5,41 @@ user may not see answers 404, as if it did not exist.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.decorators import permission_required
 from core.security import safe_next
 from declarations.models import Declaration
 from quotas.models import RecommendationList
 
-from . import issuing, rules, scans
+from . import issuing, scans
 from .models import Document, StampedScan
 from .templatetags.documents import scan_box_context
 
 
-def _declaration_for(request, pk):
-    decl = get_object_or_404(Declaration.objects.select_related("organisation", "unit"), pk=pk)
-    if not rules.can_access_declaration_documents(request.user, decl):
-        raise Http404
-    return decl
+def _declaration(request, pk):
+    return Declaration.objects.select_related("organisation", "unit").filter(pk=pk).first()
 
 
-def _list_for(request, pk):
-    rec_list = get_object_or_404(RecommendationList.objects.select_related("unit", "guide"), pk=pk)
-    if not rules.can_access_list_documents(request.user, rec_list):
-        raise Http404
-    return rec_list
+def _dossier_declaration(request, pk):
+    return Declaration.objects.select_related("organisation", "unit", "guide").filter(pk=pk).first()
 
 
-def _document_for(request, pk):
-    doc = get_object_or_404(Document.objects.select_related("target_type"), pk=pk)
-    if not rules.can_view_document(request.user, doc):
-        raise Http404
-    return doc
+def _list(request, pk):
+    return RecommendationList.objects.select_related("unit", "guide").filter(pk=pk).first()
+
+
+def _document(request, pk):
+    return Document.objects.select_related("target_type").filter(pk=pk).first()
+
+
+def _scan(request, pk):
+    return StampedScan.objects.select_related("target_type", "document").filter(pk=pk).first()
 
 
 def _back(request, fallback):
@@ -60,18 +59,18 @@ def _page_next(request):
     return nxt if nxt.startswith("/") and safe_next(request, "/") == nxt else ""
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_GET
-def declaration_status(request, pk):
+@permission_required("documents.view_declaration_documents", fetch=_declaration)
+def declaration_status(request, decl, pk):
     """The application form box of a declaration page; polled while the form is being made."""
-    decl = _declaration_for(request, pk)
     return render(request, "documents/_form_status.html", {"decl": decl})
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_POST
-def regenerate_form(request, pk):
-    decl = _declaration_for(request, pk)
+@permission_required("documents.view_declaration_documents", fetch=_declaration)
+def regenerate_form(request, decl, pk):
     if decl.submitted_at is None:
         messages.error(request, _("申报提交后才能生成申报书"))
     elif decl.state == Declaration.State.DRAFT:
@@ -83,19 +82,17 @@ def regenerate_form(request, pk):
     return _back(request, fallback)
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_GET
-def list_status(request, pk):
-    rec_list = _list_for(request, pk)
+@permission_required("documents.view_list_documents", fetch=_list)
+def list_status(request, rec_list, pk):
     return render(request, "documents/_list_status.html", {"rec_list": rec_list, "next": _page_next(request)})
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_POST
-def regenerate_letter(request, pk):
-    rec_list = _list_for(request, pk)
-    if not rules.can_manage_list_documents(request.user, rec_list):
-        raise Http404
+@permission_required("documents.manage_list_documents", fetch=_list)
+def regenerate_letter(request, rec_list, pk):
     if not rec_list.is_confirmed:
         messages.error(request, _("推荐名单确认后才能生成推荐函"))
     else:
@@ -104,37 +101,28 @@ def regenerate_letter(request, pk):
     return _back(request, _list_page(request.user, rec_list))
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_POST
-def request_zip(request, pk):
-    rec_list = _list_for(request, pk)
-    if not rules.can_manage_list_documents(request.user, rec_list):
-        raise Http404
+@permission_required("documents.manage_list_documents", fetch=_list)
+def request_zip(request, rec_list, pk):
     issuing.request_forms_zip(rec_list.pk, actor=request.user, request=request)
     messages.info(request, _("正在后台打包全部申报书，完成后可在本页下载。"))
     return _back(request, _list_page(request.user, rec_list))
 
 
-def _dossier_declaration_for(request, pk):
-    decl = get_object_or_404(Declaration.objects.select_related("organisation", "unit", "guide"), pk=pk)
-    if not rules.can_request_dossier(request.user, decl):
-        raise Http404
-    return decl
-
-
-@login_required
+@permission_required("core.signed_in")
 @require_GET
-def dossier_status(request, pk):
+@permission_required("documents.request_dossier", fetch=_dossier_declaration)
+def dossier_status(request, decl, pk):
     """The dossier box of the unit's and the ministry's declaration pages; polled while the ZIP is built."""
-    decl = _dossier_declaration_for(request, pk)
-    return render(request, "documents/_dossier_status.html", {"decl": decl, "next": request.GET.get("next", "")})
+    return render(request, "documents/_dossier_status.html", {"decl": decl, "next": _page_next(request)})
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_POST
-def request_dossier(request, pk):
+@permission_required("documents.request_dossier", fetch=_dossier_declaration)
+def request_dossier(request, decl, pk):
     """Queue the declaration's dossier ZIP; the ministry's includes the experts' reviews."""
-    decl = _dossier_declaration_for(request, pk)
     if decl.submitted_at is None:
         messages.error(request, _("申报提交后才能生成申报材料档案"))
     else:
@@ -144,19 +132,19 @@ def request_dossier(request, pk):
     return _back(request, "home")
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_POST
-def retry(request, pk):
-    doc = _document_for(request, pk)
+@permission_required("documents.view_document", fetch=_document)
+def retry(request, doc, pk):
     issuing.retry_document(doc, actor=request.user, request=request)
     messages.info(request, _("已重新排队生成。"))
     return _back(request, "home")
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_GET
-def download(request, pk):
-    doc = _document_for(request, pk)
+@permission_required("documents.view_document", fetch=_document)
+def download(request, doc, pk):
     if not doc.is_ready:
         raise Http404
     try:
@@ -192,16 +180,7 @@ def _withdrawn(doc):
 
 # --- stamped scans ------------------------------------------------------------------------------
 
-def _scan_for(request, pk):
-    scan = get_object_or_404(StampedScan.objects.select_related("target_type", "document"), pk=pk)
-    if not rules.can_view_scan(request.user, scan):
-        raise Http404
-    return scan
-
-
 def _upload(request, target, kind, fallback):
-    if not rules.can_upload_scan(request.user, target, kind):
-        raise Http404
     if issuing.current_document(target, kind) is None:
         messages.error(request, _("尚未生成%(kind)s，生成并打印盖章后再上传扫描件") % {"kind": Document.Kind(kind).label})
         return _back(request, fallback)
@@ -215,41 +194,41 @@ def _upload(request, target, kind, fallback):
     return _back(request, fallback)
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_GET
-def declaration_scans(request, pk):
+@permission_required("documents.view_declaration_documents", fetch=_declaration)
+def declaration_scans(request, decl, pk):
     """The stamped-scan box of a declaration page; polled while the QR code is being read."""
-    decl = _declaration_for(request, pk)
     return render(request, "documents/_scan_box.html", scan_box_context(request, decl, Document.Kind.APPLICATION_FORM))
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_POST
-def upload_declaration_scan(request, pk):
-    decl = _declaration_for(request, pk)
+@permission_required("documents.view_declaration_documents", fetch=_declaration)
+def upload_declaration_scan(request, decl, pk):
     fallback = reverse("declarations:detail", args=[decl.pk]) if request.user.is_applicant else reverse("home")
     return _upload(request, decl, Document.Kind.APPLICATION_FORM, fallback)
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_GET
-def list_scans(request, pk):
-    rec_list = _list_for(request, pk)
+@permission_required("documents.view_list_documents", fetch=_list)
+def list_scans(request, rec_list, pk):
     return render(request, "documents/_scan_box.html",
                   scan_box_context(request, rec_list, Document.Kind.RECOMMENDATION_LETTER))
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_POST
-def upload_list_scan(request, pk):
-    rec_list = _list_for(request, pk)
+@permission_required("documents.manage_list_documents", fetch=_list)
+def upload_list_scan(request, rec_list, pk):
     return _upload(request, rec_list, Document.Kind.RECOMMENDATION_LETTER, "home")
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_GET
-def download_scan(request, pk):
-    scan = _scan_for(request, pk)
+@permission_required("documents.view_scan", fetch=_scan)
+def download_scan(request, scan, pk):
     try:
         handle = scan.file.open("rb")
     except (FileNotFoundError, OSError):
@@ -259,13 +238,11 @@ def download_scan(request, pk):
     return response
 
 
-@login_required
+@permission_required("core.signed_in")
 @require_POST
-def link_scan(request, pk):
+@permission_required("documents.link_scan", fetch=_scan)
+def link_scan(request, scan, pk):
     """The uploader picks the document version of a scan whose QR code could not be read."""
-    scan = _scan_for(request, pk)
-    if not rules.can_upload_scan(request.user, scan.target, scan.kind):
-        raise Http404
     try:
         scans.link_scan_by_hand(scan=scan, document_id=request.POST.get("document"), actor=request.user,
                                 request=request)

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.decorators import ministry_required
+from core.decorators import permission_required
 from core.regions import REGION_NAMES
 from declarations.models import Declaration, Guide
 from declarations.queries import first_guide_with_work, guides_with_open_declarations
@@ -16,7 +16,7 @@ from . import dashboard as dash
 PAGE_SIZE = 50
 
 
-@ministry_required
+@permission_required("operations.ministry")
 def ministry_home(request):
     return render(request, "operations/ministry_home.html")
 
@@ -39,7 +39,7 @@ def _pick_guide(request):
     return guides, guide
 
 
-@ministry_required
+@permission_required("operations.ministry")
 def admin_dashboard(request):
     guides, guide = _pick_guide(request)
     context = {"guides": guides, "guide": guide, "now": timezone.now()}
@@ -61,7 +61,7 @@ def admin_dashboard(request):
     return render(request, "operations/dashboard.html", context)
 
 
-@ministry_required
+@permission_required("operations.ministry")
 def admin_declarations(request):
     """The list the dashboard's numbers link to: same filters, same queryset."""
     guides, guide = _pick_guide(request)

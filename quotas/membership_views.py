@@ -2,13 +2,13 @@
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.decorators import applicant_required, unit_required
+from core.decorators import permission_required
+from core.forms import error_messages
 from units.memberships import MembershipError, decide_membership, request_membership
 from units.models import GroupMembership, Unit
 
@@ -35,7 +35,7 @@ class DecisionForm(forms.Form):
                              error_messages={"max_length": gettext_lazy("处理意见不能超过 500 字")})
 
 
-@applicant_required
+@permission_required("quotas.apply_membership")
 def apply(request):
     """The applicant's own organisation: its requests to SOE groups, and a new request."""
     org = request.user.organisation
@@ -56,7 +56,7 @@ def apply(request):
                   status=400 if request.method == "POST" else 200)
 
 
-@unit_required
+@permission_required("quotas.work_as_unit")
 def requests(request):
     """Staff of a central SOE group's unit: the organisations asking to declare through the group."""
     items = list(GroupMembership.objects.filter(group_id=request.user.unit_id)
@@ -65,18 +65,18 @@ def requests(request):
     return render(request, "quotas/memberships.html", {"items": items, "is_group": is_group})
 
 
-@unit_required
+def _membership(request, pk):
+    return GroupMembership.objects.select_related("organisation", "group").filter(pk=pk).first()
+
+
+@permission_required("quotas.work_as_unit")
 @require_POST
-def decide(request, pk):
+@permission_required("quotas.decide_membership", fetch=_membership)
+def decide(request, membership, pk):
     """Staff of the group the request is addressed to (anyone else: 404)."""
-    membership = get_object_or_404(GroupMembership.objects.select_related("organisation", "group"), pk=pk)
-    if not request.user.has_perm("quotas.decide_membership", membership):
-        raise Http404
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for err in errors:
-                messages.error(request, err)
+        error_messages(request, form)
         return redirect("quotas:memberships")
     accept = form.cleaned_data["decision"] == "accept"
     try:

@@ -2,17 +2,10 @@
 
 import rules
 
+from core.rules import is_applicant, is_ministry, is_unit_staff
+from units.rules import staff_of_group, staff_of_unit
+
 from .queries import declarations_for_unit
-
-
-@rules.predicate
-def is_unit_staff(user):
-    return user.is_authenticated and user.is_unit_staff
-
-
-@rules.predicate
-def is_ministry(user):
-    return user.is_authenticated and user.is_ministry
 
 
 @rules.predicate
@@ -39,12 +32,8 @@ def parent_of_list(user, rec_list):
             and rec_list.unit.parent_id == user.unit_id)
 
 
-@rules.predicate
-def staff_of_group(user, membership):
-    return (membership is not None and user.is_authenticated and user.is_unit_staff
-            and membership.group_id == user.unit_id)
-
-
+rules.add_perm("quotas.work_as_unit", is_unit_staff)  # the unit's workspace, ranking and membership requests
+rules.add_perm("quotas.apply_membership", is_applicant)
 # Seeing one declaration (detail page, attachments, documents): own unit's or sent up by a child.
 rules.add_perm("quotas.view_declaration", in_jurisdiction)
 # Formal check: only the unit the applicant chose.
@@ -53,3 +42,4 @@ rules.add_perm("quotas.change_list", owns_list)
 rules.add_perm("quotas.view_list", owns_list | parent_of_list | is_ministry)
 rules.add_perm("quotas.manage", is_ministry)
 rules.add_perm("quotas.decide_membership", staff_of_group)
+rules.add_perm("quotas.view_seal", staff_of_unit | is_ministry)

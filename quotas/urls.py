@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import membership_views, views
+from . import manage_views, membership_views, views
 
 app_name = "quotas"
 urlpatterns = [
@@ -16,12 +16,12 @@ urlpatterns = [
     path("lists/<int:pk>/export.xlsx", views.export_list, name="export"),
     path("memberships/", membership_views.requests, name="memberships"),
     path("memberships/<int:pk>/decide/", membership_views.decide, name="membership_decide"),
-    path("units/<int:pk>/seal.png", views.seal_image, name="seal"),
-    path("manage/overview/", views.admin_overview, name="overview"),
-    path("manage/guides/<int:guide_pk>/units/<int:unit_pk>/setting/", views.admin_setting, name="setting"),
-    path("manage/lists/<int:pk>/reopen/", views.admin_reopen, name="reopen"),
-    path("manage/units/", views.admin_units, name="units"),
-    path("manage/units/new/", views.admin_unit_edit, name="unit_create"),
-    path("manage/units/<int:pk>/", views.admin_unit_edit, name="unit_edit"),
-    path("manage/units/<int:pk>/staff/", views.admin_staff_create, name="staff_create"),
+    path("units/<int:pk>/seal.png", manage_views.seal_image, name="seal"),
+    path("manage/overview/", manage_views.admin_overview, name="overview"),
+    path("manage/guides/<int:guide_pk>/units/<int:unit_pk>/setting/", manage_views.admin_setting, name="setting"),
+    path("manage/lists/<int:pk>/reopen/", manage_views.admin_reopen, name="reopen"),
+    path("manage/units/", manage_views.admin_units, name="units"),
+    path("manage/units/new/", manage_views.admin_unit_edit, name="unit_create"),
+    path("manage/units/<int:pk>/", manage_views.admin_unit_edit, name="unit_edit"),
+    path("manage/units/<int:pk>/staff/", manage_views.admin_staff_create, name="staff_create"),
 ]

@@ -1,28 +1,27 @@
-"""Pages of recommending units and the admin's unit and quota management. Thin: the domain is in lists, formal_check, recommendation and administration."""
+"""Pages of recommending units: the workspace, the formal check, the ranking and the lists. Thin: the domain is in
+lists, formal_check and recommendation. The ministry's unit and quota pages are in manage_views.py."""
 
 import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import records_for
-from core.decorators import ministry_required, unit_required
-from core.security import confirm_fresh_password, requires_fresh_password
-from core.security_devices import users_with_device
+from core.decorators import permission_required
+from core.forms import error_messages, first_error
+from core.security import confirm_fresh_password, safe_next
 from declarations.eligibility import earlier_in_demo_period
-from declarations.models import Declaration, Guide
+from declarations.models import Declaration
 from declarations.queries import declaration_page_queryset, first_guide_with_work, guides_with_open_declarations
-from units.models import Unit
 
-from . import administration, formal_check, lists, recommendation
+from . import formal_check, lists, recommendation
 from .export import list_workbook
 from .forms import (
     FilterForm,
@@ -31,22 +30,17 @@ from .forms import (
     ReasonForm,
     RecommendForm,
     ReturnForm,
-    StaffForm,
-    UnitForm,
-    UnitSettingForm,
     VersionForm,
 )
 from .lists import ListError
-from .models import RecommendationList, UnitGuideSetting
+from .models import RecommendationList
 from .queries import (
     counter,
     declarations_for_unit,
     entries_of,
     guides_with_pending_work,
     list_and_entry,
-    overview,
     quota_and_deadline,
-    quota_for,
     workspace_queryset,
 )
 from .readiness import child_ranks, child_states, confirmation_blockers
@@ -55,7 +49,7 @@ S = Declaration.State
 PAGE_SIZE = 50
 
 
-def _choose_guide(request):
+def choose_guide(request):
     """The guide from ?guide=, else the newest published one with work pending for the user, else the newest.
     A bad value is reported and replaced."""
     field = GuideChoiceForm().fields["guide"]
@@ -87,9 +81,9 @@ def _list_context(rec_list, user):
 
 # --- unit staff --------------------------------------------------------------------
 
-@unit_required
+@permission_required("quotas.work_as_unit")
 def workspace(request):
-    guide, guides = _choose_guide(request)
+    guide, guides = choose_guide(request)
     unit = request.user.unit
     rec_list = lists.get_list(unit=unit, guide=guide)
     form = FilterForm(request.GET, guide=guide)
@@ -99,9 +93,7 @@ def workspace(request):
         qs = form.apply(qs)
         page_number = form.cleaned_data.get("page") or 1
     else:
-        for errors in form.errors.values():
-            for err in errors:
-                messages.error(request, err)
+        error_messages(request, form)
     qs = qs.order_by("-submitted_at", "-pk")
     paginator = Paginator(qs, PAGE_SIZE)
     page = paginator.get_page(page_number)
@@ -112,14 +104,16 @@ def workspace(request):
         "rows": page.object_list, "unchecked": unchecked, "querystring": urlencode(params)})
 
 
-def _own_declaration(request, pk):
-    return get_object_or_404(declaration_page_queryset().filter(pk__in=declarations_for_unit(request.user)
-                                                                .values("pk")), pk=pk)
+def _declaration_in_jurisdiction(request, pk):
+    """The declaration with what its page shows, if it is in the unit's jurisdiction (quotas.rules.in_jurisdiction,
+    asked in the same query), else None."""
+    return (declaration_page_queryset().filter(pk__in=declarations_for_unit(request.user).values("pk"))
+            .filter(pk=pk).first())
 
 
-@unit_required
-def declaration_detail(request, pk):
-    decl = _own_declaration(request, pk)
+@permission_required("quotas.work_as_unit")
+@permission_required("quotas.work_as_unit", fetch=_declaration_in_jurisdiction)
+def declaration_detail(request, decl, pk):
     rec_list, entry = list_and_entry(unit_id=request.user.unit_id, declaration=decl)
     if rec_list is None:
         rec_list = lists.get_list(unit=request.user.unit, guide=decl.guide)
@@ -133,31 +127,22 @@ def declaration_detail(request, pk):
         and decl.organisation.dcmm_level >= decl.guide.quota_exempt_dcmm_min})
 
 
-@unit_required
+@permission_required("quotas.work_as_unit")
 @require_POST
-def pass_declaration(request, pk):
-    decl = _own_declaration(request, pk)
-    if not request.user.has_perm("quotas.check_declaration", decl):
-        raise Http404
+@permission_required("quotas.check_declaration", fetch=_declaration_in_jurisdiction)
+def pass_declaration(request, decl, pk):
     try:
         formal_check.pass_check(declaration=decl, actor=request.user, request=request)
         messages.success(request, _("“%(p)s”形式审查通过，已进入推荐排序") % {"p": decl})
     except ListError as e:
         messages.error(request, e.message)
-    return redirect(request.POST.get("next") if _safe_next(request) else reverse("quotas:declaration", args=[pk]))
+    return redirect(safe_next(request, reverse("quotas:declaration", args=[pk])))
 
 
-def _safe_next(request):
-    nxt = request.POST.get("next", "")
-    return nxt.startswith("/unit/") and "//" not in nxt
-
-
-@unit_required
+@permission_required("quotas.work_as_unit")
 @require_POST
-def return_declaration(request, pk):
-    decl = _own_declaration(request, pk)
-    if not request.user.has_perm("quotas.check_declaration", decl):
-        raise Http404
+@permission_required("quotas.check_declaration", fetch=_declaration_in_jurisdiction)
+def return_declaration(request, decl, pk):
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:
@@ -168,17 +153,16 @@ def return_declaration(request, pk):
         except ListError as e:
             messages.error(request, e.message)
     else:
-        for err in form.errors.get("reason", []):
-            messages.error(request, err)
+        error_messages(request, form, fields=["reason"])
     return redirect("quotas:declaration", pk)
 
 
 def _guide_list(request):
-    guide, guides = _choose_guide(request)
+    guide, guides = choose_guide(request)
     return guide, guides, lists.get_list(unit=request.user.unit, guide=guide)
 
 
-@unit_required
+@permission_required("quotas.work_as_unit")
 def ranking(request):
     guide, guides, rec_list = _guide_list(request)
     return render(request, "quotas/ranking.html", _ranking_context(request, rec_list, guides=guides))
@@ -209,24 +193,21 @@ def _ranking_response(request, rec_list, error=None):
     return redirect(reverse("quotas:ranking") + f"?guide={rec_list.guide_id}")
 
 
-def _own_list(request, pk):
-    rec_list = get_object_or_404(RecommendationList.objects.select_related("guide", "unit"), pk=pk)
-    if not request.user.has_perm("quotas.change_list", rec_list):
-        raise Http404
-    return rec_list
+def _list(request, pk):
+    return RecommendationList.objects.select_related("guide", "unit").filter(pk=pk).first()
 
 
-def _form_error(form):
-    return next(iter(e for errors in form.errors.values() for e in errors))
+def _list_for_page(request, pk):
+    return RecommendationList.objects.select_related("guide", "unit__parent", "confirmed_by").filter(pk=pk).first()
 
 
-@unit_required
+@permission_required("quotas.work_as_unit")
 @require_POST
-def move(request, pk):
-    rec_list = _own_list(request, pk)
+@permission_required("quotas.change_list", fetch=_list)
+def move(request, rec_list, pk):
     form = MoveForm(request.POST)
     if not form.is_valid():
-        return _ranking_response(request, rec_list, _form_error(form))
+        return _ranking_response(request, rec_list, first_error(form))
     d = form.cleaned_data
     try:
         recommendation.move_entry(rec_list=rec_list, declaration_id=d["declaration"], offset=-1 if d["direction"] == "up"
@@ -236,13 +217,13 @@ def move(request, pk):
     return _ranking_response(request, rec_list)
 
 
-@unit_required
+@permission_required("quotas.work_as_unit")
 @require_POST
-def recommend(request, pk):
-    rec_list = _own_list(request, pk)
+@permission_required("quotas.change_list", fetch=_list)
+def recommend(request, rec_list, pk):
     form = RecommendForm(request.POST)
     if not form.is_valid():
-        return _ranking_response(request, rec_list, _form_error(form))
+        return _ranking_response(request, rec_list, first_error(form))
     d = form.cleaned_data
     try:
         recommendation.set_recommended(rec_list=rec_list, declaration_id=d["declaration"],
@@ -253,16 +234,16 @@ def recommend(request, pk):
     return _ranking_response(request, rec_list)
 
 
-@unit_required
+@permission_required("quotas.work_as_unit")
 @require_POST
-def confirm(request, pk):
-    rec_list = _own_list(request, pk)
+@permission_required("quotas.change_list", fetch=_list)
+def confirm(request, rec_list, pk):
     url = reverse("quotas:ranking") + f"?guide={rec_list.guide_id}"
     if not confirm_fresh_password(request):
         return redirect(url)
     form = VersionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_error(form))
+        messages.error(request, first_error(form))
         return redirect(url)
     try:
         rec_list = recommendation.confirm_recommendations(rec_list=rec_list, actor=request.user,
@@ -273,29 +254,18 @@ def confirm(request, pk):
     return redirect(url)
 
 
-def list_detail(request, pk):
+@permission_required("quotas.view_list", fetch=_list_for_page)
+def list_detail(request, rec_list, pk):
     """A list read-only: for its own unit, its parent unit and the ministry."""
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
-    rec_list = get_object_or_404(RecommendationList.objects.select_related("guide", "unit__parent", "confirmed_by"),
-                                 pk=pk)
-    if not request.user.has_perm("quotas.view_list", rec_list):
-        raise Http404
     return render(request, "quotas/list_detail.html", {
         **_list_context(rec_list, request.user), "entries": list(entries_of(rec_list)),
         "exempt_min": rec_list.guide.quota_exempt_dcmm_min, "history": records_for(rec_list)[:50],
         "reopen_form": ReasonForm(), "is_ministry": request.user.is_ministry})
 
 
-def export_list(request, pk):
+@permission_required("quotas.view_list", fetch=_list_for_page)
+def export_list(request, rec_list, pk):
     """The confirmed list as an Excel workbook a clerk can print."""
-    if not request.user.is_authenticated:
-        raise Http404
-    rec_list = get_object_or_404(RecommendationList.objects.select_related("guide", "unit"), pk=pk)
-    if not request.user.has_perm("quotas.view_list", rec_list):
-        raise Http404
     if not rec_list.is_confirmed:
         messages.error(request, _("推荐名单确认后才能下载 Excel"))
         return redirect("quotas:list", pk)
@@ -303,120 +273,5 @@ def export_list(request, pk):
     filename = f"{rec_list.unit.name}-推荐名单-{rec_list.guide.year}.xlsx"
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-# --- ministry admin ------------------------------------------------------------------
-
-@ministry_required
-def admin_overview(request):
-    guide, guides = _choose_guide(request)
-    rows = overview(guide)
-    totals = {"quota": sum(r["quota"] or 0 for r in rows), "used": sum(r["used"] for r in rows),
-              "exempt": sum(r["exempt"] for r in rows), "confirmed": sum(1 for r in rows if r["confirmed"])}
-    return render(request, "quotas/admin_overview.html", {"guide": guide, "guides": guides, "rows": rows,
-                                                          "totals": totals, "now": timezone.now()})
-
-
-@ministry_required
-def admin_setting(request, guide_pk, unit_pk):
-    guide = get_object_or_404(Guide, pk=guide_pk)
-    unit = get_object_or_404(Unit, pk=unit_pk)
-    setting = UnitGuideSetting.objects.filter(guide=guide, unit=unit).first()
-    initial = {"quota": setting.quota, "deadline": setting.deadline} if setting else {}
-    if setting and setting.deadline:
-        initial["deadline"] = timezone.localtime(setting.deadline)
-    form = UnitSettingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            administration.set_unit_setting(unit=unit, guide=guide, quota=d["quota"], deadline=d["deadline"],
-                                      reason=d["reason"], actor=request.user, request=request)
-            messages.success(request, _("已调整“%(u)s”的名额与截止时间") % {"u": unit.name})
-            return redirect(reverse("quotas:overview") + f"?guide={guide.pk}")
-        except ListError as e:
-            messages.error(request, e.message)
-    return render(request, "quotas/admin_setting.html", {
-        "guide": guide, "unit": unit, "form": form, "setting": setting,
-        "default_quota": quota_for(unit, guide) if not (setting and setting.quota is not None) else None,
-        "rule_quota": guide.quota_rules.filter(unit_kind=unit.kind).values_list("quota", flat=True).first(),
-        "history": records_for(setting)[:20] if setting else []})
-
-
-@ministry_required
-@require_POST
-@requires_fresh_password
-def admin_reopen(request, pk):
-    rec_list = get_object_or_404(RecommendationList.objects.select_related("guide", "unit"), pk=pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_error(form))
-    else:
-        try:
-            administration.reopen_list(rec_list=rec_list, actor=request.user, reason=form.cleaned_data["reason"],
-                                 request=request)
-            messages.success(request, _("已重新开放“%(u)s”的推荐名单") % {"u": rec_list.unit.name})
-        except ListError as e:
-            messages.error(request, e.message)
-    return redirect("quotas:list", pk)
-
-
-@ministry_required
-def admin_units(request):
-    units = (Unit.objects.select_related("parent").annotate(n_staff=Count("staff"))
-             .order_by(F("parent_id").asc(nulls_first=True), "region", "name"))
-    return render(request, "quotas/admin_units.html", {"units": units})
-
-
-@ministry_required
-def admin_unit_edit(request, pk=None):
-    unit = get_object_or_404(Unit, pk=pk) if pk else None
-    form = UnitForm(request.POST or None, request.FILES or None, instance=unit)
-    if request.method == "POST" and form.is_valid():
-        created = unit is None
-        saved = form.save()
-        administration.record_unit_change(unit=saved, actor=request.user, created=created, changed=form.changed_data,
-                                    request=request)
-        messages.success(request, _("推荐单位“%(u)s”已保存") % {"u": saved.name})
-        return redirect("quotas:unit_edit", saved.pk)
-    staff = _staff_of(unit) if unit else []
-    return render(request, "quotas/admin_unit_edit.html", {
-        "unit": unit, "form": form, "staff": staff, "staff_form": StaffForm(),
-        "history": records_for(unit)[:20] if unit else []})
-
-
-def _staff_of(unit):
-    """The unit's staff accounts, each marked with whether it has a second factor (for the reset button)."""
-    staff = list(unit.staff.order_by("username"))
-    with_device = users_with_device(staff)
-    for s in staff:
-        s.has_second_factor = s.pk in with_device
-    return staff
-
-
-@ministry_required
-@require_POST
-def admin_staff_create(request, pk):
-    unit = get_object_or_404(Unit, pk=pk)
-    form = StaffForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        administration.create_staff_account(unit=unit, username=d["username"], full_name=d["full_name"], phone=d["phone"],
-                                      email=d["email"], password=d["password"], actor=request.user, request=request)
-        messages.success(request, _("已为“%(u)s”新建经办人账号 %(n)s") % {"u": unit.name, "n": d["username"]})
-        return redirect("quotas:unit_edit", pk)
-    return render(request, "quotas/admin_unit_edit.html", {
-        "unit": unit, "form": UnitForm(instance=unit), "staff": _staff_of(unit),
-        "staff_form": form, "history": records_for(unit)[:20]}, status=400)
-
-
-def seal_image(request, pk):
-    """A unit's seal, for the admin and the unit's own staff (media files are private)."""
-    unit = get_object_or_404(Unit, pk=pk)
-    user = request.user
-    if not (user.is_authenticated and (user.is_ministry or (user.is_unit_staff and user.unit_id == unit.pk))):
-        raise Http404
-    if not unit.seal:
-        raise Http404
-    return FileResponse(unit.seal.open("rb"), content_type="image/png")
 
 

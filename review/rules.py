@@ -2,13 +2,10 @@
 
 import rules
 
+from core.rules import is_ministry, is_reviewer
+
 from .conflicts import conflict_reason
 from .models import Assignment, ReviewerProfile, ReviewSettings
-
-
-@rules.predicate
-def is_ministry(user):
-    return user.is_authenticated and user.is_ministry
 
 
 def active_assignment(user, declaration):
@@ -39,6 +36,16 @@ def owns_review_copy(user, assignment):
     return found is not None and found.pk == assignment.pk
 
 
+@rules.predicate
+def is_own_active_assignment(user, assignment):
+    """The reviewer's own assignment while it is active. The pages' fetcher (review.queries.reviewer_page_assignment)
+    applies the conflict rule in the query that finds it, so this predicate costs nothing more."""
+    return (isinstance(assignment, Assignment) and user.is_authenticated and assignment.reviewer_id == user.pk
+            and assignment.state == Assignment.State.ACTIVE)
+
+
+rules.add_perm("review.work_as_reviewer", is_reviewer)  # the reviewer's queue and profile
+rules.add_perm("review.open_assignment", is_own_active_assignment)
 rules.add_perm("review.view_declaration", is_assigned_reviewer | is_ministry)
 rules.add_perm("review.view_review_copy", owns_review_copy)
 rules.add_perm("review.manage", is_ministry)

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from core.decorators import permission_gate
+from core.decorators import permission_required
 from declarations.models import Guide
 
 from .forms import CriterionFormSet, ScoringSheetForm
@@ -16,14 +16,14 @@ from .base import ReviewError
 from .sheets import percent, save_scoring_sheet
 
 User = get_user_model()
-manage_required = permission_gate("review.manage")
+
 
 
 def _guides():
     return Guide.objects.order_by("-year", "-id").only("pk", "year", "title", "is_published")
 
 
-@manage_required
+@permission_required("review.manage")
 def panels(request):
     """Every guide's panels, newest guide first."""
     guides = list(_guides().prefetch_related(Prefetch("panels", queryset=Panel.objects.prefetch_related(
@@ -31,7 +31,7 @@ def panels(request):
     return render(request, "review/panels.html", {"guides": guides})
 
 
-@manage_required
+@permission_required("review.manage")
 def sheets(request):
     """Every guide's scoring sheets with their criteria and weight totals."""
     guides = list(_guides().prefetch_related(Prefetch(
@@ -48,7 +48,7 @@ def _rows(formset):
     return [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
-@manage_required
+@permission_required("review.manage")
 def sheet_edit(request, guide_pk, pk=None):
     guide = get_object_or_404(Guide, pk=guide_pk)
     sheet = get_object_or_404(ScoringSheet.objects.prefetch_related("criteria"), pk=pk, guide=guide) if pk else None
