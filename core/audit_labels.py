@@ -95,6 +95,10 @@ ACTION_LABELS = {
     "membership.request": _("申请确认集团隶属关系"),
     "membership.accept": _("集团确认隶属关系"),
     "membership.reject": _("集团未确认隶属关系"),
+    "consortium.add_member": _("添加联合体成员单位"),
+    "consortium.remove_member": _("删除联合体成员单位"),
+    "consortium.confirm": _("联合体成员单位确认参与"),
+    "consortium.decline": _("联合体成员单位拒绝参与"),
     "audit.export": _("导出审计日志"),
     # demonstration period (自查评估, spot check, star rating)
     "demonstration.open_round": _("开启自查评估"),

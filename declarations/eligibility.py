@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from units.jurisdiction import allowed_unit_ids, derived_unit
 
 from .attachment_kinds import missing_required
-from .models import DCMM_LEVELS, Declaration, Rule
+from .models import DCMM_LEVELS, ConsortiumMember, Declaration, Rule
 from .signals import declaration_checks
 
 DCMM_NAMES = dict(DCMM_LEVELS)
@@ -74,6 +74,10 @@ def describe_rule(rule):
             "n": int(p.get("min", 0)), "label": p.get("label") or _("应用案例")}
     else:
         text = rule.get_kind_display()
+    scope = p.get("applies_to")
+    if kind in SCOPED_KINDS and scope in (Rule.Scope.EVERY_MEMBER, Rule.Scope.ANY_MEMBER) \
+            and rule.guide.consortium_allowed:
+        text = _("%(text)s（联合体申报时：%(scope)s须满足）") % {"text": text, "scope": Rule.Scope(scope).label}
     if rule.direction_id:
         text = _("方向 %(code)s（%(name)s）：%(text)s") % {
             "code": rule.direction.code, "name": rule.direction.name, "text": text}
@@ -180,8 +184,9 @@ def _applies(rule, decl, directions):
 class _Others:
     """The organisation's other declarations that the two rules about them need, read once for both."""
 
-    def __init__(self, decl, org, today):
+    def __init__(self, decl, org, today, members=None):
         self.decl, self.org, self.today, self._rows = decl, org, today, None
+        self.members = all_members(decl) if members is None else members
 
     def rows(self):
         if self._rows is None:
@@ -214,6 +219,10 @@ def _check_rule(rule, decl, org, today, others=None):
         # The database constraint makes a second row impossible; this names the clash if data was loaded by hand.
         if others.same_guide():
             return Failure("__all__", rule.message or _("每个申报主体在本指南下限报一个项目，贵单位已有申报"))
+        # A consortium counts for every member (declarations.consortia enforces it when members are added).
+        clash = _consortium_clash(decl, others.members)
+        if clash:
+            return Failure("members", clash)
         return None
     if kind == Rule.Kind.DEMO_PERIOD_BAN:
         # Same title, or a similar one (renamed "…（二期）"): refused, unless the guide's data says such
@@ -238,14 +247,31 @@ def _check_rule(rule, decl, org, today, others=None):
         if role and decl.applicant_role != role:
             return None
         industrial = p.get("industrial")
-        is_industrial = bool(org.is_industrial) and org.kind == org.Kind.ENTERPRISE
-        if industrial is not None and is_industrial != bool(industrial):
-            return None
         level = int(p.get("level", 0))
-        if org.dcmm_level < level:
-            return Failure("applicant_role", _(
-                "%(rule)s：贵单位目前为 DCMM %(have)s，请在“单位信息”中更新 DCMM 等级和证书，或改选其他方向/角色")
-                % {"rule": rule.message or describe_rule(rule), "have": DCMM_NAMES.get(org.dcmm_level)})
+
+        def concerned(o):
+            is_industrial = bool(o.is_industrial) and o.kind == o.Kind.ENTERPRISE
+            return industrial is None or is_industrial == bool(industrial)
+
+        scope = p.get("applies_to") or Rule.Scope.LEAD
+        members = [m.organisation for m in _live(others.members)]
+        if scope == Rule.Scope.LEAD or not members:
+            if concerned(org) and org.dcmm_level < level:
+                return Failure("applicant_role", _(
+                    "%(rule)s：贵单位目前为 DCMM %(have)s，请在“单位信息”中更新 DCMM 等级和证书，或改选其他方向/角色")
+                    % {"rule": rule.message or describe_rule(rule), "have": DCMM_NAMES.get(org.dcmm_level)})
+            return None
+        everyone = [o for o in [org, *members] if concerned(o)]
+        if not everyone:
+            return None
+        short = [o for o in everyone if o.dcmm_level < level]
+        if scope == Rule.Scope.EVERY_MEMBER and short:
+            return Failure("members", _("%(rule)s：联合体全部成员均须满足，%(who)s未达到") % {
+                "rule": rule.message or describe_rule(rule),
+                "who": "、".join(f"“{o.name}”（DCMM {DCMM_NAMES.get(o.dcmm_level)}）" for o in short)})
+        if scope == Rule.Scope.ANY_MEMBER and len(short) == len(everyone):
+            return Failure("members", _("%(rule)s：联合体中至少一家单位须满足，目前牵头单位和成员单位均未达到") % {
+                "rule": rule.message or describe_rule(rule)})
         return None
     if kind == Rule.Kind.CONSTRUCTION_STATUS:
         allowed = [a for a in p.get("allowed") or [] if a in Declaration.Construction.values]
@@ -279,6 +305,64 @@ def _check_rule(rule, decl, org, today, others=None):
     return None
 
 
+SCOPED_KINDS = (Rule.Kind.DCMM_MIN,)
+
+
+def all_members(decl):
+    """Every member row of the declaration with its organisation (none under a guide that admits no consortia:
+    guide_admin refuses to close consortia while a declaration has members)."""
+    return decl.consortium_members
+
+
+def _live(members):
+    """The consortium's members but those who declined."""
+    return [m for m in members if m.state != ConsortiumMember.State.DECLINED]
+
+
+def _consortium_clash(decl, members):
+    """A participant of this consortium also takes part elsewhere in the guide (the lead as a member, a member
+    with its own declaration or in another consortium)."""
+    if not decl.pk or not (decl.guide.consortium_allowed or members):
+        return ""
+    lead_elsewhere = (ConsortiumMember.objects.filter(guide_id=decl.guide_id, organisation_id=decl.organisation_id)
+                      .exclude(state=ConsortiumMember.State.DECLINED).exclude(declaration=decl)
+                      .select_related("declaration__organisation").first())
+    if lead_elsewhere:
+        return _("贵单位已作为成员单位参与“%(lead)s”牵头的联合体申报，按“每个申报主体限报一个项目”的规定不能再牵头申报") % {
+            "lead": lead_elsewhere.declaration.organisation.name}
+    ids = [m.organisation_id for m in _live(members)]
+    if not ids:
+        return ""
+    own = Declaration.objects.filter(guide_id=decl.guide_id, organisation_id__in=ids).select_related("organisation")
+    taken = [d.organisation.name for d in own]
+    if taken:
+        return _("成员单位%(orgs)s已在本指南下自行申报项目，不能同时作为联合体成员，请删除该成员") % {
+            "orgs": "、".join(f"“{n}”" for n in taken)}
+    return ""
+
+
+def consortium_failures(decl, members):
+    """What keeps a consortium declaration from being submitted: the guide's permission, its size, and every
+    member's confirmation."""
+    if not members:
+        return []
+    guide = decl.guide
+    failures = []
+    live = _live(members)
+    if guide.consortium_max_members and len(live) > guide.consortium_max_members:
+        failures.append(Failure("members", _("本指南规定联合体成员单位（不含牵头单位）不超过 %(n)d 家，当前有 %(have)d 家") % {
+            "n": guide.consortium_max_members, "have": len(live)}))
+    pending = [m.organisation.name for m in members if m.state == ConsortiumMember.State.PENDING]
+    if pending:
+        failures.append(Failure("members", _("联合体成员单位%(orgs)s尚未在系统中确认参与，全部成员确认后才能提交") % {
+            "orgs": "、".join(f"“{n}”" for n in pending)}))
+    declined = [m.organisation.name for m in members if m.state == ConsortiumMember.State.DECLINED]
+    if declined:
+        failures.append(Failure("members", _("成员单位%(orgs)s已拒绝参与，请在“联合体成员单位”中删除后再提交") % {
+            "orgs": "、".join(f"“{n}”" for n in declined)}))
+    return failures
+
+
 def check_eligibility(decl, *, today=None):
     """Every reason this declaration cannot be submitted yet; empty means it can."""
     today = today or timezone.localdate()
@@ -297,8 +381,10 @@ def check_eligibility(decl, *, today=None):
     if missing:
         failures.append(Failure("attachments", _("请上传必须提交的附件：%(kinds)s（在“附件材料”中选择附件类型后上传）")
                                 % {"kinds": "、".join(k.name for k in missing)}))
+    members = all_members(decl)
+    failures.extend(consortium_failures(decl, members))
     rules = [r for r in decl.guide.rules.select_related("direction") if r.is_active]
-    others = _Others(decl, org, today)
+    others = _Others(decl, org, today, members)
     for rule in rules:
         if _applies(rule, decl, directions):
             failure = _check_rule(rule, decl, org, today, others)

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from core.audit import record
 
 from .attachment_kinds import copy_kinds
-from .models import Category, Declaration, Direction, Guide, Rule
+from .models import Category, ConsortiumMember, Declaration, Direction, Guide, Rule
 from .signals import deadline_extended, guide_copied, guide_publish_checks
 
 GUIDE_FIELDS = ["year", "title", "doc_number", "applicant_deadline", "unit_deadline", "max_directions",
-                "demo_period_years", "quota_exempt_dcmm_min", "notes"]
+                "demo_period_years", "quota_exempt_dcmm_min", "programme_name", "consortium_allowed", "consortium_max_members",
+                "notes"]
 DIRECTION_FIELDS = ["category", "code", "name", "requirements", "content", "outcomes", "role_split", "order"]
 
 
@@ -77,6 +78,7 @@ def copy_guide(*, source, actor, year=None, title=None, request=None):
             # The shipped files' notes describe how that year's data was read from its seed: internal, and
             # wrong for a new year, so a copy starts without them.
             quota_exempt_dcmm_min=source.quota_exempt_dcmm_min, notes="", source="",
+            programme_name=source.programme_name, consortium_allowed=source.consortium_allowed, consortium_max_members=source.consortium_max_members,
             is_published=False, copied_from=source,
         )
         categories = {}
@@ -123,6 +125,9 @@ def update_guide(*, guide, actor, changes, request=None):
                     raise GuideEditError(_("指南已发布，截止时间只能通过“延期”修改并填写理由"))
         validate_deadlines(changes.get("applicant_deadline", locked.applicant_deadline),
                            changes.get("unit_deadline", locked.unit_deadline))
+        if (locked.consortium_allowed and changes.get("consortium_allowed") is False
+                and ConsortiumMember.objects.filter(guide=locked).exists()):
+            raise GuideEditError(_("已有申报添加了联合体成员单位，不能取消“允许企业联合体申报”"))
         diff = {}
         for name, value in changes.items():
             old = getattr(locked, name)
@@ -177,6 +182,7 @@ def publish_checklist(guide, *, now=None):
     items = [
         ChecklistItem(_("文号"), "" if guide.doc_number.strip() else _("请填写指南文号（如 工信厅信发函〔2022〕71号）")),
         ChecklistItem(_("领域与方向"), _structure_problem(guide)),
+        ChecklistItem(_("方向名称与内容已补录"), _placeholder_problem(guide)),
         ChecklistItem(_("截止时间"), _deadline_problem(guide, now)),
         ChecklistItem(_("统计报表年度"), _stats_year_problem(guide)),
     ]
@@ -196,6 +202,23 @@ def _structure_problem(guide):
     if guide.categories.annotate(n=Count("directions")).filter(n=0).exists():
         return _("存在没有方向的领域/类别，请补充方向或删除该领域")
     return ""
+
+
+# A guide file marks what its sources do not give (2023: the 13 directions' names and texts) with this text;
+# the admin replaces it through the spreadsheet import before the guide may open.
+PLACEHOLDER = "【待补录】"
+
+
+def _placeholder_problem(guide):
+    q = Q()
+    for name in ("name", "requirements", "content", "outcomes"):
+        q |= Q(**{f"{name}__contains": PLACEHOLDER})
+    q |= Q(category__name__contains=PLACEHOLDER)
+    codes = list(guide.directions.filter(q).order_by("order", "id").values_list("code", flat=True))
+    if not codes:
+        return ""
+    return _("方向 %(codes)s 的名称或内容仍为“%(mark)s”占位文字（指南原文未载），请按通知原文通过“从表格导入方向”"
+             "补录后再发布") % {"codes": "、".join(codes), "mark": PLACEHOLDER}
 
 
 def _deadline_problem(guide, now):

@@ -40,7 +40,11 @@ def load_guide(data, *, title=None, applicant_deadline=None, unit_deadline=None,
             "quota_exempt_dcmm_min": data.get("quota_exempt_dcmm_min"),
             "notes": data.get("notes", ""),
             "source": data.get("seed", ""),
-            "is_published": published,
+            "programme_name": data.get("programme_name") or "试点示范项目",
+            "consortium_allowed": bool((data.get("consortium") or {}).get("allowed")),
+            "consortium_max_members": (data.get("consortium") or {}).get("max_members"),
+            # A file the admin must complete first (placeholder directions) loads unpublished.
+            "is_published": published and not data.get("draft", False),
         },
     )
     directions = {}

@@ -46,7 +46,8 @@ class GuideForm(forms.ModelForm):
     class Meta:
         model = Guide
         fields = ["year", "title", "doc_number", "applicant_deadline", "unit_deadline", "max_directions",
-                  "demo_period_years", "quota_exempt_dcmm_min", "notes"]
+                  "demo_period_years", "quota_exempt_dcmm_min", "programme_name", "consortium_allowed",
+                  "consortium_max_members", "notes"]
         error_messages = {
             "year": {"required": gettext_lazy("请填写年度"), "invalid": gettext_lazy("年度须为数字")},
             "title": {"required": gettext_lazy("请填写标题"), "max_length": gettext_lazy("标题不能超过 200 个字")},
@@ -55,6 +56,10 @@ class GuideForm(forms.ModelForm):
                                "min_value": gettext_lazy("每个项目至少可选 1 个方向"),
                                "max_value": gettext_lazy("每个项目最多可选 5 个方向")},
             "demo_period_years": {"required": gettext_lazy("请填写示范期年数")},
+            "programme_name": {"required": gettext_lazy("请填写项目类别名称，例如“示范项目”"),
+                               "max_length": gettext_lazy("项目类别名称不能超过 30 个字")},
+            "consortium_max_members": {"min_value": gettext_lazy("联合体成员单位上限至少为 1 家，留空表示不限"),
+                                       "max_value": gettext_lazy("联合体成员单位上限不能超过 20 家")},
         }
 
     def __init__(self, *args, **kwargs):
@@ -197,6 +202,9 @@ class RuleForm(forms.Form):
                              error_messages={"invalid_choice": gettext_lazy("未知的申报主体角色")})
     industrial = forms.ChoiceField(label=gettext_lazy("适用的企业类型"), choices=INDUSTRIAL_CHOICES, required=False,
                                    error_messages={"invalid_choice": gettext_lazy("未知的企业类型")})
+    applies_to = forms.ChoiceField(label=gettext_lazy("联合体申报时适用于"), choices=Rule.Scope.choices, required=False,
+                                   help_text=gettext_lazy("仅对允许企业联合体申报的指南有意义；默认只看牵头单位。"),
+                                   error_messages={"invalid_choice": gettext_lazy("未知的适用范围")})
     allowed = forms.MultipleChoiceField(label=gettext_lazy("允许的建设状态"), required=False,
                                         choices=Declaration.Construction.choices,
                                         widget=forms.CheckboxSelectMultiple,
@@ -210,7 +218,7 @@ class RuleForm(forms.Form):
                             error_messages={"max_length": gettext_lazy("名称不能超过 20 个字")})
 
     PARAM_FIELDS = {
-        Rule.Kind.DCMM_MIN: ["level", "role", "industrial"],
+        Rule.Kind.DCMM_MIN: ["level", "role", "industrial", "applies_to"],
         Rule.Kind.CONSTRUCTION_STATUS: ["allowed"],
         Rule.Kind.STATS_REPORT: ["report_year"],
         Rule.Kind.MIN_CASES: ["min", "role", "label"],
@@ -225,7 +233,7 @@ class RuleForm(forms.Form):
                 "is_active": rule.is_active, "level": p.get("level"), "role": p.get("role") or "",
                 "industrial": "" if industrial is None else ("yes" if industrial else "no"),
                 "allowed": p.get("allowed") or [], "report_year": p.get("report_year"), "min": p.get("min"),
-                "label": p.get("label") or "",
+                "label": p.get("label") or "", "applies_to": p.get("applies_to") or Rule.Scope.LEAD,
             }
         super().__init__(*args, **kwargs)
         self.fields["direction"].queryset = guide.directions.all()
@@ -239,6 +247,8 @@ class RuleForm(forms.Form):
                 self.add_error("level", _("请选择 DCMM 最低等级"))
             params = {"level": data.get("level"), "role": data.get("role") or None,
                       "industrial": {"yes": True, "no": False}.get(data.get("industrial"))}
+            if data.get("applies_to") and data["applies_to"] != Rule.Scope.LEAD:
+                params["applies_to"] = data["applies_to"]
         elif kind == Rule.Kind.CONSTRUCTION_STATUS:
             if not data.get("allowed"):
                 self.add_error("allowed", _("请至少勾选一种允许的建设状态"))

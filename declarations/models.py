@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.regions import REGIONS, XPCC, credit_code_division, division_name, division_within, region_name
@@ -49,6 +51,14 @@ class Guide(models.Model):
     notice_name = models.CharField(_("通知文件名"), max_length=200, blank=True)
     template_file = models.FileField(_("申报书模板"), upload_to="guides/%Y/", blank=True)
     template_name = models.CharField(_("模板文件名"), max_length=200, blank=True)
+    programme_name = models.CharField(
+        _("项目类别名称"), max_length=30, default="试点示范项目",
+        help_text=_("申报书封面和推荐函标题中的名称：2023 年起为“示范项目”（大数据产业发展示范，不再有“试点”）。"))
+    # 2023: "企业及企业联合体" may apply; a lead organisation declares on behalf of its members.
+    consortium_allowed = models.BooleanField(_("允许企业联合体申报"), default=False)
+    consortium_max_members = models.PositiveSmallIntegerField(
+        _("联合体成员单位上限（不含牵头单位）"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)], help_text=_("留空表示不限。"))
 
     objects = GuideQuerySet.as_manager()
 
@@ -108,6 +118,11 @@ class Direction(models.Model):
 class Rule(models.Model):
     """An eligibility rule of a guide (or of one direction), evaluated by declarations.eligibility."""
 
+    class Scope(models.TextChoices):
+        LEAD = "lead", _("牵头单位")
+        EVERY_MEMBER = "every_member", _("联合体全部成员（含牵头单位）")
+        ANY_MEMBER = "any_member", _("联合体任一成员（含牵头单位）")
+
     class Kind(models.TextChoices):
         ONE_PER_APPLICANT = "one_per_applicant", _("每个申报主体限报一个项目")
         DEMO_PERIOD_BAN = "demo_period_ban", _("示范期内项目不得重复申报")
@@ -121,7 +136,9 @@ class Rule(models.Model):
     direction = models.ForeignKey(Direction, null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="rules", verbose_name=_("仅适用于方向"))
     kind = models.CharField(_("规则类型"), max_length=32, choices=Kind.choices)
-    params = models.JSONField(_("参数"), default=dict, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True,
+                              help_text=_("联合体申报时，参数 applies_to 说明条件适用于谁：lead（牵头单位，默认）、"
+                                          "every_member（联合体全部成员，含牵头单位）、any_member（任一成员满足即可）。"))
     message = models.CharField(_("不符合时的提示"), max_length=300, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -286,6 +303,17 @@ class Declaration(models.Model):
     def is_editable(self):
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
+    @cached_property
+    def consortium_members(self):
+        """The members of a consortium declaration with their organisations (the page's prefetch when it made one);
+        no query at all under a guide that does not admit consortia."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("members")
+        if prefetched is not None:
+            return list(prefetched)
+        if not self.pk or not self.guide.consortium_allowed:
+            return []
+        return list(self.members.select_related("organisation"))
+
     def all_directions(self):
         """The main direction first, then the extra ones (2017 allowed two), without duplicates."""
         extra = list(self.extra_directions.all()) if self.pk else []
@@ -297,6 +325,54 @@ class Declaration(models.Model):
 
     def deadline_passed(self, now=None):
         return self.guide.applicant_deadline_passed(now)
+
+
+class ConsortiumMember(models.Model):
+    """A member organisation of a consortium declaration (企业联合体), named by the lead, confirmed by the member.
+
+    The one-project rule counts members: an organisation appears in at most one
+    consortium per guide (the partial unique constraint) and never both as a member
+    and as an applicant of its own (declarations.consortia checks it with the
+    organisation's row locked, so two requests cannot both win).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待成员单位确认")
+        CONFIRMED = "confirmed", _("成员单位已确认")
+        DECLINED = "declined", _("成员单位已拒绝")
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="members")
+    guide = models.ForeignKey(Guide, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="consortium_memberships",
+                                     verbose_name=_("成员单位"))
+    role = models.CharField(_("承担的任务与分工"), max_length=200)
+    share = models.PositiveSmallIntegerField(_("承担工作量占比（%）"),
+                                             validators=[MinValueValidator(1), MaxValueValidator(99)])
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    reason = models.CharField(_("成员单位意见"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("联合体成员单位")
+        verbose_name_plural = _("联合体成员单位")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "organisation"], condition=~Q(state="declined"),
+                                    name="one_consortium_per_member_and_guide"),
+            models.UniqueConstraint(fields=["declaration", "organisation"], name="member_once_per_declaration"),
+            models.CheckConstraint(condition=Q(state="pending") | Q(decided_at__isnull=False),
+                                   name="consortium_member_decided_has_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.declaration}"
+
+    @property
+    def is_confirmed(self):
+        return self.state == self.State.CONFIRMED
 
 
 UPLOAD_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}

@@ -39,10 +39,18 @@ def may_download_original(user, attachment):
     return attachment is not None and can_download_original_files(user, attachment.declaration)
 
 
+@rules.predicate
+def is_member_organisation(user, member):
+    """A consortium member row answers to the member organisation's own users, not the lead's."""
+    return (user.is_authenticated and user.is_applicant and member is not None
+            and member.organisation_id == user.organisation_id)
+
+
 rules.add_perm("declarations.declare", is_applicant)  # the applicant's own pages: dashboard, guides, organisation
 rules.add_perm("declarations.manage_guides", is_ministry)
 rules.add_perm("declarations.download_attachment", may_download_original)
 rules.add_perm("declarations.view_declaration", is_own_declaration | is_ministry)
 rules.add_perm("declarations.change_declaration", is_own_declaration)
+rules.add_perm("declarations.answer_consortium", is_member_organisation)
 rules.add_perm("declarations.edit_declaration", is_own_declaration & is_editable & before_applicant_deadline)
 rules.add_perm("declarations.withdraw_declaration", is_own_declaration & is_submitted & before_applicant_deadline)

@@ -22,6 +22,7 @@ from core.models import AuditRecord
 from core.notify import notify
 from units.jurisdiction import derived_unit, may_declare_to
 
+from .consortia import lock_participant, member_clash_message, membership_in_guide
 from .eligibility import check_eligibility
 from .models import Attachment, Declaration, Organisation
 from .signals import declaration_submitted
@@ -177,6 +178,12 @@ def start_declaration(guide, *, organisation, actor, request=None, now=None):
     _ensure_before_deadline(guide, now, _("创建申报"))
     try:
         with transaction.atomic():
+            # A member of a consortium under this guide has its one project already (the lock serialises this
+            # with a lead adding the organisation as a member: declarations.consortia).
+            lock_participant(organisation.pk)
+            membership = membership_in_guide(organisation.pk, guide.pk)
+            if membership is not None:
+                raise TransitionError(member_clash_message(membership))
             decl = Declaration.objects.create(guide=guide, organisation=organisation,
                                               unit=derived_unit(organisation, guide))
             record("declaration.create", target=decl, actor=actor, request=request, summary=_("创建申报草稿"))

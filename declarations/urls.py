@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import kind_views, views
+from . import consortium_views, kind_views, views
 
 app_name = "declarations"
 urlpatterns = [
@@ -19,4 +19,9 @@ urlpatterns = [
     path("declarations/<int:pk>/attachments/<int:att_pk>/delete/", views.delete_attachment,
          name="delete_attachment"),
     path("attachments/<int:att_pk>/", views.download_attachment, name="download_attachment"),
+    path("declarations/<int:pk>/members/", consortium_views.add_member_view, name="add_member"),
+    path("declarations/<int:pk>/members/<int:member_pk>/delete/", consortium_views.remove_member_view,
+         name="remove_member"),
+    path("consortium/", consortium_views.invitations, name="consortium_invitations"),
+    path("consortium/<int:member_pk>/answer/", consortium_views.answer, name="consortium_answer"),
 ]

@@ -15,6 +15,7 @@ from core.notify import notify
 
 from .attachment_forms import AttachmentForm
 from .attachment_kinds import attachment_checklist
+from .consortium_forms import ConsortiumMemberForm
 from .declaration_forms import DeclarationForm
 from .eligibility import check_eligibility, describe_rule
 from .forms import OrganisationForm, RegistrationForm
@@ -187,7 +188,10 @@ def edit(request, decl, pk):
 
 
 def _edit_context(decl, form, failures):
+    # Only a guide that admits consortia reads the member list (one query); others show no such section.
+    members = decl.consortium_members
     return {"decl": decl, "form": form, "failures": failures, "attachment_form": AttachmentForm(guide=decl.guide),
+            "members": members, "member_form": ConsortiumMemberForm(),
             "checklist": attachment_checklist(decl),
             "guide": decl.guide, "max_mb": max_upload_mb(),
             "sections": [(title, [form[f] for f in names if f in form.fields])

@@ -53,7 +53,7 @@ def application_form_content(decl):
     sections = [{"number": numerals[i], "title": title, "paragraphs": _paragraphs(text)}
                 for i, (title, text) in enumerate(texts)]
     n = len(sections)
-    return {
+    content = {
         "declaration_id": decl.pk,
         "guide": {"id": decl.guide_id, "year": decl.guide.year, "title": decl.guide.title,
                   "doc_number": decl.guide.doc_number},
@@ -80,6 +80,20 @@ def application_form_content(decl):
         "submitted_at": timezone.localtime(decl.submitted_at).isoformat() if decl.submitted_at else "",
         "submitted_date": _date_text(decl.submitted_at) if decl.submitted_at else "",
     }
+    members = _consortium_members(decl)
+    if members:  # only a consortium's form carries the key, so every other form's fingerprint stays as it was
+        content["consortium"] = members
+    content.update(_programme_key(decl.guide))
+    return content
+
+
+def _consortium_members(decl):
+    """The confirmed members of a consortium declaration, in the lead's order, as the printed documents name them."""
+    rows = [m for m in decl.members.all() if m.state == "confirmed"]
+    return [{"name": m.organisation.name, "credit_code": m.organisation.credit_code,
+             "kind": m.organisation.get_kind_display(), "region": m.organisation.get_region_display(),
+             "dcmm_level": m.organisation.get_dcmm_level_display(), "role": m.role, "share": m.share}
+            for m in rows]
 
 
 def _seal_sha256(unit):
@@ -92,15 +106,27 @@ def _seal_sha256(unit):
         return ""
 
 
-def letter_title_words(year):
+def letter_title_words(year, programme="试点示范项目"):
     """The letter's title as the words it may break between (GB/T 9704: a title breaks without splitting a word)."""
-    return ["关于推荐", f"{year}年", "大数据产业发展", "试点示范项目的函"]
+    return ["关于推荐", f"{year}年", "大数据产业发展", f"{programme}的函"]
+
+
+def programme_name(guide):
+    """The programme as the guide calls it (guide data): "试点示范项目" until 2022, "示范项目" from 2023."""
+    return guide.programme_name or "试点示范项目"
+
+
+def _programme_key(guide):
+    # Only a guide that dropped "试点" carries the key, so the documents of earlier guides keep their fingerprints.
+    name = programme_name(guide)
+    return {} if name == "试点示范项目" else {"programme": name}
 
 
 def recommendation_letter_content(rec_list):
     unit = rec_list.unit
     entries = (rec_list.entries.filter(recommended=True).order_by("rank", "id")
-               .select_related("declaration__organisation", "declaration__direction"))
+               .select_related("declaration__organisation", "declaration__direction")
+               .prefetch_related("declaration__members__organisation"))
     return {
         "list_id": rec_list.pk,
         "list_version": rec_list.version,
@@ -109,17 +135,24 @@ def recommendation_letter_content(rec_list):
         "unit": {"id": unit.pk, "name": unit.name, "contact_name": unit.contact_name,
                  "contact_phone": unit.contact_phone, "seal_sha256": _seal_sha256(unit)},
         "addressee": unit.parent.name if unit.parent_id else MINISTRY_ADDRESSEE,
-        "title": "".join(letter_title_words(rec_list.guide.year)),
-        "title_words": letter_title_words(rec_list.guide.year),
-        "entries": [{
-            "rank": i, "declaration_id": e.declaration_id, "project_name": e.declaration.project_name,
-            "applicant": e.declaration.organisation.name,
-            "credit_code": e.declaration.organisation.credit_code,
-            "direction": str(e.declaration.direction) if e.declaration.direction_id else "",
-        } for i, e in enumerate(entries, 1)],
+        "title": "".join(letter_title_words(rec_list.guide.year, programme_name(rec_list.guide))),
+        "title_words": letter_title_words(rec_list.guide.year, programme_name(rec_list.guide)),
+        "entries": [_letter_entry(i, e) for i, e in enumerate(entries, 1)],
         "confirmed_at": timezone.localtime(rec_list.confirmed_at).isoformat() if rec_list.confirmed_at else "",
         "date_text": _date_text(rec_list.confirmed_at),
+        **_programme_key(rec_list.guide),
     }
+
+
+def _letter_entry(rank, entry):
+    decl = entry.declaration
+    row = {"rank": rank, "declaration_id": decl.pk, "project_name": decl.project_name,
+           "applicant": decl.organisation.name, "credit_code": decl.organisation.credit_code,
+           "direction": str(decl.direction) if decl.direction_id else ""}
+    members = _consortium_members(decl)
+    if members:  # a consortium's line names its members; other lines (and their fingerprints) are unchanged
+        row["members"] = [m["name"] for m in members]
+    return row
 
 
 def forms_zip_content(rec_list):

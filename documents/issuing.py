@@ -121,7 +121,8 @@ def enqueue(document_id):
 def request_application_form(declaration_id, *, actor=None, force=False, request=None):
     """Queue the application form of a submitted declaration (called on every submission)."""
     decl = (Declaration.objects.select_related("guide", "organisation", "unit", "direction__category")
-            .prefetch_related("extra_directions__category", "attachments").filter(pk=declaration_id).first())
+            .prefetch_related("extra_directions__category", "attachments", "members__organisation")
+            .filter(pk=declaration_id).first())
     if decl is None or decl.submitted_at is None:
         return None
     content = application_form_content(decl)

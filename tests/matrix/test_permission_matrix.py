@@ -81,6 +81,13 @@ SPEC = {
     "declarations:autosave": S(OWNER, decl_a, post_only=True),
     "declarations:withdraw": S(OWNER, decl_a),  # GET asks for confirmation
     "declarations:upload_attachment": S(OWNER, decl_a, post_only=True),
+    "declarations:add_member": S(OWNER, decl_a, post_only=True),
+    "declarations:remove_member": S(OWNER, lambda w: {"pk": w.decl_a.pk, "member_pk": w.consortium_member.pk},
+                                    post_only=True),
+    "declarations:consortium_invitations": S(APPLICANTS),
+    # Only the member organisation answers (applicant_b here); the lead's own users get 404.
+    "declarations:consortium_answer": S({"applicant_b"}, lambda w: {"member_pk": w.consortium_member.pk},
+                                        post_only=True),
     "declarations:delete_attachment": S(OWNER, lambda w: {"pk": w.decl_a.pk, "att_pk": w.attachment.pk},
                                         post_only=True),
     "declarations:download_attachment": S(SEES_DECL_A,  # reviewers use review:attachment (blind names)

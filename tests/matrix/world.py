@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from declarations.models import Attachment
+from declarations.models import Attachment, ConsortiumMember
 from declarations.services import transition
 from documents.issuing import request_application_form, request_forms_zip, request_recommendation_letter
 from documents.models import Document
@@ -135,6 +135,10 @@ class World:
         # A central SOE group none of the roles works for, asked by applicant_b to confirm its membership.
         self.group = make_unit("中国电子信息产业集团有限公司（矩阵）", Unit.Kind.SOE, "")
         self.membership = GroupMembership.objects.create(organisation=p.org_b, group=self.group, note="矩阵测试成员")
+        # applicant_b named as a consortium member of applicant_a's declaration (written directly: the matrix
+        # asks who may reach the pages, not whether the guide admits consortia).
+        self.consortium_member = ConsortiumMember.objects.create(
+            declaration=self.decl_a, guide=self.decl_a.guide, organisation=p.org_b, role="矩阵测试分工", share=10)
         self.users = {
             "anon": None, "applicant_a": p.applicant_a, "applicant_b": p.applicant_b,
             "district_a": p.district_a_staff, "district_b": p.district_b_staff, "city": p.city_staff,
