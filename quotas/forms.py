@@ -209,6 +209,8 @@ class UnitForm(forms.ModelForm):
         parent, kind = cleaned.get("parent"), cleaned.get("kind")
         if kind == Unit.Kind.DISTRICT and parent is None:
             self.add_error("parent", _("区县主管部门须选择上级推荐单位（所在城市的主管部门）"))
+        if kind == Unit.Kind.DEMO_BASE and (parent is None or parent.kind not in (Unit.Kind.PROVINCE, Unit.Kind.XPCC)):
+            self.add_error("parent", _("示范基地的推荐经所在省级主管部门统一报送，请选择所在省（区、市）或兵团的主管部门为上级单位"))
         self._clean_division(cleaned)
         ancestor, seen = parent, set()
         while ancestor is not None and self.instance.pk:

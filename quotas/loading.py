@@ -18,13 +18,14 @@ def load_quotas(guide, data):
     Overrides name units; an override for a unit that does not exist yet is skipped
     (the demo loader runs this again after it has created the units).
     """
-    wanted = {q["unit_kind"]: int(q["quota"]) for q in data.get("quotas") or []}
+    wanted = {q["unit_kind"]: (int(q["quota"]), bool(q.get("through_parent"))) for q in data.get("quotas") or []}
     unknown = set(wanted) - set(Unit.Kind.values)
     if unknown:
         raise ValueError(f"unknown unit kinds in quotas: {sorted(unknown)}")
     guide.quota_rules.exclude(unit_kind__in=wanted).delete()
-    for kind, quota in wanted.items():
-        QuotaRule.objects.update_or_create(guide=guide, unit_kind=kind, defaults={"quota": quota})
+    for kind, (quota, through_parent) in wanted.items():
+        QuotaRule.objects.update_or_create(guide=guide, unit_kind=kind,
+                                           defaults={"quota": quota, "through_parent": through_parent})
     overrides = data.get("unit_overrides") or []
     units = {u.name: u for u in Unit.objects.filter(name__in=[o["unit_name"] for o in overrides])}
     for override in overrides:
@@ -53,7 +54,8 @@ def copy_quotas(*, source, copy):
     Deadline extensions are not copied: they answered last year's circumstances.
     """
     for rule in source.quota_rules.all():
-        QuotaRule.objects.update_or_create(guide=copy, unit_kind=rule.unit_kind, defaults={"quota": rule.quota})
+        QuotaRule.objects.update_or_create(guide=copy, unit_kind=rule.unit_kind,
+                                           defaults={"quota": rule.quota, "through_parent": rule.through_parent})
     for setting in source.unit_settings.filter(quota__isnull=False):
         UnitGuideSetting.objects.update_or_create(
             guide=copy, unit_id=setting.unit_id,

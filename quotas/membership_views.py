@@ -10,13 +10,13 @@ from django.views.decorators.http import require_POST
 from core.decorators import permission_required
 from core.forms import error_messages
 from units.memberships import MembershipError, decide_membership, request_membership
-from units.models import GroupMembership, Unit
+from units.models import MEMBERSHIP_KINDS, GroupMembership, Unit
 
 
 class MembershipRequestForm(forms.Form):
-    group = forms.ModelChoiceField(label=gettext_lazy("中央企业集团"), queryset=Unit.objects.none(),
-                                   error_messages={"required": gettext_lazy("请选择中央企业集团"),
-                                                   "invalid_choice": gettext_lazy("所选单位不是可申请的中央企业集团")})
+    group = forms.ModelChoiceField(label=gettext_lazy("中央企业集团或示范基地"), queryset=Unit.objects.none(),
+                                   error_messages={"required": gettext_lazy("请选择中央企业集团或示范基地"),
+                                                   "invalid_choice": gettext_lazy("所选单位不是可申请的中央企业集团或示范基地")})
     note = forms.CharField(label=gettext_lazy("隶属关系说明"), max_length=200,
                            help_text=GroupMembership._meta.get_field("note").help_text,
                            error_messages={"required": gettext_lazy("请说明贵单位与该集团的隶属关系"),
@@ -24,7 +24,9 @@ class MembershipRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = Unit.objects.filter(kind=Unit.Kind.SOE, is_active=True).order_by("name")
+        self.fields["group"].queryset = Unit.objects.filter(kind__in=MEMBERSHIP_KINDS, is_active=True).order_by(
+            "kind", "name")
+        self.fields["group"].label_from_instance = lambda u: f"{u.name}（{u.get_kind_display()}）"
 
 
 class DecisionForm(forms.Form):
@@ -61,7 +63,7 @@ def requests(request):
     """Staff of a central SOE group's unit: the organisations asking to declare through the group."""
     items = list(GroupMembership.objects.filter(group_id=request.user.unit_id)
                  .select_related("organisation", "decided_by").order_by("state", "-created_at"))
-    is_group = Unit.objects.filter(pk=request.user.unit_id, kind=Unit.Kind.SOE).exists()
+    is_group = Unit.objects.filter(pk=request.user.unit_id, kind__in=MEMBERSHIP_KINDS).exists()
     return render(request, "quotas/memberships.html", {"items": items, "is_group": is_group})
 
 

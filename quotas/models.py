@@ -11,6 +11,10 @@ class QuotaRule(models.Model):
     guide = models.ForeignKey("declarations.Guide", on_delete=models.CASCADE, related_name="quota_rules")
     unit_kind = models.CharField(_("单位类型"), max_length=20, choices=Unit.Kind.choices)
     quota = models.PositiveSmallIntegerField(_("推荐名额"))
+    through_parent = models.BooleanField(
+        _("另行推荐：经上级单位报送，不占上级单位名额"), default=False,
+        help_text=_("2023 年：国家新型工业化产业示范基地（大数据）可另行推荐不超过 3 个项目，经所在省统一报送，"
+                    "省级单位随本单位名单确认，但不占省级名额。"))
 
     class Meta:
         verbose_name = _("推荐名额规则")

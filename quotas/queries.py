@@ -4,7 +4,7 @@ Used by views, exports, the admin overview and the permission rules, so the
 jurisdiction is defined exactly once.
 """
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
 
 from declarations.models import Declaration, Guide
 from declarations.queries import with_sent_up
@@ -54,6 +54,22 @@ def exempt_q(guide, prefix=""):
     if guide.quota_exempt_dcmm_min is None:
         return Q(pk__in=[])
     return Q(**{f"{prefix}organisation__dcmm_level__gte": guide.quota_exempt_dcmm_min})
+
+
+def extra_q(guide, prefix="", list_unit=None):
+    """Declarations a unit recommends on top of its quota because a child of a "through parent" kind sent them up
+    (2023: a demonstration base's up to 3 projects go through its province, outside the province's 10).
+
+    `list_unit`: the unit whose places are counted (an id or an F expression); in its own list a base's projects
+    use the base's own quota.
+    """
+    kinds = QuotaRule.objects.filter(guide=guide, through_parent=True).values("unit_kind")
+    return Q(**{f"{prefix}unit__kind__in": kinds}) & ~Q(**{f"{prefix}unit_id": list_unit})
+
+
+def free_place_q(guide, prefix, list_unit):
+    """Recommended without taking one of `list_unit`'s places: DCMM exemption or a child's extra quota."""
+    return exempt_q(guide, prefix) | extra_q(guide, prefix, list_unit)
 
 
 def is_exempt(declaration, guide=None):
@@ -113,9 +129,7 @@ def workspace_queryset(unit, guide):
                 "direction__code", "direction__name", "unit__name")
           .annotate(rank=Subquery(entry.values("rank")[:1]),
                     recommended=Subquery(entry.values("recommended")[:1])))
-    if guide.quota_exempt_dcmm_min is not None:
-        return qs.annotate(exempt=ExpressionWrapper(exempt_q(guide), output_field=BooleanField()))
-    return qs.annotate(exempt=Value(False, output_field=BooleanField()))
+    return qs.annotate(exempt=ExpressionWrapper(free_place_q(guide, "", unit.pk), output_field=BooleanField()))
 
 
 def list_and_entry(*, unit_id, declaration):
@@ -138,8 +152,12 @@ def list_and_entry(*, unit_id, declaration):
 
 def entries_of(rec_list):
     """The list's entries in rank order with what the ranking table shows, in one query."""
-    return rec_list.entries.select_related("declaration__organisation", "declaration__direction",
-                                           "declaration__unit").order_by("rank", "id")
+    return (rec_list.entries.select_related("declaration__organisation", "declaration__direction", "declaration__unit")
+            .annotate(place_free=ExpressionWrapper(free_place_q(rec_list.guide, "declaration__", rec_list.unit_id),
+                                                   output_field=BooleanField()),
+                      extra=ExpressionWrapper(extra_q(rec_list.guide, "declaration__", rec_list.unit_id),
+                                              output_field=BooleanField()))
+            .order_by("rank", "id"))
 
 
 # --- counters ---------------------------------------------------------------
@@ -156,10 +174,12 @@ def counter(rec_list, quota=_UNREAD):
         quota = quota_for(rec_list.unit, guide)
     agg = rec_list.entries.aggregate(
         n_recommended=Count("pk", filter=Q(recommended=True)),
-        n_exempt=Count("pk", filter=Q(recommended=True) & exempt_q(guide, "declaration__")),
+        n_exempt=Count("pk", filter=Q(recommended=True) & free_place_q(guide, "declaration__", rec_list.unit_id)),
+        n_extra=Count("pk", filter=Q(recommended=True) & extra_q(guide, "declaration__", rec_list.unit_id)),
         n_total=Count("pk"))
     used = agg["n_recommended"] - agg["n_exempt"]
-    return {"quota": quota, "used": used, "exempt": agg["n_exempt"], "recommended": agg["n_recommended"],
+    return {"quota": quota, "used": used, "exempt": agg["n_exempt"], "extra": agg["n_extra"],
+            "recommended": agg["n_recommended"],
             "total": agg["n_total"], "left": None if quota is None else max(quota - used, 0),
             "over": quota is not None and used > quota}
 
@@ -171,7 +191,7 @@ def overview(guide):
     """
     rules = {r.unit_kind: r.quota for r in QuotaRule.objects.filter(guide=guide)}
     settings = {s.unit_id: s for s in UnitGuideSetting.objects.filter(guide=guide)}
-    ex = exempt_q(guide, "entries__declaration__")
+    ex = free_place_q(guide, "entries__declaration__", F("unit_id"))
     lists = {
         rl.unit_id: rl for rl in RecommendationList.objects.filter(guide=guide).annotate(
             n_recommended=Count("entries", filter=Q(entries__recommended=True)),

@@ -100,7 +100,9 @@ def quota_checks(sender, *, guide, **kwargs):
     rules = set(QuotaRule.objects.filter(guide=guide).values_list("unit_kind", flat=True))
     overridden = set(UnitGuideSetting.objects.filter(guide=guide, quota__isnull=False).values_list("unit_id",
                                                                                                   flat=True))
-    delegated = any(u.parent_id and (u.kind in rules or u.pk in overridden) for u in units)
+    # A demonstration base (2023) is a child with its own places sent up through its province: not a delegation.
+    through = set(QuotaRule.objects.filter(guide=guide, through_parent=True).values_list("unit_kind", flat=True))
+    delegated = any(u.parent_id and u.kind not in through and (u.kind in rules or u.pk in overridden) for u in units)
     missing = {}
     for u in units:
         if (u.parent_id is None or delegated) and u.kind not in rules and u.pk not in overridden:

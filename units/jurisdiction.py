@@ -17,7 +17,7 @@ group's unit has accepted its membership (units.memberships).
 
 from django.db.models import Q
 
-from .models import GroupMembership, Unit
+from .models import MEMBERSHIP_KINDS, GroupMembership, Unit
 
 CITY_KINDS = (Unit.Kind.PLAN_CITY, Unit.Kind.SUBPROV_CAPITAL)
 PROVINCE_KINDS = (Unit.Kind.PROVINCE, Unit.Kind.XPCC)
@@ -73,7 +73,7 @@ def derived_unit(organisation, guide):
 def accepted_group_ids(organisation):
     return list(GroupMembership.objects.filter(
         organisation=organisation, state=GroupMembership.State.ACCEPTED,
-        group__is_active=True, group__kind=Unit.Kind.SOE).values_list("group_id", flat=True))
+        group__is_active=True, group__kind__in=MEMBERSHIP_KINDS).values_list("group_id", flat=True))
 
 
 def allowed_unit_ids(organisation, guide):

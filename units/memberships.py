@@ -28,8 +28,11 @@ class MembershipError(Exception):
 def request_membership(*, organisation, group, note, actor, request=None):
     """The organisation asks `group` to confirm it belongs to the group. A rejected request may be asked again."""
     note = " ".join((note or "").split())
-    if group.kind != Unit.Kind.SOE or not group.is_active:
-        raise MembershipError(_("只能向中央企业集团申请确认隶属关系"))
+    if not group.accepts_members or not group.is_active:
+        raise MembershipError(_("只能向中央企业集团或国家新型工业化产业示范基地申请确认"))
+    if group.kind == Unit.Kind.DEMO_BASE and group.region and organisation.region != group.region:
+        raise MembershipError(_("“%(g)s”只受理所在省（区、市）内的单位，贵单位所在地为%(place)s") % {
+            "g": group.name, "place": organisation.get_region_display()})
     if len(note) < MIN_NOTE:
         raise MembershipError(_("请说明贵单位与该集团的隶属关系（例如所属二级公司、持股比例），便于集团核实"))
     with transaction.atomic():

@@ -22,6 +22,7 @@ class Unit(models.Model):
         SOE = "soe", _("中央企业集团")
         PILOT_ZONE = "pilot_zone", _("国家大数据综合试验区")
         DISTRICT = "district", _("区县主管部门")
+        DEMO_BASE = "demo_base", _("国家新型工业化产业示范基地（大数据）")
         OTHER = "other", _("其他")
 
     name = models.CharField(_("单位名称"), max_length=100, unique=True)
@@ -65,6 +66,16 @@ class Unit(models.Model):
     def recommends_to_ministry(self):
         return self.parent_id is None
 
+    @property
+    def accepts_members(self):
+        """Organisations reach this unit by its confirmation, not by their place: SOE groups and bases."""
+        return self.kind in MEMBERSHIP_KINDS
+
+
+# Units an organisation declares through once the unit confirmed it: a central SOE group its subsidiaries, a
+# demonstration base the enterprises in the base (2023).
+MEMBERSHIP_KINDS = (Unit.Kind.SOE, Unit.Kind.DEMO_BASE)
+
 
 class GroupMembership(models.Model):
     """An organisation's request to declare through a central SOE group (中央企业集团), and the group's answer.
@@ -80,7 +91,8 @@ class GroupMembership(models.Model):
     organisation = models.ForeignKey("declarations.Organisation", on_delete=models.CASCADE,
                                      related_name="group_memberships", verbose_name=_("申报单位"))
     group = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="membership_requests",
-                              verbose_name=_("中央企业集团"), limit_choices_to={"kind": Unit.Kind.SOE})
+                              verbose_name=_("中央企业集团或示范基地"),
+                              limit_choices_to={"kind__in": ["soe", "demo_base"]})
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     note = models.CharField(_("隶属关系说明"), max_length=200,
                             help_text=_("例如：集团全资子公司“国网天津市电力公司”的下属单位，持股比例 100%"))

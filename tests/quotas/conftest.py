@@ -13,7 +13,7 @@ from units.models import GroupMembership
 def submitted(guide, unit, *, org=None, dcmm=0, direction="4", name=None):
     """A complete declaration to `unit`, submitted the way an applicant does."""
     org = org or make_org(name, region=unit.region or "12", dcmm=dcmm, division=unit.division or None)
-    if unit.kind == "soe":  # a group reaches only the members it has confirmed
+    if unit.kind in ("soe", "demo_base"):  # a group or a base reaches only the members it has confirmed
         GroupMembership.objects.get_or_create(organisation=org, group=unit, defaults={
             "state": "accepted", "note": "集团全资子公司", "decided_at": timezone.now()})
     decl = complete_declaration(guide, org, unit, direction_code=direction)
