@@ -4,19 +4,23 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from core import demo as core_demo
+from declarations import consortium_demo
 from declarations import demo as declarations_demo
 from demonstration import demo as demonstration_demo
 from documents import demo as documents_demo
+from quotas import base_demo
 from quotas import demo as quotas_demo
 from review import demo as review_demo
 
 # Order matters: later apps build on earlier ones' objects.
-DEMO_MODULES = [declarations_demo, quotas_demo, review_demo, demonstration_demo, documents_demo, core_demo]
+# consortium_demo needs the units (a declaration is routed when it starts); base_demo needs its 2023 demo guide.
+DEMO_MODULES = [declarations_demo, quotas_demo, consortium_demo, base_demo, review_demo, demonstration_demo,
+                documents_demo, core_demo]
 DEMO_PASSWORD = "Demo#2026pass"
 
 
 class Command(BaseCommand):
-    help = "加载演示数据：四个真实年度指南、一个截止时间在未来的演示指南、推荐单位和各角色演示账号。"
+    help = "加载演示数据：真实年度指南、截止时间在未来的演示指南（含按2023年指南的联合体与示范基地）、推荐单位和各角色演示账号。"
 
     def handle(self, *args, **options):
         ctx = {"password": DEMO_PASSWORD, "accounts": []}
