@@ -203,8 +203,41 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded and generated files are private: they are served only by views that check permission.
+# All code reaches files through `default_storage` / FileField.storage (open, save, delete, exists, size),
+# never through MEDIA_ROOT paths, so web and worker machines can share one object store:
+# STORAGE_BACKEND=s3 switches to any S3-compatible store (AWS, MinIO, OSS/COS gateways) through
+# django-storages. Files stay private either way: the bucket gets no public ACL, downloads are streamed
+# through the views that check permission (never a redirect to the store), and any URL the store makes
+# anyway is a signed one that expires after AWS_QUERYSTRING_EXPIRE seconds.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem").strip().lower()
+if STORAGE_BACKEND == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_S3_ACCESS_KEY_ID") or os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": (os.environ.get("AWS_S3_SECRET_ACCESS_KEY")
+                           or os.environ.get("AWS_SECRET_ACCESS_KEY") or None),
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,  # the bucket's own (private) policy; never public-read
+            "querystring_auth": True,
+            "querystring_expire": envint("AWS_QUERYSTRING_EXPIRE", 300),
+            "file_overwrite": False,
+            # Large files (ZIPs of a whole unit) go up in parts and come down through a spooled temp file.
+            "max_memory_size": 16 * 1024 * 1024,
+        },
+    }
+    if not _default_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+elif STORAGE_BACKEND in ("filesystem", "local", ""):
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and not TESTING
@@ -231,13 +264,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # Beat: reminders hourly (each is sent once, keyed by its step), the e-mail sweeper every 15 minutes,
-# stuck documents (a worker killed mid-render) re-queued every 5 minutes.
+# stuck documents and exports (a worker killed mid-build) re-queued every 5 minutes.
 # Task modules autodiscovery (each app's tasks.py) does not find: the audit export's task sits next to its builder.
 CELERY_IMPORTS = ("core.exports",)
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "operations.tasks.send_reminders", "schedule": 3600.0},
     "resend-pending-emails": {"task": "core.tasks.resend_pending_emails", "schedule": 900.0},
     "requeue-stale-documents": {"task": "documents.tasks.requeue_stale_documents", "schedule": 300.0},
+    "requeue-stale-exports": {"task": "core.tasks.requeue_stale_exports", "schedule": 300.0},
 }
 
 # The cache holds shared data only (throttling, region names), never a user's page.

@@ -137,6 +137,14 @@ class TestCompose:
         assert result.returncode != 0
         assert f"set {missing} in .env" in result.stderr
 
+    def test_it_shows_the_shared_object_store_setting(self, compose):
+        s = compose["services"]
+        for name in ("web", "worker", "beat"):
+            env = s[name]["environment"]
+            assert env["STORAGE_BACKEND"] == "filesystem", name  # the default keeps the local volume
+            assert "AWS_STORAGE_BUCKET_NAME" in env and "AWS_S3_ENDPOINT_URL" in env
+        assert "minio" in s  # the optional S3-compatible store (profile "s3")
+
     def test_the_app_image_has_a_pg_dump_for_the_db_service(self, compose):
         """pg_dump refuses a server newer than itself: the image's client follows the db image's major version."""
         major = compose["services"]["db"]["image"].split(":")[1].split("-")[0].split(".")[0]
