@@ -80,16 +80,17 @@ def _enqueue(scan_id):
 
 # --- reading -----------------------------------------------------------------------------------
 
-def _images(path):
-    """Greyscale pages of the scan: the first and last pages of a PDF, or the frames of an image."""
+def _images(f):
+    """Greyscale pages of the scan (an open binary file): the first and last pages of a PDF, or an image's frames."""
     from PIL import Image, ImageSequence
 
-    with open(path, "rb") as f:
-        is_pdf = f.read(5) == b"%PDF-"
+    f.seek(0)
+    is_pdf = f.read(5) == b"%PDF-"
+    f.seek(0)
     if is_pdf:
         import pypdfium2
 
-        pdf = pypdfium2.PdfDocument(str(path))
+        pdf = pypdfium2.PdfDocument(f)
         try:
             n = len(pdf)
             order = list(dict.fromkeys([*range(min(n, MAX_PAGES_READ // 2)), *range(max(n - MAX_PAGES_READ // 2, 0), n)]))
@@ -98,19 +99,19 @@ def _images(path):
         finally:
             pdf.close()
         return
-    with Image.open(path) as im:
+    with Image.open(f) as im:
         for i, frame in enumerate(ImageSequence.Iterator(im)):
             if i >= MAX_PAGES_READ:
                 break
             yield frame.convert("L")
 
 
-def read_codes(path):
-    """The texts of the QR codes found on the scan at `path`, in page order."""
+def read_codes(f):
+    """The texts of the QR codes found on the scan (an open binary file, from any storage), in page order."""
     from pyzbar.pyzbar import ZBarSymbol, decode
 
     found = []
-    for image in _images(path):
+    for image in _images(f):
         for symbol in decode(image, symbols=[ZBarSymbol.QRCODE]):
             text = symbol.data.decode("utf-8", "replace")
             if text not in found:
@@ -139,7 +140,8 @@ def read_scan(scan_id):
     if scan is None or not scan.is_pending:
         return scan
     try:
-        codes = read_codes(scan.file.path)
+        with scan.file.open("rb") as f:
+            codes = read_codes(f)
     except Exception as exc:  # noqa: BLE001 - a damaged or hostile file is "unreadable", not a crash
         log.warning("scan %s could not be read: %s", scan_id, exc)
         codes = []

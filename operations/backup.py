@@ -9,11 +9,14 @@ The portable way (`portable=True`, and always on SQLite) is Django's JSON (dumpd
 keys), which loads into SQLite and PostgreSQL alike, so a backup taken on one restores on the other;
 primary keys are kept so audit records still point at their objects. Content types and permissions are
 left out: migrate recreates them and the natural keys map onto the new rows.
+
+The uploaded and generated files are read and written through the default storage (local folder or an
+S3-compatible store alike), one file at a time, so a backup never holds a file in memory.
 """
 
 import json
 import os
-import shutil
+import posixpath
 import subprocess
 import tarfile
 import tempfile
@@ -22,6 +25,8 @@ from pathlib import Path
 import django
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
@@ -60,6 +65,19 @@ def _pg_client(program, *args):
         raise BackupError(f"{program} failed: {result.stderr.strip()}")
 
 
+def stored_files(storage=None, folder=""):
+    """Every file name in the storage, depth first (listdir works on local folders and S3 prefixes alike)."""
+    storage = storage or default_storage
+    try:
+        dirs, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield posixpath.join(folder, name) if folder else name
+    for d in sorted(dirs):
+        yield from stored_files(storage, posixpath.join(folder, d) if folder else d)
+
+
 def create_backup(output=None, *, portable=False):
     """Write <output> (default var/backups/pilotdecl-<time>.tar.gz); returns its path.
 
@@ -68,7 +86,7 @@ def create_backup(output=None, *, portable=False):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     output = Path(output or Path(settings.BASE_DIR) / "var" / "backups" / f"pilotdecl-{stamp}.tar.gz")
     output.parent.mkdir(parents=True, exist_ok=True)
-    media = Path(settings.MEDIA_ROOT)
+    names = list(stored_files())
     dump = PG_DUMP if connection.vendor == "postgresql" and not portable else JSON_DUMP
     with tempfile.TemporaryDirectory() as tmp:
         db_file = _dump_file(tmp, dump)
@@ -78,14 +96,18 @@ def create_backup(output=None, *, portable=False):
             call_command("dumpdata", natural_foreign=True, exclude=EXCLUDE, output=str(db_file), verbosity=0)
         manifest = {"format": FORMAT, "created_at": timezone.now().isoformat(), "django": django.get_version(),
                     "database": connection.vendor, "dump": dump,
-                    "media_files": sum(1 for p in media.rglob("*") if p.is_file()) if media.exists() else 0}
+                    "media_files": len(names)}
         (Path(tmp) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         partial = output.with_name(output.name + ".part")
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(Path(tmp) / "manifest.json", arcname="manifest.json")
             tar.add(db_file, arcname=db_file.name)
-            if media.exists():
-                tar.add(media, arcname="media")
+            for name in names:
+                info = tarfile.TarInfo(f"media/{name}")
+                info.size = default_storage.size(name)
+                info.mtime = int(timezone.now().timestamp())
+                with default_storage.open(name, "rb") as f:
+                    tar.addfile(info, f)
         partial.replace(output)  # never leave a half-written file under the final name
     return output
 
@@ -107,7 +129,7 @@ def read_manifest(path):
 
 
 def restore_backup(path):
-    """Replace the database contents and the media folder with the backup's. Destructive."""
+    """Replace the database contents and the stored files with the backup's. Destructive."""
     path = Path(path)
     manifest = read_manifest(path)
     if manifest.get("format") != FORMAT:
@@ -117,10 +139,10 @@ def restore_backup(path):
         raise BackupError(f"unsupported database dump {dump}")
     if dump == PG_DUMP and connection.vendor != "postgresql":
         raise BackupError("this backup was made with pg_dump and restores only into PostgreSQL")
-    media = Path(settings.MEDIA_ROOT)
-    with tempfile.TemporaryDirectory() as tmp:
-        with tarfile.open(path, "r:gz") as tar:
-            tar.extractall(tmp, members=list(_safe_members(tar)))
+    with tarfile.open(path, "r:gz") as tar, tempfile.TemporaryDirectory() as tmp:
+        members = list(_safe_members(tar))
+        db_name = _dump_file(tmp, dump).name
+        tar.extractall(tmp, members=[m for m in members if m.name == db_name and m.isfile()])
         db_file = _dump_file(tmp, dump)
         if not db_file.exists():
             raise BackupError(f"backup has no {db_file.name}")
@@ -134,11 +156,13 @@ def restore_backup(path):
                 ContentType.objects.clear_cache()
                 call_command("loaddata", str(db_file), verbosity=0)
         ContentType.objects.clear_cache()
-        restored_media = Path(tmp) / "media"
-        if media.exists():
-            shutil.rmtree(media)
-        if restored_media.exists():
-            shutil.copytree(restored_media, media)
-        else:
-            media.mkdir(parents=True, exist_ok=True)
+        for name in list(stored_files()):
+            default_storage.delete(name)
+        for m in members:
+            if not (m.isfile() and m.name.startswith("media/")):
+                continue
+            name = m.name[len("media/"):]
+            saved = default_storage.save(name, File(tar.extractfile(m), name=posixpath.basename(name)))
+            if saved != name:
+                raise BackupError(f"could not restore {name} under its own name (got {saved})")
     return manifest
