@@ -124,6 +124,11 @@ class Export(models.Model):
     filename = models.CharField(max_length=120, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
+    # Progress of a running build (0-100) and when the worker last reported any: a long export that keeps
+    # reporting is alive; one silent for STALE_AFTER is re-queued by the sweeper (core.exports).
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    active_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -58,9 +58,15 @@ def workbook():
 
 
 def save(wb):
+    """The workbook as bytes: only for small, bounded sheets built in a request (a unit's list)."""
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def save_to(wb, out):
+    """Write the workbook into an open binary file (a worker's temporary file): nothing is held in memory."""
+    wb.save(out)
 
 
 class _Echo:

@@ -44,13 +44,14 @@ def start_ranking_export(*, guide, query, user, request=None):
 
 
 @export_builder(RANKING_EXPORT)
-def ranking_workbook(export):
+def ranking_workbook(export, out, track):
     """Built by a worker from the same query as the ranking page."""
     from django.http import QueryDict
 
     guide = Guide.objects.get(pk=export.params["guide"])
     filters, order = ranking_filters(QueryDict(export.params.get("query", "")), guide)
     rows = ranking(guide, order=order, **filters)
+    progress = track(len(rows))
     wb, add_sheet = spreadsheet.workbook()
     ws = add_sheet(_("评审排名"))
     ws.append([str(guide)])
@@ -60,4 +61,6 @@ def ranking_workbook(export):
     for row in ranking_rows(rows, float(settings_for(guide).disagreement_threshold)):
         ws.append(row)
         n += 1
-    return f"ranking-{guide.pk}-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.xlsx", spreadsheet.save(wb), n
+        progress.step()
+    spreadsheet.save_to(wb, out)
+    return f"ranking-{guide.pk}-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.xlsx", n
