@@ -1,4 +1,5 @@
-"""The ministry's assignment pages: who reviews which declaration, adding, removing and swapping reviewers."""
+"""The ministry's assignment pages: the automatic assignment's run (the button queues it, its page follows the
+worker), who reviews which declaration, adding, removing and swapping reviewers."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -12,14 +13,41 @@ from core.decorators import permission_required
 from declarations.models import Declaration
 
 from . import assignment, setup
+from .autoassign import start_assignment
 from .base import ReviewError
 from .conflicts import conflict_reason
-from .models import Assignment, Panel, Review
+from .models import Assignment, AssignmentRun, Panel, Review
 from .queries import assignment_overview
 from .reviewers import pending_conflict_pairs
 from .views import guide_or_404, posted_id
 
 User = get_user_model()
+LOADS_LISTED = 100  # beyond this many reviewers the run's page gives the spread of the load, not every name
+
+
+@permission_required("review.manage")
+@require_POST
+def start_run(request, guide_pk):
+    guide = guide_or_404(guide_pk)
+    panel = None
+    if request.POST.get("panel"):
+        panel = get_object_or_404(Panel, pk=posted_id(request, "panel"), guide=guide)
+    try:
+        run = start_assignment(guide=guide, panel=panel, actor=request.user, request=request)
+    except ReviewError as e:
+        messages.error(request, e.message)
+        return redirect("review:manage_guide", guide.pk)
+    return redirect("review:assign_run", guide.pk, run.pk)
+
+
+@permission_required("review.manage")
+def run_page(request, guide_pk, pk):
+    run = get_object_or_404(AssignmentRun.objects.select_related("guide", "panel"), pk=pk, guide_id=guide_pk)
+    loads = sorted(run.loads.values())
+    return render(request, "review/assign_run.html", {
+        "run": run, "guide": run.guide, "problems_hidden": run.problem_count - len(run.problems),
+        "loads": run.loads if len(loads) <= LOADS_LISTED else None,
+        "load_spread": (loads[0], loads[-1], len(loads)) if loads else None})
 
 
 @permission_required("review.manage")

@@ -36,3 +36,28 @@ def declared_conflict_ids(profile):
 
 def has_conflict(profile, declaration, **kwargs):
     return bool(conflict_reason(profile, declaration, **kwargs))
+
+
+class ConflictIndex:
+    """The same rule as conflict_reason, for many reviewers at once (automatic assignment of a whole year).
+
+    Built once from the reviewers' employer, region and declared conflicts; `conflicted()` answers
+    with the set of reviewer ids who must not review a declaration of the given organisation, in
+    three dictionary lookups instead of one rule evaluation per reviewer.
+    """
+
+    def __init__(self, reviewers, declared, *, region_switch=False):
+        """reviewers: (user id, employer, region) triples; declared: (user id, organisation id) pairs."""
+        self.by_employer, self.by_org, self.by_region = {}, {}, {}
+        for uid, employer, region in reviewers:
+            if employer:
+                self.by_employer.setdefault(_norm(employer), set()).add(uid)
+            if region_switch and region:
+                self.by_region.setdefault(region, set()).add(uid)
+        for uid, org_id in declared:
+            self.by_org.setdefault(org_id, set()).add(uid)
+
+    def conflicted(self, org_id, org_name, org_region):
+        empty = frozenset()
+        return (self.by_employer.get(_norm(org_name), empty) | self.by_org.get(org_id, empty)
+                | self.by_region.get(org_region, empty))

@@ -279,3 +279,53 @@ class Selection(models.Model):
     class Meta:
         verbose_name = _("拟入选")
         verbose_name_plural = _("拟入选")
+
+
+class AssignmentRun(models.Model):
+    """One automatic assignment, run by a worker: its progress, its outcome, and whom it has told.
+
+    The assignments are committed in batches; `done`/`created`/`touched` move with each batch in the
+    same transaction, so a run that stops half-way (a failed batch, a killed worker) shows exactly how
+    far it got. Running it again continues from there: declarations that have their reviewers are
+    skipped, and the one digest per reviewer, sent at the end, counts the tasks of every attempt.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("分配中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("已中断")
+
+    guide = models.ForeignKey("declarations.Guide", on_delete=models.CASCADE, related_name="assignment_runs")
+    panel = models.ForeignKey(Panel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("待分配项目"), default=0)
+    done = models.PositiveIntegerField(_("已处理项目"), default=0)
+    created = models.PositiveIntegerField(_("新增分配"), default=0)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    # reviewer id (text) -> tasks given by this run, for the one digest notification at the end
+    touched = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)  # the first PROBLEMS_SHOWN, for the page
+    problem_count = models.PositiveIntegerField(default=0)
+    loads = models.JSONField(default=dict, blank=True)  # reviewer name -> active assignments after the run
+    notified = models.PositiveIntegerField(_("已通知专家"), default=0)
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    active_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("自动分配任务")
+        verbose_name_plural = _("自动分配任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["guide", "state"])]
+
+    def __str__(self):
+        return f"{self.guide_id} #{self.pk} {self.state}"
+
+    @property
+    def is_finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -22,7 +22,7 @@ from declarations.models import Declaration, Guide
 from declarations.queries import declaration_page_queryset
 from units.models import Unit
 
-from . import assignment, scoring, selection, setup
+from . import scoring, selection, setup
 from .base import ReviewError
 from .exports import start_ranking_export
 from .forms import (
@@ -32,7 +32,7 @@ from .forms import (
     ReasonForm,
     SettingsForm,
 )
-from .models import Assignment, Panel, Review, ReviewSettings, Selection
+from .models import Assignment, AssignmentRun, Panel, Review, ReviewSettings, Selection
 from .queries import (
     declaration_history,
     guide_progress,
@@ -79,7 +79,7 @@ def manage_guide(request, guide_pk):
         "publish_form": PublishForm(initial={"doc_number": cfg.publication_doc_number}),
         "selected": Selection.objects.filter(declaration__guide=guide).count(),
         "history": records_for(guide).filter(action__startswith="review.")[:50],
-        "report": request.session.pop(f"assign_report_{guide.pk}", None)})
+        "latest_run": AssignmentRun.objects.filter(guide=guide).first()})
 
 
 @permission_required("review.manage")
@@ -94,24 +94,6 @@ def update_settings(request, guide_pk):
         messages.success(request, _("评审设置已保存"))
     else:
         error_messages(request, form)
-    return redirect("review:manage_guide", guide.pk)
-
-
-@permission_required("review.manage")
-@require_POST
-def run_assignment(request, guide_pk):
-    guide = guide_or_404(guide_pk)
-    panel = None
-    if request.POST.get("panel"):
-        panel = get_object_or_404(Panel, pk=posted_id(request, "panel"), guide=guide)
-    try:
-        report = assignment.assign_reviewers(guide=guide, panel=panel, actor=request.user, request=request)
-    except ReviewError as e:
-        messages.error(request, e.message)
-        return redirect("review:manage_guide", guide.pk)
-    messages.success(request, _("自动分配完成：新增 %(n)d 条分配") % {"n": report.created})
-    request.session[f"assign_report_{guide.pk}"] = {"problems": [str(p) for p in report.problems],
-                                                    "loads": report.loads}
     return redirect("review:manage_guide", guide.pk)
 
 

@@ -146,6 +146,7 @@ SPEC = {
     "review:sheet_edit": S(ADMIN, lambda w: {"guide_pk": w.guide.pk, "pk": w.guide.scoring_sheets.get().pk}),
     "review:panel_edit": S(ADMIN, lambda w: {"guide_pk": w.guide.pk, "pk": w.panel.pk}),
     "review:settings": S(ADMIN, guide_pk, post_only=True), "review:assign": S(ADMIN, guide_pk, post_only=True),
+    "review:assign_run": S(ADMIN, lambda w: {"guide_pk": w.guide.pk, "pk": w.assignment_run.pk}),
     "review:assignments": S(ADMIN, guide_pk), "review:add_assignment": S(ADMIN, guide_pk, post_only=True),
     "review:remove_assignment": S(ADMIN, lambda w: {"pk": w.assignment.pk}, post_only=True),
     "review:swap_assignment": S(ADMIN, lambda w: {"pk": w.assignment.pk}, post_only=True),

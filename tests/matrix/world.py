@@ -117,6 +117,10 @@ class World:
 
         self.export = start_audit_export(user=admin, query="", request=None)
         build_export(self.export.pk)  # as the worker would after commit
+        from review.models import AssignmentRun
+
+        self.assignment_run = AssignmentRun.objects.create(guide=self.guide, started_by=admin,
+                                                           state=AssignmentRun.State.DONE)
 
         criteria = list(sheet_for(self.decl_a).criteria.all())
         submit_review(assignment=self.assignment, actor=self.reviewer_assigned, comment="项目技术先进，应用成效明显，建议支持。",

@@ -1,0 +1,291 @@
+"""Automatic assignment of reviewers, for a pilot year (hundreds of projects) or a foundation-size one (30,000).
+
+The plan is computed from a few flat queries (ids and the fields the conflict rule reads, no model
+instances), then written in batches, each its own transaction; a run (AssignmentRun) moves its
+progress with each batch, so the admin's page shows how far it is and a run stopped half-way says
+exactly what is saved. Running again continues: declarations that have their reviewers are skipped.
+Each reviewer given tasks gets one digest notification at the end, however many tasks.
+"""
+
+import heapq
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import record
+from core.notify import notify_many
+from declarations.models import Declaration, Direction
+
+from .base import ReviewError
+from .conflicts import ConflictIndex
+from .models import Assignment, AssignmentRun, Panel, ReviewerProfile
+from .setup import settings_for
+
+S = Declaration.State
+log = logging.getLogger(__name__)
+BATCH = 2000  # declarations per committed batch (about 10,000 assignment rows at five reviewers each)
+PROBLEMS_SHOWN = 200  # the page and the audit record list this many shortfalls; the count is kept in full
+STALE_AFTER = timedelta(minutes=10)  # a run that reported nothing this long lost its worker
+
+
+@dataclass
+class AssignmentReport:
+    created: int = 0
+    problems: list = field(default_factory=list)
+    problem_count: int = 0
+    loads: dict = field(default_factory=dict)  # reviewer name -> active assignments after the run
+    notified: int = 0
+
+
+@dataclass
+class Plan:
+    rows: list = field(default_factory=list)  # (declaration id, [reviewer ids]) in the order they were chosen
+    problems: list = field(default_factory=list)
+    problem_count: int = 0
+    load: dict = field(default_factory=dict)  # reviewer id -> active assignments once the plan is written
+    names: dict = field(default_factory=dict)  # reviewer id -> name
+
+    def problem(self, text):
+        self.problem_count += 1
+        if len(self.problems) < PROBLEMS_SHOWN:
+            self.problems.append(str(text))
+
+
+def plan_assignment(*, guide, need, region_conflict, panel=None):
+    """Which reviewers each recommended declaration of the guide (or one panel) gets. Reads, writes nothing.
+
+    Greedy and deterministic: the most constrained declaration first (fewest candidates beyond
+    its need, then id), each taking the least-loaded candidates (then the experts of its direction,
+    then the lowest user id). Existing assignments are kept; declined reviewers are not asked again.
+    """
+    User = get_user_model()
+    panels = list(Panel.objects.filter(guide=guide).order_by("pk"))
+    if panel is not None:
+        panels = [p for p in panels if p.pk == panel.pk]
+    panel_ids = [p.pk for p in panels]
+    panel_of_direction = {}
+    for panel_id, direction_id in (Panel.directions.through.objects.filter(panel_id__in=panel_ids)
+                                   .order_by("panel_id").values_list("panel_id", "direction_id")):
+        panel_of_direction.setdefault(direction_id, panel_id)
+    members = {pk: [] for pk in panel_ids}
+    for panel_id, uid in (Panel.reviewers.through.objects.filter(panel_id__in=panel_ids)
+                          .order_by("panel_id", "user_id").values_list("panel_id", "user_id")):
+        members[panel_id].append(uid)
+    reviewer_ids = {uid for ids in members.values() for uid in ids}
+    user_active = dict(User.objects.filter(pk__in=reviewer_ids).values_list("pk", "is_active"))
+    profiles = {uid: (name, employer, region, active) for uid, name, employer, region, active in
+                ReviewerProfile.objects.filter(user_id__in=reviewer_ids)
+                .values_list("user_id", "name", "employer", "region", "is_active")}
+    available = {uid for uid, p in profiles.items() if p[3] and user_active.get(uid)}
+    conflicts = ConflictIndex(
+        ((uid, p[1], p[2]) for uid, p in profiles.items()),
+        ReviewerProfile.conflicts.through.objects.filter(reviewerprofile__user_id__in=reviewer_ids)
+        .values_list("reviewerprofile__user_id", "organisation_id"),
+        region_switch=region_conflict)
+    expertise = {}
+    for uid, direction_id in (ReviewerProfile.expertise.through.objects
+                              .filter(reviewerprofile__user_id__in=reviewer_ids)
+                              .values_list("reviewerprofile__user_id", "direction_id")):
+        expertise.setdefault(uid, set()).add(direction_id)
+    pool = {pk: [uid for uid in ids if uid in available] for pk, ids in members.items()}
+    panel_names = dict(Panel.objects.filter(pk__in=panel_ids).values_list("pk", "name"))
+
+    active, taken, load = {}, {}, {}
+    for decl_id, uid, state in (Assignment.objects.filter(declaration__guide=guide)
+                                .values_list("declaration_id", "reviewer_id", "state")):
+        taken.setdefault(decl_id, set()).add(uid)
+        if state == Assignment.State.ACTIVE:
+            active.setdefault(decl_id, set()).add(uid)
+            load[uid] = load.get(uid, 0) + 1
+
+    plan = Plan(load=load)
+    directions = {d.pk: d for d in Direction.objects.filter(guide=guide)}
+    decls = (Declaration.objects.filter(guide=guide, state=S.RECOMMENDED).order_by("pk")
+             .values_list("pk", "direction_id", "project_name", "organisation_id", "organisation__name",
+                          "organisation__region"))
+
+    def candidates(decl, panel_id):
+        pk, _d, _n, org_id, org_name, org_region = decl
+        blocked = conflicts.conflicted(org_id, org_name, org_region)
+        mine = taken.get(pk, ())
+        return [uid for uid in pool[panel_id] if uid not in mine and uid not in blocked]
+
+    # First pass: how constrained each declaration is. Candidates are not kept (30,000 lists of a
+    # panel's size would be most of the memory); the second pass computes them again.
+    work = []
+    for decl in decls.iterator(chunk_size=5000):
+        pk, direction_id, name = decl[0], decl[1], decl[2]
+        panel_id = panel_of_direction.get(direction_id)
+        if panel_id is None:
+            if panel is None:
+                plan.problem(_("《%(name)s》（方向 %(dir)s）：该方向未设置评审组，无法分配")
+                             % {"name": name, "dir": directions.get(direction_id, "—")})
+            continue
+        missing = need - len(active.get(pk, ()))
+        if missing <= 0:
+            continue
+        work.append((len(candidates(decl, panel_id)) - missing, pk, decl, panel_id, missing))
+    work.sort(key=lambda w: (w[0], w[1]))
+
+    for _slack, pk, decl, panel_id, missing in work:
+        direction_id = decl[1]
+        chosen = heapq.nsmallest(missing, candidates(decl, panel_id), key=lambda uid: (
+            load.get(uid, 0), 0 if direction_id in expertise.get(uid, ()) else 1, uid))
+        for uid in chosen:
+            load[uid] = load.get(uid, 0) + 1
+        if chosen:
+            plan.rows.append((pk, chosen))
+        if len(chosen) < missing:
+            plan.problem(_shortfall(decl, panel_names[panel_id], members[panel_id], need, need - missing + len(chosen),
+                                    taken.get(pk, set()), active.get(pk, set()), available, conflicts))
+    plan.names = {uid: profiles[uid][0] if uid in profiles else str(uid) for uid in load}
+    return plan
+
+
+def _shortfall(decl, panel_name, members, need, have, taken, active, available, conflicts):
+    """Why a declaration is left short, counted as the old one-by-one rule counted it."""
+    blocked = conflicts.conflicted(decl[3], decl[4], decl[5])
+    declined = sum(1 for uid in members if uid in taken and uid not in active)
+    inactive = sum(1 for uid in members if uid not in taken and uid not in available)
+    conflict = sum(1 for uid in members if uid not in taken and uid in available and uid in blocked)
+    return _("《%(name)s》（%(panel)s）只分配到 %(have)d 名专家，需要 %(need)d 名：评审组共 %(total)d 名专家，"
+             "其中 %(conflict)d 名需回避，%(declined)d 名已谢绝，%(inactive)d 名不可参加评审") % {
+        "name": decl[2], "panel": panel_name, "have": have, "need": need, "total": len(members),
+        "conflict": conflict, "declined": declined, "inactive": inactive}
+
+
+def assign_reviewers(*, guide, actor, panel=None, request=None, run=None, batch_size=BATCH, before_batch=None):
+    """Plan and write the assignments of the guide (or one panel) in batches; returns an AssignmentReport.
+
+    With a `run`, each batch also moves the run's progress in its own transaction. If a batch fails,
+    the batches before it stay saved (and counted on the run) and the exception goes to the caller;
+    calling again continues. `before_batch(index, rows)` is a seam for tests (a concurrent change).
+    """
+    cfg = settings_for(guide)
+    if cfg.is_published:
+        raise ReviewError(_("评审结果已公布，不能再分配"))
+    plan = plan_assignment(guide=guide, need=cfg.reviewers_per_declaration, region_conflict=cfg.region_conflict,
+                           panel=panel)
+    touched = {int(k): v for k, v in (run.touched if run else {}).items()}
+    created = 0
+    if run is not None:
+        AssignmentRun.objects.filter(pk=run.pk).update(total=F("done") + len(plan.rows), active_at=timezone.now())
+        run.refresh_from_db()
+    for index, start in enumerate(range(0, len(plan.rows), batch_size)):
+        rows = plan.rows[start:start + batch_size]
+        if before_batch is not None:
+            before_batch(index, rows)
+        new = [Assignment(declaration_id=pk, reviewer_id=uid, assigned_by=actor) for pk, uids in rows for uid in uids]
+        for a in new:
+            touched[a.reviewer_id] = touched.get(a.reviewer_id, 0) + 1
+        with transaction.atomic():
+            Assignment.objects.bulk_create(new, batch_size=5000)
+            if run is not None:
+                done = run.done + start + len(rows)
+                AssignmentRun.objects.filter(pk=run.pk).update(
+                    done=F("done") + len(rows), created=F("created") + len(new), active_at=timezone.now(),
+                    touched={str(k): v for k, v in touched.items()},
+                    progress=min(int(done * 100 / max(run.total, 1)), 99))
+        created += len(new)
+    report = AssignmentReport(created=created, problems=plan.problems, problem_count=plan.problem_count,
+                              loads={plan.names[uid]: n for uid, n in sorted(plan.load.items())})
+    with transaction.atomic():
+        record("review.assign", target=guide, actor=actor, request=request,
+               summary=_("自动分配评审专家：新增 %(n)d 条分配") % {"n": (run.created + created) if run else created},
+               data={"created": created, "problems": report.problems, "problem_count": report.problem_count,
+                     "panel": panel.pk if panel else None, "run": run.pk if run else None})
+        report.notified = _send_digests(guide, touched, run)
+    return report
+
+
+def _send_digests(guide, touched, run):
+    """One inbox message (and e-mail) per reviewer who got tasks, with the count; never twice for one run."""
+    if not touched:
+        return 0
+    users = get_user_model().objects.filter(pk__in=touched).only("pk", "email", "is_active", "username")
+    url = reverse("review:queue")
+    title = _("您有新的评审任务")
+    return notify_many([
+        (u, title, _("“%(guide)s”为您分配了 %(n)d 个待评审项目，请登录系统评审。") % {"guide": guide, "n": touched[u.pk]},
+         url, f"review.assign:{run.pk}:{u.pk}" if run else None)
+        for u in users], kind="reviewer_assigned")
+
+
+# --- the background run (the admin's button) -----------------------------------------------------
+
+def _mark_lost(now=None):
+    """Runs that reported nothing for STALE_AFTER lost their worker: say so, so they can be continued."""
+    cut = (now or timezone.now()) - STALE_AFTER
+    return AssignmentRun.objects.filter(state__in=[AssignmentRun.State.QUEUED, AssignmentRun.State.RUNNING],
+                                        active_at__lt=cut).update(
+        state=AssignmentRun.State.FAILED, finished_at=timezone.now(),
+        error=_("分配任务长时间无进展（处理进程可能已中断）；已保存的分配保留，可点击“继续分配”从中断处继续"))
+
+
+def start_assignment(*, guide, actor, panel=None, request=None):
+    """Queue an automatic assignment (or continue the interrupted one) and return its run."""
+    if settings_for(guide).is_published:
+        raise ReviewError(_("评审结果已公布，不能再分配"))
+    _mark_lost()
+    with transaction.atomic():
+        runs = AssignmentRun.objects.select_for_update().filter(guide=guide)
+        if runs.filter(state__in=[AssignmentRun.State.QUEUED, AssignmentRun.State.RUNNING]).exists():
+            raise ReviewError(_("本指南已有自动分配正在进行，请等待其完成"))
+        run = runs.filter(state=AssignmentRun.State.FAILED, panel=panel).order_by("-pk").first()
+        latest = runs.order_by("-pk").first()
+        if run is not None and run == latest:  # the last run stopped half-way: continue it (its digest too)
+            AssignmentRun.objects.filter(pk=run.pk).update(state=AssignmentRun.State.QUEUED, error="",
+                                                           active_at=timezone.now(), finished_at=None)
+            summary = _("继续自动分配评审专家")
+        else:
+            run = AssignmentRun.objects.create(guide=guide, panel=panel, started_by=actor, active_at=timezone.now())
+            summary = _("开始自动分配评审专家")
+        record("review.assign_start", target=guide, actor=actor, request=request, summary=summary,
+               data={"run": run.pk, "panel": panel.pk if panel else None})
+        transaction.on_commit(lambda: _queue(run.pk))
+    run.refresh_from_db()
+    return run
+
+
+def _queue(run_id):
+    from .tasks import run_assignment_task
+
+    try:
+        run_assignment_task.delay(run_id)
+    except Exception as exc:  # noqa: BLE001 - broker down: the page says so instead of waiting
+        AssignmentRun.objects.filter(pk=run_id, state=AssignmentRun.State.QUEUED).update(
+            state=AssignmentRun.State.FAILED, finished_at=timezone.now(),
+            error=_("无法提交后台任务：%(e)s；请稍后点击“继续分配”") % {"e": str(exc)[:200]})
+
+
+def run_assignment(run_id, *, batch_size=BATCH, before_batch=None):
+    """The worker's side of a run: claim it, assign in batches, store the outcome (or the failure)."""
+    claimed = AssignmentRun.objects.filter(pk=run_id, state=AssignmentRun.State.QUEUED).update(
+        state=AssignmentRun.State.RUNNING, attempts=F("attempts") + 1, active_at=timezone.now())
+    if not claimed:
+        return None
+    run = AssignmentRun.objects.select_related("guide", "panel", "started_by").get(pk=run_id)
+    try:
+        report = assign_reviewers(guide=run.guide, panel=run.panel, actor=run.started_by, run=run,
+                                  batch_size=batch_size, before_batch=before_batch)
+    except Exception as exc:  # noqa: BLE001 - whatever stopped it, the page must say how far it got
+        log.exception("assignment run %s stopped", run_id)
+        run.refresh_from_db()
+        AssignmentRun.objects.filter(pk=run_id).update(
+            state=AssignmentRun.State.FAILED, finished_at=timezone.now(),
+            error=(_("分配在处理到第 %(done)d / %(total)d 个项目时中断（已保存 %(created)d 条分配）：%(e)s。"
+                     "点击“继续分配”将从中断处继续。") % {"done": run.done, "total": run.total,
+                                                "created": run.created, "e": str(exc)[:200]})[:500])
+        return None
+    AssignmentRun.objects.filter(pk=run_id).update(
+        state=AssignmentRun.State.DONE, progress=100, finished_at=timezone.now(), active_at=timezone.now(),
+        problems=report.problems, problem_count=report.problem_count, loads=report.loads,
+        notified=F("notified") + report.notified, error="")
+    return report
