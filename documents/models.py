@@ -47,10 +47,12 @@ class Document(models.Model):
 
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    # The worker's last sign of life (a progress report): a long ZIP that keeps reporting is not stuck.
+    active_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
     error = models.TextField(_("错误信息"), blank=True)
     file = models.FileField(_("文件"), upload_to="documents/", blank=True, max_length=200)
-    file_size = models.PositiveIntegerField(_("文件大小"), null=True, blank=True)
+    file_size = models.PositiveBigIntegerField(_("文件大小"), null=True, blank=True)  # a unit's ZIP can pass 2 GB
     file_sha256 = models.CharField(_("文件 SHA-256"), max_length=64, blank=True)
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
