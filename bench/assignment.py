@@ -7,7 +7,7 @@ Builds (once, with bulk inserts; reused by later runs) a separate guide holding 
 projects of N organisations over the 2022 guide's directions, R reviewers in one panel per direction
 (each with one direction of expertise, two declared conflicts, and one in twenty working for an
 applicant), then deletes that guide's assignments and runs the real worker body
-(review.autoassign.run_assignment, what the Celery task calls) in a fresh process, which reports
+(review.assignment_runs.run_assignment, what the Celery task calls) in a fresh process, which reports
 its wall time, its peak resident memory (VmHWM) and what it wrote. E-mails of the digests go to
 the broker (REDIS_URL, default Redis db 8, flushed afterwards) as they would in production; no
 worker sends them.
@@ -158,7 +158,7 @@ def _worker(guide_id, per, queue):
     _setup()
     from django.db import connection
 
-    from review.autoassign import run_assignment
+    from review.assignment_runs import run_assignment
     from review.models import AssignmentRun
     from review.services import settings_for
 

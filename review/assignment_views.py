@@ -13,7 +13,7 @@ from core.decorators import permission_required
 from declarations.models import Declaration
 
 from . import assignment, setup
-from .autoassign import start_assignment
+from .assignment_runs import start_assignment
 from .base import ReviewError
 from .conflicts import conflict_reason
 from .models import Assignment, AssignmentRun, Panel, Review

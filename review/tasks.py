@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from .autoassign import run_assignment
+from .assignment_runs import run_assignment
 
 
 @shared_task(acks_late=True)
 def run_assignment_task(run_id):
-    """Automatic assignment of a guide's reviewers, started by the admin (see review.autoassign)."""
+    """Automatic assignment of a guide's reviewers, started by the admin (see review.assignment_runs)."""
     run_assignment(run_id)

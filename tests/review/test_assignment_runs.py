@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Notification
-from review.autoassign import STALE_AFTER, run_assignment, start_assignment
+from review.assignment_runs import STALE_AFTER, run_assignment, start_assignment
 from review.conflicts import ConflictIndex, conflict_reason
 from review.models import Assignment, AssignmentRun, Panel
 from review.assignment import add_reviewer
