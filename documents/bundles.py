@@ -2,47 +2,87 @@
 
 Owns putting the current application forms (rendered first when not ready, by the `render` function
 the pipeline passes in), the attachments under their original names, and the formal-check and review
-records as text files into a ZIP, reporting progress as it goes.
+records as text files into a ZIP, reporting progress as it goes. Archives are written entry by entry
+into the open file the pipeline gives (a temporary file), each stored file copied in 1 MB pieces from
+the storage: memory stays the same whatever the number and size of entries, except zipfile's own
+directory of names (about 0.5 KB per entry, written at the end, as the ZIP format requires).
 """
 
-import io
+import shutil
+import tempfile
 import zipfile
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 
 from declarations.models import Attachment, Declaration
+from quotas.models import ListEntry
 
+from .content import formal_check_by_declaration
 from .issuing import current_document, request_application_form
 from .models import Document
-from .store import PermanentRenderError, stored_path, update_row
+from .store import COPY_BUFFER, PermanentRenderError, document_progress
 
 K = Document.Kind
+ZIP_CHUNK = 500  # list entries read (with their forms and formal-check records) per round of queries
 
 
-def build_forms_zip(doc, *, render):
-    """The application forms of the list's entries, rendering any that are not ready yet."""
-    entries = doc.content.get("entries", [])
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
-        for i, entry in enumerate(entries, 1):
-            decl = Declaration.objects.filter(pk=entry["declaration_id"]).first()
-            form = current_document(decl, K.APPLICATION_FORM) if decl else None
+def _list_entries(list_id):
+    """The list's entries in rank order with their current forms and formal-check records, a chunk at a time."""
+    declaration_type = ContentType.objects.get_for_model(Declaration)
+
+    def complete(chunk):
+        ids = [row[1] for row in chunk]
+        records = formal_check_by_declaration(ids)
+        forms = {}
+        for form in Document.objects.filter(target_type=declaration_type, target_id__in=ids, kind=K.APPLICATION_FORM,
+                                            superseded_by__isnull=True).order_by("id"):
+            forms[form.target_id] = form  # the newest current one wins
+        for rank, decl_id, recommended, project_name, applicant in chunk:
+            yield {"rank": rank, "declaration_id": decl_id, "recommended": recommended, "project_name": project_name,
+                   "applicant": applicant, "formal_check": records[decl_id], "form": forms.get(decl_id)}
+
+    rows = (ListEntry.objects.filter(rec_list_id=list_id).order_by("rank", "id")
+            .values_list("rank", "declaration_id", "recommended", "declaration__project_name",
+                         "declaration__organisation__name"))
+    chunk = []
+    for row in rows.iterator(chunk_size=ZIP_CHUNK):
+        chunk.append(row)
+        if len(chunk) == ZIP_CHUNK:
+            yield from complete(chunk)
+            chunk = []
+    if chunk:
+        yield from complete(chunk)
+
+
+def _copy_into(zf, name, stored):
+    """One stored file (a FieldFile) into the archive, streamed from the storage."""
+    with stored.open("rb") as src, zf.open(name, "w") as dst:
+        shutil.copyfileobj(src, dst, COPY_BUFFER)
+
+
+def build_forms_zip(doc, out, *, render):
+    """The application forms of the list's entries in rank order, rendering any that are not ready yet."""
+    progress = document_progress(doc.pk, doc.content.get("entry_count") or 1)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as listing, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for entry in _list_entries(doc.content["list_id"]):
+            form = entry["form"]
             if form is None:
                 form = request_application_form(entry["declaration_id"])
             if form is not None and not form.is_ready:
                 form = render(form.pk)
             if form is not None and form.is_ready:
-                with open(stored_path(form.file.name), "rb") as f:
-                    name = f"{entry['rank']:02d}-{entry['applicant']}-{form.number}.pdf"
-                    zf.writestr(name.replace("/", "／"), f.read())
-            if "formal_check" in entry:
-                name = f"{entry['rank']:02d}-{entry['applicant']}-形式审查记录.txt"
-                zf.writestr(name.replace("/", "／"), formal_check_text(entry["formal_check"], entry["project_name"]))
-            update_row(doc.pk, progress=max(int(i * 100 / max(len(entries), 1)) - 1, 0))
-        zf.writestr("清单.txt", "\n".join(
-            f"{e['rank']}\t{e['applicant']}\t{e['project_name']}\t{'推荐' if e['recommended'] else ''}"
-            for e in entries) + "\n")
-    return buf.getvalue()
+                _copy_into(zf, _safe_name(f"{entry['rank']:02d}-{entry['applicant']}-{form.number}.pdf"), form.file)
+            zf.writestr(_safe_name(f"{entry['rank']:02d}-{entry['applicant']}-形式审查记录.txt"),
+                        formal_check_text(entry["formal_check"], entry["project_name"]))
+            listing.write(f"{entry['rank']}\t{entry['applicant']}\t{entry['project_name']}\t"
+                          f"{'推荐' if entry['recommended'] else ''}\n")
+            progress.step()
+        listing.seek(0)
+        with zf.open("清单.txt", "w") as dst:
+            for line in listing:
+                dst.write(line.encode("utf-8"))
 
 
 def formal_check_text(records, project_name=""):
@@ -73,29 +113,23 @@ def _safe_name(name):
     return (name or "file").replace("/", "／").replace("\\", "＼").lstrip(".") or "file"
 
 
-def build_dossier(doc, *, render):
+def build_dossier(doc, out, *, render):
     """One declaration: its current application form, its attachments by original name, the records."""
     c = doc.content
-    steps = 2 + len(c.get("attachments", []))
-
-    def progress(i):
-        update_row(doc.pk, progress=max(int(i * 100 / steps) - 1, 0))
-
+    progress = document_progress(doc.pk, 2 + len(c.get("attachments", [])))
     decl = Declaration.objects.filter(pk=c["declaration_id"]).first()
     if decl is None:
         raise PermanentRenderError(_("申报已不存在"))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
         form = current_document(decl, K.APPLICATION_FORM) or request_application_form(decl.pk)
         if form is not None and not form.is_ready:
             form = render(form.pk)
         if form is not None and form.is_ready:
-            with open(stored_path(form.file.name), "rb") as f:
-                zf.writestr(_safe_name(f"项目申报书-{form.number}.pdf"), f.read())
-        progress(1)
+            _copy_into(zf, _safe_name(f"项目申报书-{form.number}.pdf"), form.file)
+        progress.step()
         files = {a.pk: a for a in Attachment.objects.filter(declaration_id=decl.pk)}
         used = set()
-        for i, a in enumerate(c.get("attachments", []), 2):
+        for a in c.get("attachments", []):
             att = files.get(a["id"])
             if att is not None:
                 name, n = _safe_name(a["name"]), 1
@@ -104,10 +138,8 @@ def build_dossier(doc, *, render):
                     n += 1
                     name = f"{stem}({n}).{ext}" if dot else f"{ext}({n})"
                 used.add(name)
-                with att.file.open("rb") as f:
-                    zf.writestr(f"附件/{name}", f.read())
-            progress(i)
+                _copy_into(zf, f"附件/{name}", att.file)
+            progress.step()
         zf.writestr("形式审查记录.txt", formal_check_text(c.get("formal_check", []), c.get("project_name", "")))
         if c.get("include_reviews"):
             zf.writestr("专家评审意见.txt", reviews_text(c.get("reviews", []), c.get("project_name", "")))
-    return buf.getvalue()

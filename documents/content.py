@@ -8,9 +8,12 @@ and the canonical JSON and SHA-256 fingerprint that tell whether the content cha
 import hashlib
 import json
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from core.audit import records_for
+from core.models import AuditRecord
+from declarations.models import Declaration
 from declarations.services import TRANSITIONS
 from review.models import Review
 
@@ -156,23 +159,34 @@ def _letter_entry(rank, entry):
 
 
 def forms_zip_content(rec_list):
-    entries = rec_list.entries.order_by("rank", "id").select_related("declaration__organisation")
-    return {
-        "list_id": rec_list.pk, "list_version": rec_list.version, "unit": rec_list.unit.name,
-        "entries": [{"rank": e.rank, "declaration_id": e.declaration_id, "recommended": e.recommended,
-                     "project_name": e.declaration.project_name,
-                     "applicant": e.declaration.organisation.name,
-                     "formal_check": formal_check_records(e.declaration)} for e in entries],
-    }
+    """What a list's ZIP is of: the list in its current version. The worker reads the entries, their
+    forms and records a chunk at a time when it builds the archive (bundles.py), so asking for the
+    ZIP of a unit with 30,000 entries costs the request one count, not one query per entry."""
+    return {"list_id": rec_list.pk, "list_version": rec_list.version, "unit": rec_list.unit.name,
+            "entry_count": rec_list.entries.count()}
+
+
+def _record_row(r):
+    return {"action": r.action, "summary": r.summary, "reason": r.reason,
+            "actor": (r.actor.get_full_name() or r.actor.get_username()) if r.actor_id else "",
+            "at": timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S")}
 
 
 def formal_check_records(decl):
     """The declaration's state changes (submit, pass, return...) with who, when and why, oldest first."""
     actions = set(TRANSITIONS.values())
-    return [{"action": r.action, "summary": r.summary, "reason": r.reason,
-             "actor": (r.actor.get_full_name() or r.actor.get_username()) if r.actor_id else "",
-             "at": timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S")}
-            for r in records_for(decl).filter(action__in=actions).order_by("created_at", "id")]
+    return [_record_row(r) for r in records_for(decl).filter(action__in=actions).order_by("created_at", "id")]
+
+
+def formal_check_by_declaration(declaration_ids):
+    """formal_check_records of many declarations in one query: {declaration id: [record, ...]}."""
+    found = {pk: [] for pk in declaration_ids}
+    for r in (AuditRecord.objects.filter(target_type=ContentType.objects.get_for_model(Declaration),
+                                         target_id__in=[str(pk) for pk in declaration_ids],
+                                         action__in=set(TRANSITIONS.values()))
+              .select_related("actor").order_by("created_at", "id")):
+        found[int(r.target_id)].append(_record_row(r))
+    return found
 
 
 def _reviews_content(decl):

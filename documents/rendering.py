@@ -1,12 +1,12 @@
 """Rendering one document, in a Celery task: build, sign, store, mark ready.
 
-Owns the render pipeline (`render_document`: "rendering", build the file by kind, write it atomically,
-then "ready"), and the signed PDFs of application forms and recommendation letters with their
+Owns the render pipeline (`render_document`: "rendering", build the file by kind into a temporary
+file, store it through the storage, then "ready"), and the signed PDFs of application forms and recommendation letters with their
 verification QR code and the unit's seal. ZIPs are built by bundles.py.
 """
 
 import base64
-import hashlib
+import tempfile
 
 from django.db import transaction
 from django.db.models import F
@@ -21,7 +21,7 @@ from .bundles import build_dossier, build_forms_zip
 from .models import Document
 from .pdf import qr_svg, render_template_to_pdf, verification_url
 from .signing import SigningNotConfigured, get_signer, sign_pdf
-from .store import PermanentRenderError, atomic_write, stored_path, update_row
+from .store import PermanentRenderError, digest, save_file, update_row
 
 K, S = Document.Kind, Document.State
 
@@ -29,34 +29,36 @@ K, S = Document.Kind, Document.State
 def render_document(document_id):
     """Render, sign and store one document. Does nothing if it is already ready.
 
-    The file is written to a temporary name and renamed into place; the row says
-    "ready" only after that, so a crash never leaves a half-written file as ready.
+    The file is built in a temporary file (a ZIP entry by entry, whatever its size) and then stored;
+    the row says "ready" only after that, so a crash never leaves a half-written file as ready.
     """
     doc = Document.objects.filter(pk=document_id).first()
     if doc is None:
         return None
-    if doc.state == S.READY and doc.file and stored_path(doc.file.name).exists():
+    if doc.state == S.READY and doc.file and doc.file.storage.exists(doc.file.name):
         return doc
     with transaction.atomic():
-        update_row(doc.pk, state=S.RENDERING, attempts=F("attempts") + 1)
+        update_row(doc.pk, state=S.RENDERING, attempts=F("attempts") + 1, active_at=timezone.now())
         record("document.rendering", target=doc, summary=_("开始生成 %(number)s") % {"number": doc.number},
                data={"state": S.RENDERING})
     doc.refresh_from_db()
-    if doc.kind == K.FORMS_ZIP:
-        data = build_forms_zip(doc, render=render_document)
-    elif doc.kind == K.DOSSIER:
-        data = build_dossier(doc, render=render_document)
-    else:
-        data = _render_pdf(doc)
     name = f"documents/{doc.kind}/{timezone.localtime(doc.created_at):%Y}/{doc.pk}-{doc.short_code}.{doc.extension}"
-    atomic_write(stored_path(name), data)
+    with tempfile.TemporaryFile(prefix="document-") as out:
+        if doc.kind == K.FORMS_ZIP:
+            build_forms_zip(doc, out, render=render_document)
+        elif doc.kind == K.DOSSIER:
+            build_dossier(doc, out, render=render_document)
+        else:
+            out.write(_render_pdf(doc))
+        out.flush()
+        size, sha256 = digest(out)
+        stored = save_file(name, out)
     with transaction.atomic():
-        update_row(doc.pk, 
-            state=S.READY, file=name, file_size=len(data), file_sha256=hashlib.sha256(data).hexdigest(),
-            ready_at=timezone.now(), progress=100, error="")
+        update_row(doc.pk, state=S.READY, file=stored, file_size=size, file_sha256=sha256,
+                   ready_at=timezone.now(), active_at=timezone.now(), progress=100, error="")
         doc.refresh_from_db()
         record("document.ready", target=doc, summary=_("已生成 %(number)s") % {"number": doc.number},
-               data={"state": S.READY, "size": len(data), "sha256": doc.file_sha256})
+               data={"state": S.READY, "size": size, "sha256": sha256})
     return doc
 
 

@@ -1,22 +1,27 @@
 """Where a document's row and file are kept, and how a failed attempt is noted.
 
-Owns changing a document's row in place (no save signals), the path of a stored file under
-MEDIA_ROOT, writing a file atomically (temporary name, fsync, rename), the error that retrying will
-not fix, and recording a failed render as "failed" (with a retry button) or queued for a retry.
-Every other documents module writes rows and files through these.
+Owns changing a document's row in place (no save signals), its progress (each report also a sign
+of life for the sweeper), storing a built file through the default storage (local folder or S3,
+never a path of its own), the error that retrying will not fix, and recording a failed render
+as "failed" (with a retry button) or queued for a retry. Every other documents module writes rows
+and files through these.
 """
 
-import os
-import tempfile
-from pathlib import Path
+import hashlib
+import posixpath
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from core.progress import Progress
 
 from .models import Document
+
+COPY_BUFFER = 1024 * 1024
 
 S = Document.State
 
@@ -45,20 +50,29 @@ def record_failure(document_id, error, *, final):
             state=S.QUEUED, error=_("生成出错，稍后自动重试：%(error)s") % {"error": text})
 
 
-def stored_path(name):
-    return Path(settings.MEDIA_ROOT) / name
+def document_progress(document_id, total):
+    """A Progress that writes the document's percentage and its activity time (what the sweeper reads)."""
+    def write(percent):
+        update_row(document_id, progress=percent, active_at=timezone.now())
+    return Progress(write, total)
 
 
-def atomic_write(path, data):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def digest(f):
+    """Size and SHA-256 of an open file, read in 1 MB pieces."""
+    f.seek(0)
+    sha, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: f.read(COPY_BUFFER), b""):
+        sha.update(chunk)
+        size += len(chunk)
+    return size, sha.hexdigest()
+
+
+def save_file(name, f):
+    """Store the open file `f` under `name` (or a free variant of it) through the storage; returns the name used.
+
+    The row says "ready" only after this returns, so a crash never leaves a half-written file as
+    ready. A file an interrupted attempt left under the same name is kept, and this one takes a free
+    name next to it: a second worker still writing it must not lose the file under its feet.
+    """
+    f.seek(0)
+    return default_storage.save(name, File(f, name=posixpath.basename(name)))

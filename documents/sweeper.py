@@ -23,13 +23,15 @@ S = Document.State
 # A worker killed mid-render (OOM, deploy, lost machine) leaves its document "rendering"; a task
 # lost between queue and worker leaves it "queued". acks_late redelivers the message, but Redis
 # only after its visibility timeout (an hour), so a beat task re-queues what has not moved for
-# STALE_AFTER. The last audit record of a document is when its state last changed.
+# STALE_AFTER. The last audit record of a document is when its state last changed; `active_at` is
+# when its worker last reported progress (a 30,000-entry ZIP takes minutes and reports all along,
+# without writing audit records), so a document that keeps progressing is never taken for stuck.
 STALE_AFTER = timedelta(minutes=10)
 STALE_MAX_ATTEMPTS = 8  # a document that keeps killing its worker is failed instead, with a retry button
 
 
 def stale_documents(now=None, older_than=STALE_AFTER):
-    """Documents queued or rendering whose state has not changed for `older_than`."""
+    """Documents queued or rendering that neither changed state nor reported progress for `older_than`."""
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import CharField, Exists, OuterRef
     from django.db.models.functions import Cast
@@ -38,7 +40,7 @@ def stale_documents(now=None, older_than=STALE_AFTER):
     recent = AuditRecord.objects.filter(target_type=ContentType.objects.get_for_model(Document),
                                         target_id=Cast(OuterRef("pk"), CharField()), created_at__gte=cutoff)
     return (Document.objects.filter(state__in=[S.QUEUED, S.RENDERING], created_at__lt=cutoff)
-            .exclude(Exists(recent)).order_by("id"))
+            .exclude(active_at__gte=cutoff).exclude(Exists(recent)).order_by("id"))
 
 
 def requeue_stale_documents(now=None, older_than=STALE_AFTER, limit=200):

@@ -53,7 +53,7 @@ def leave_rendering(doc):
 def backdate(doc, *, minutes):
     """Make the document and its history `minutes` older, as if the worker had died that long ago."""
     delta = timedelta(minutes=minutes)
-    Document.objects.filter(pk=doc.pk).update(created_at=F("created_at") - delta)
+    Document.objects.filter(pk=doc.pk).update(created_at=F("created_at") - delta, active_at=F("active_at") - delta)
     AuditRecord.objects.filter(target_type=ContentType.objects.get_for_model(Document),
                                target_id=str(doc.pk)).update(created_at=F("created_at") - delta)
 
