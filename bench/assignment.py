@@ -160,7 +160,7 @@ def _worker(guide_id, per, queue):
 
     from review.assignment_runs import run_assignment
     from review.models import AssignmentRun
-    from review.services import settings_for
+    from review.setup import settings_for
 
     from declarations.models import Guide
 
@@ -185,6 +185,21 @@ def _worker(guide_id, per, queue):
     queue.put({"seconds": elapsed, "to_done": to_done, "peak_mb": vm_hwm_mb(), "base_mb": base, "state": run.state, "created": run.created, "done": run.done,
                "problems": run.problem_count, "notified": report.notified if report else None,
                "error": run.error})
+
+
+def _result(proc, queue):
+    """The child's report; if it died first (its traceback is above), stop instead of waiting forever."""
+    import queue as queues
+
+    while True:
+        try:
+            result = queue.get(timeout=5)
+        except queues.Empty:
+            if not proc.is_alive():
+                sys.exit(f"the worker process failed (exit code {proc.exitcode})")
+            continue
+        proc.join()
+        return result
 
 
 def main():
@@ -218,8 +233,7 @@ def main():
     queue = multiprocessing.get_context("spawn").Queue()
     proc = multiprocessing.get_context("spawn").Process(target=_worker, args=(guide.pk, args.per, queue))
     proc.start()
-    result = queue.get()
-    proc.join()
+    result = _result(proc, queue)
 
     digests = Notification.objects.filter(user__username__startswith=PREFIX, kind="reviewer_assigned").count()
     assigned = Assignment.objects.filter(declaration__guide=guide).count()

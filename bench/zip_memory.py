@@ -165,6 +165,21 @@ def _worker(doc_id, queue):
                "error": doc.error, "size": doc.file_size, "name": doc.file.name})
 
 
+def _result(proc, queue):
+    """The child's report; if it died first (its traceback is above), stop instead of waiting forever."""
+    import queue as queues
+
+    while True:
+        try:
+            result = queue.get(timeout=5)
+        except queues.Empty:
+            if not proc.is_alive():
+                sys.exit(f"the worker process failed (exit code {proc.exitcode})")
+            continue
+        proc.join()
+        return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=30_000)
@@ -201,8 +216,7 @@ def main():
     queue = ctx.Queue()
     proc = ctx.Process(target=_worker, args=(doc.pk, queue))
     proc.start()
-    result = queue.get()
-    proc.join()
+    result = _result(proc, queue)
     with default_storage.open(result["name"], "rb") as f, zipfile.ZipFile(f) as zf:
         names = zf.namelist()
         pdfs = sum(1 for n in names if n.endswith(".pdf"))
