@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "review.declare_conflict": _("专家申明回避"),
     "review.handle_conflict": _("处理专家回避申明"),
     "review.assign": _("自动分配评审"),
+    "review.assign_start": _("开始自动分配评审（后台）"),
     "review.assign_manual": _("手动分配评审专家"),
     "review.unassign": _("移除评审专家"),
     "review.swap": _("更换评审专家"),
