@@ -16,3 +16,4 @@ class ReviewConfig(AppConfig):
         guide_copied.connect(on_guide_copied, dispatch_uid="review.copy_sheets")
         guide_publish_checks.connect(scoring_checks, dispatch_uid="review.scoring_checks")
         from . import exports  # noqa: F401 - registers the ranking export builder
+        from . import tasks  # noqa: F401 - registers the Celery task that assignment_runs queues by name

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from core import exports
 from core.audit import record
-from core.backup import stored_files
 from core.models import Export
 from core.progress import Progress
+from operations.backup import stored_files
 from tests.utils import login
 
 IN_MEMORY = {"default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

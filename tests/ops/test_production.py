@@ -88,7 +88,8 @@ def compose():
 class TestCompose:
     def test_services_volumes_and_start_order(self, compose):
         services = compose["services"]
-        assert set(services) == {"db", "redis", *APP_SERVICES}
+        assert set(services) == {"db", "redis", *APP_SERVICES, "minio"}
+        assert services["minio"]["profiles"] == ["s3"]  # optional: started only with --profile s3
         assert {"pgdata", "redisdata", "media", "signing"} <= set(compose["volumes"])
         assert _volumes(services["db"]) == {"/var/lib/postgresql/data": "pgdata"}
         assert _volumes(services["redis"]) == {"/data": "redisdata"}
