@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .fields import PLAIN_RENDERER, BootstrapBoundField, bootstrap
+from .fields import PLAIN_RENDERER, BootstrapBoundField, bootstrap, choices_from
 from .forms import SpecificMessagesMixin
 from .models import AttachmentKind
 from .validators import check_upload
@@ -29,13 +29,16 @@ class AttachmentForm(SpecificMessagesMixin, forms.Form):
     label = forms.CharField(label=gettext_lazy("材料说明"), max_length=100, required=False,
                             help_text=gettext_lazy("例如：营业执照、软件著作权登记证书、用户证明"))
 
-    def __init__(self, *args, guide=None, **kwargs):
+    def __init__(self, *args, guide=None, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_specific_messages()
         self.fields["file"].error_messages["required"] = _("请先选择要上传的文件")
         # The kind decides what blind reviewers see; a file without one is not shown to them.
-        self.fields["kind"].queryset = (guide.attachment_kinds.all() if guide is not None
-                                        else AttachmentKind.objects.none())
+        queryset = guide.attachment_kinds.all() if guide is not None else AttachmentKind.objects.none()
+        if kinds is None:
+            self.fields["kind"].queryset = queryset
+        else:  # the guide's kinds as the page already loaded them (validation still against the queryset)
+            choices_from(self.fields["kind"], queryset, kinds)
         self.fields["kind"].error_messages["invalid_choice"] = _("请选择本指南规定的附件类型")
         bootstrap(self)
 

@@ -81,22 +81,28 @@ class ChecklistItem:
         return self.kind.required and not self.files
 
 
-def attachment_checklist(decl, directions=None):
+def guide_kinds(guide):
+    """`guide`'s kinds in their order, each with its directions: two queries."""
+    return list(guide.attachment_kinds.prefetch_related("directions"))
+
+
+def attachment_checklist(decl, directions=None, kinds=None):
     """The guide's kinds that apply to `decl`'s directions, each with how many files of it are uploaded.
 
     Reads `decl.attachments.all()` (prefetched on the declaration pages) and the guide's
-    kinds with their directions: two queries whatever the number of kinds and files.
+    kinds with their directions (`guide_kinds`, or `kinds` a page loaded already): two queries whatever the
+    number of kinds and files.
     """
     directions = decl.all_directions() if directions is None else directions
     counts = {}
     for att in decl.attachments.all():
         counts[att.kind_id] = counts.get(att.kind_id, 0) + 1
-    kinds = decl.guide.attachment_kinds.prefetch_related("directions")
+    kinds = guide_kinds(decl.guide) if kinds is None else kinds
     return [ChecklistItem(k, counts.get(k.pk, 0)) for k in kinds if k.applies_to(directions)]
 
 
-def missing_required(decl, directions=None):
-    return [item.kind for item in attachment_checklist(decl, directions) if item.missing]
+def missing_required(decl, directions=None, kinds=None):
+    return [item.kind for item in attachment_checklist(decl, directions, kinds) if item.missing]
 
 
 # --- the ministry edits a guide's kinds ------------------------------------------------------

@@ -12,7 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from units.jurisdiction import accepted_group_ids, derived_unit
+from units.jurisdiction import reachable_units
 from units.models import Unit
 
 from .fields import PLAIN_RENDERER, BootstrapBoundField, bootstrap, choices_from
@@ -112,6 +112,7 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
         # One query for the directions: the role question, the case rules and both direction fields use it.
         direction_qs = Direction.objects.filter(guide=guide).select_related("category")
         directions = list(direction_qs)
+        self.directions = directions
         rules = [r for r in guide.rules.all() if r.is_active]
         choices_from(self.fields["direction"], direction_qs, directions)
         self.fields["direction"].label_from_instance = lambda d: f"{d.code}. {d.name}（{d.category.name}）"
@@ -150,16 +151,15 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
             field = Declaration._meta.get_field("extra_directions").formfield(widget=forms.CheckboxSelectMultiple)
             self.fields["extra_directions"] = field
             choices_from(field, direction_qs, directions)
-            if "extra_directions" not in self.initial:
-                self.initial["extra_directions"] = [d.pk for d in declaration.extra_directions.all()]
+            self._saved_extra = [d.pk for d in declaration.extra_directions.all()]
+            self.initial.setdefault("extra_directions", self._saved_extra)
             self.fields["extra_directions"].help_text = _("本指南每个项目最多可选 %(n)d 个方向（含上面的主方向）") % {
                 "n": guide.max_directions}
         org = declaration.organisation
         # The unit follows from where the organisation is; a group is offered only after it accepted the membership.
-        self.derived_unit = derived_unit(org, guide)
-        allowed = ([self.derived_unit.pk] if self.derived_unit else []) + accepted_group_ids(org)
-        units = Unit.objects.filter(pk__in=allowed).order_by("kind", "name")
-        choices_from(self.fields["unit"], units, units.only("pk", "name", "kind"))
+        self.derived_unit, groups = reachable_units(org, guide)
+        options = sorted(([self.derived_unit] if self.derived_unit else []) + groups, key=lambda u: (u.kind, u.name))
+        choices_from(self.fields["unit"], Unit.objects.filter(pk__in=[u.pk for u in options]), options)
         self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.get_kind_display()}）"
         self.fields["unit"].empty_label = None
         self.fields["unit"].initial = self.derived_unit.pk if self.derived_unit else None
@@ -177,6 +177,20 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
         self.set_specific_messages()
         self.fields["version"].error_messages["required"] = _("页面数据不完整，请刷新页面后重试")
         bootstrap(self)
+
+    def saved_directions(self):
+        """The declaration's directions as saved (main first, then the extra ones), from the list the form loaded:
+        what `Declaration.all_directions()` reads with two more queries."""
+        by_pk = {d.pk: d for d in self.directions}
+        instance = self.instance
+        main = by_pk.get(instance.direction_id) if instance.direction_id else None
+        if instance.direction_id and main is None:  # a direction of another guide: read as the model does
+            return instance.all_directions()
+        result = [main] if main else []
+        for pk in getattr(self, "_saved_extra", []):
+            if pk != instance.direction_id and pk in by_pk and by_pk[pk] not in result:
+                result.append(by_pk[pk])
+        return result
 
     def clean_stats_report_year(self):
         year = self.cleaned_data.get("stats_report_year")

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from units.jurisdiction import allowed_unit_ids, derived_unit
+from units.jurisdiction import reachable_units
 
 from .attachment_kinds import missing_required
 from .models import DCMM_LEVELS, ConsortiumMember, Declaration, Rule
@@ -119,9 +119,9 @@ def _required_fields(decl):
 def unit_failure(decl):
     """The declaration's unit is not one the organisation may reach (its jurisdiction, or a group that accepted it)."""
     org = decl.organisation
-    if decl.unit_id in allowed_unit_ids(org, decl.guide):
+    own, groups = reachable_units(org, decl.guide)
+    if (own is not None and decl.unit_id == own.pk) or any(g.pk == decl.unit_id for g in groups):
         return None
-    own = derived_unit(org, decl.guide)
     return Failure("unit", _(
         "贵单位所在地为%(place)s，推荐单位应为“%(own)s”，不能选择“%(unit)s”；中央企业集团下属单位须先经集团确认隶属关系"
         "（“单位信息”→“所属中央企业集团”）后方可选择集团") % {
@@ -152,20 +152,22 @@ def title_similarity(a, b):
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-def earlier_in_demo_period(decl, *, today=None, threshold=None):
+def earlier_in_demo_period(decl, *, today=None, threshold=None, running=None):
     """The organisation's earlier selected projects still in their demonstration period whose titles resemble
-    this one, most similar first: (earlier declaration, similarity 0–1 of the normalised titles, same name)."""
+    this one, most similar first: (earlier declaration, similarity 0–1 of the normalised titles, same name).
+    `running`: those projects if the caller read them already (the eligibility check does, once for two rules)."""
     today = today or timezone.localdate()
     try:  # guide data, edited by an admin: a bad value falls back to the default rather than failing the page
         threshold = min(max(float(threshold), 0.5), 1.0) if threshold is not None else SIMILARITY
     except (TypeError, ValueError):
         threshold = SIMILARITY
-    running = (Declaration.objects.filter(organisation_id=decl.organisation_id, state=Declaration.State.SELECTED,
-                                          demo_period_end__gte=today)
-               .exclude(pk=decl.pk).exclude(guide_id=decl.guide_id).select_related("guide", "direction"))
-    if apps.is_installed("demonstration"):
-        # A project that failed its spot check or did not report lost its status: the ban ends with it.
-        running = running.exclude(demonstration__status="revoked")
+    if running is None:
+        running = (Declaration.objects.filter(organisation_id=decl.organisation_id, state=Declaration.State.SELECTED,
+                                              demo_period_end__gte=today)
+                   .exclude(pk=decl.pk).exclude(guide_id=decl.guide_id).select_related("guide", "direction"))
+        if apps.is_installed("demonstration"):
+            # A project that failed its spot check or did not report lost its status: the ban ends with it.
+            running = running.exclude(demonstration__status="revoked")
     found = []
     for earlier in running:
         ratio = title_similarity(decl.project_name, earlier.project_name)
@@ -227,7 +229,8 @@ def _check_rule(rule, decl, org, today, others=None):
     if kind == Rule.Kind.DEMO_PERIOD_BAN:
         # Same title, or a similar one (renamed "…（二期）"): refused, unless the guide's data says such
         # cases go to the unit, which then sees both projects side by side (params "similar": "refer").
-        similar = earlier_in_demo_period(decl, today=today, threshold=p.get("similarity"))
+        similar = earlier_in_demo_period(decl, today=today, threshold=p.get("similarity"),
+                                         running=others.running_demos())
         for earlier, ratio, same in similar:
             if not same and p.get("similar") == "refer":
                 continue

@@ -14,7 +14,7 @@ from core.forms import error_messages
 from core.notify import notify
 
 from .attachment_forms import AttachmentForm
-from .attachment_kinds import attachment_checklist
+from .attachment_kinds import attachment_checklist, guide_kinds
 from .consortium_forms import ConsortiumMemberForm
 from .declaration_forms import DeclarationForm
 from .eligibility import check_eligibility, describe_rule
@@ -190,9 +190,11 @@ def edit(request, decl, pk):
 def _edit_context(decl, form, failures):
     # Only a guide that admits consortia reads the member list (one query); others show no such section.
     members = decl.consortium_members
-    return {"decl": decl, "form": form, "failures": failures, "attachment_form": AttachmentForm(guide=decl.guide),
+    kinds = guide_kinds(decl.guide)  # once, for the checklist and the upload form's kind select
+    return {"decl": decl, "form": form, "failures": failures,
+            "attachment_form": AttachmentForm(guide=decl.guide, kinds=kinds),
             "members": members, "member_form": ConsortiumMemberForm(),
-            "checklist": attachment_checklist(decl),
+            "checklist": attachment_checklist(decl, form.saved_directions(), kinds),
             "guide": decl.guide, "max_mb": max_upload_mb(),
             "sections": [(title, [form[f] for f in names if f in form.fields])
                          for title, names in DeclarationForm.SECTIONS]}

@@ -15,7 +15,7 @@ A subsidiary of a central SOE group may declare through the group instead, once 
 group's unit has accepted its membership (units.memberships).
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .models import MEMBERSHIP_KINDS, GroupMembership, Unit
 
@@ -58,16 +58,46 @@ def derive(division, region, *, candidates, kinds, units):
     return None
 
 
-def derived_unit(organisation, guide):
-    """The recommending unit of the organisation's jurisdiction under the guide (None if none exists)."""
+def _candidates(organisation, guide, *, with_groups=False):
+    """The active units of the organisation's place (the derived unit is among them), each flagged with whether
+    the guide gives its kind or the unit itself a quota (the rows `delegated_kinds` reads, asked here only for
+    these few units); `with_groups`: also the units it declares through by membership (SOE groups,
+    demonstration bases: MEMBERSHIP_KINDS) that accepted it, flagged `accepted_group`. One query."""
     division, region = organisation.division, organisation.region
     place = Q(kind__in=PROVINCE_KINDS, region=region, parent=None)
     if division:
         place |= Q(kind=Unit.Kind.DISTRICT, division=division) | Q(kind__in=CITY_KINDS, division=division[:4] + "00")
-    candidates = list(Unit.objects.filter(is_active=True).filter(place).order_by("pk")
-                      .only("pk", "name", "kind", "division", "region", "parent_id"))
-    kinds, units = delegated_kinds(guide) if guide is not None else (set(), set())
-    return derive(division, region, candidates=candidates, kinds=kinds, units=units)
+    accepted = GroupMembership.objects.filter(organisation=organisation, state=GroupMembership.State.ACCEPTED)
+    if with_groups:
+        place |= Q(kind__in=MEMBERSHIP_KINDS, pk__in=accepted.values("group_id"))
+    units = Unit.objects.filter(is_active=True).filter(place).order_by("pk").only(
+        "pk", "name", "kind", "division", "region", "parent_id")
+    if guide is not None:
+        units = units.annotate(
+            kind_delegated=Exists(guide.quota_rules.filter(unit_kind=OuterRef("kind"))),
+            unit_delegated=Exists(guide.unit_settings.filter(unit=OuterRef("pk"), quota__isnull=False)))
+    if with_groups:
+        units = units.annotate(accepted_group=Exists(accepted.filter(group=OuterRef("pk"))))
+    return list(units)
+
+
+def _derive_from(organisation, candidates):
+    kinds = {u.kind for u in candidates if getattr(u, "kind_delegated", False)}
+    units = {u.pk for u in candidates if getattr(u, "unit_delegated", False)}
+    return derive(organisation.division, organisation.region, candidates=candidates, kinds=kinds, units=units)
+
+
+def derived_unit(organisation, guide):
+    """The recommending unit of the organisation's jurisdiction under the guide (None if none exists). One query."""
+    return _derive_from(organisation, _candidates(organisation, guide))
+
+
+def reachable_units(organisation, guide):
+    """(the derived unit or None, the accepted membership units): everything the organisation may declare to, in
+    one query (they come with the place's candidates; `derive` never picks one of them)."""
+    candidates = _candidates(organisation, guide, with_groups=True)
+    groups = sorted((u for u in candidates if u.kind in MEMBERSHIP_KINDS and u.accepted_group), key=lambda u: u.name)
+    return _derive_from(organisation, candidates), groups
 
 
 def accepted_group_ids(organisation):
