@@ -40,7 +40,7 @@ def own_declaration(user, pk, queryset=None):
 def declaration_page_queryset():
     """Everything a declaration page shows, in a fixed number of queries."""
     return with_sent_up(Declaration.objects.select_related(
-        "guide", "organisation", "unit", "direction__category").prefetch_related(
+        "guide", "organisation", "unit", "direction").prefetch_related(
         "extra_directions", Prefetch("attachments", queryset=Attachment.objects.select_related("kind"))))
 
 

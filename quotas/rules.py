@@ -12,6 +12,8 @@ from .queries import declarations_for_unit
 def in_jurisdiction(user, declaration):
     if declaration is None or not (user.is_authenticated and user.is_unit_staff):
         return False
+    if getattr(declaration, "loaded_in_jurisdiction_of", None) == user.pk:  # read through declarations_for_unit
+        return True
     return declarations_for_unit(user).filter(pk=declaration.pk).exists()
 
 
