@@ -7,7 +7,6 @@ part returns None when its room has no tables yet.
 
 from django.db import DatabaseError
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 
 from core.regions import REGION_NAMES, TILES
 from declarations.models import Declaration
@@ -32,23 +31,45 @@ def admin_declarations(guide, *, state=None, direction=None, region=None, includ
     return qs
 
 
-def by_state(guide):
-    rows = dict(Declaration.objects.filter(guide=guide).values_list("state").annotate(n=Count("id")).order_by())
-    return [{"key": value, "label": str(label), "n": rows.get(value, 0)} for value, label in S.choices]
+def breakdown(guide):
+    """[(state, direction id, region, unit id, n)] over the guide's declarations: one scan of them for the counts
+    below (by state, by direction, by region, per unit), which were four scans."""
+    return list(Declaration.objects.filter(guide=guide).order_by()
+                .values_list("state", "direction_id", "organisation__region", "unit_id").annotate(n=Count("id")))
 
 
-def by_direction(guide):
+def by_state(guide, rows=None):
+    rows = breakdown(guide) if rows is None else rows
+    counts = {}
+    for state, _direction, _region, _unit, n in rows:
+        counts[state] = counts.get(state, 0) + n
+    return [{"key": value, "label": str(label), "n": counts.get(value, 0)} for value, label in S.choices]
+
+
+def directions_of(guide):
+    return list(guide.directions.order_by("order", "id"))
+
+
+def by_direction(guide, rows=None, directions=None):
     """Declarations past draft, per direction of the guide (directions without any count 0)."""
-    rows = (guide.directions.annotate(n=Count("declarations", filter=~Q(declarations__state=S.DRAFT)))
-            .values("pk", "code", "name", "n").order_by("order", "id"))
-    return [{"key": r["pk"], "label": f"{r['code']}. {r['name']}", "n": r["n"]} for r in rows]
+    rows = breakdown(guide) if rows is None else rows
+    counts = {}
+    for state, direction, _region, _unit, n in rows:
+        if state != S.DRAFT:
+            counts[direction] = counts.get(direction, 0) + n
+    directions = directions_of(guide) if directions is None else directions
+    return [{"key": d.pk, "label": f"{d.code}. {d.name}", "n": counts.get(d.pk, 0)} for d in directions]
 
 
-def by_region(guide):
-    rows = (admin_declarations(guide).values("organisation__region").annotate(n=Count("id"))
-            .order_by("-n", "organisation__region"))
-    return [{"key": r["organisation__region"], "label": str(REGION_NAMES.get(r["organisation__region"], "—")),
-             "n": r["n"]} for r in rows]
+def by_region(guide, rows=None):
+    """Declarations past draft (the admin list's default, `admin_declarations`) per region, most first."""
+    rows = breakdown(guide) if rows is None else rows
+    counts = {}
+    for state, _direction, region, _unit, n in rows:
+        if state != S.DRAFT:
+            counts[region] = counts.get(region, 0) + n
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))
+    return [{"key": region, "label": str(REGION_NAMES.get(region, "—")), "n": n} for region, n in ordered]
 
 
 def region_tiles(regions):
@@ -58,78 +79,95 @@ def region_tiles(regions):
             for code, (short, x, y) in TILES.items()]
 
 
-def unit_progress(guide):
+def unit_progress(guide, rows=None):
     """Per unit with something to confirm: submitted/passed counts, its deadline and list state."""
+    rows = breakdown(guide) if rows is None else rows
+    declared, passed = {}, {}
+    for state, _direction, _region, unit, n in rows:
+        if unit is None or state == S.DRAFT:
+            continue
+        declared[unit] = declared.get(unit, 0) + n
+        if state not in (S.SUBMITTED, S.RETURNED):
+            passed[unit] = passed.get(unit, 0) + n
     lists = RecommendationList.objects.filter(guide=guide, unit=OuterRef("pk"))
     extension = UnitGuideSetting.objects.filter(guide=guide, unit=OuterRef("pk"), deadline__isnull=False)
-    in_guide = Q(declarations__guide=guide) & ~Q(declarations__state=S.DRAFT)
     try:
         units = list(
             Unit.objects.annotate(
-                n_declarations=Count("declarations", filter=in_guide),
-                n_passed=Count("declarations", filter=in_guide & ~Q(declarations__state__in=[S.SUBMITTED, S.RETURNED])),
                 list_state=Subquery(lists.values("state")[:1]),
                 confirmed_at=Subquery(lists.values("confirmed_at")[:1]),
                 deadline=Subquery(extension.values("deadline")[:1]),
-            ).filter(Q(n_declarations__gt=0) | Q(list_state__isnull=False)).order_by("region", "name")
+            ).filter(Q(pk__in=list(declared)) | Q(list_state__isnull=False)).order_by("region", "name")
+            .only("pk", "name", "kind", "region", "parent_id")
         )
     except DatabaseError:
         return None
     for u in units:
+        u.n_declarations, u.n_passed = declared.get(u.pk, 0), passed.get(u.pk, 0)
         u.extended = u.deadline is not None
         u.deadline = u.deadline or guide.unit_deadline
         u.confirmed = u.list_state == RecommendationList.State.CONFIRMED
     return units
 
 
-def review_progress(guide):
-    """Per panel: active assignments on its directions' declarations, and how many are scored."""
-    # Separate subqueries: joining assignments and reviewers in one query multiplies the rows.
-    assignments = Assignment.objects.filter(declaration__guide=guide, state="active",
-                                            declaration__direction__panels=OuterRef("pk"))
-    reviewers = Panel.reviewers.through.objects.filter(panel=OuterRef("pk"))
+def _assignments_by_direction(guide):
+    """{direction id: {"total": active assignments, "done": with a submitted review}}: one grouped query."""
+    rows = (Assignment.objects.filter(declaration__guide=guide, state="active").order_by()
+            .values("declaration__direction").annotate(total=Count("pk"),
+                                                       done=Count("pk", filter=Q(review__state="submitted"))))
+    return {r["declaration__direction"]: r for r in rows}
 
-    def count(qs):
-        return Coalesce(Subquery(qs.order_by().values("declaration__direction__panels")
-                                 .annotate(n=Count("pk")).values("n")[:1]), 0)
 
+def review_progress(guide, by_direction=None):
+    """Per panel: active assignments on its directions' declarations, and how many are scored.
+
+    Summed from the per-direction counts (a declaration has one direction): a query that joined panels to
+    declarations to assignments counted each panel's rows again per panel (44 ms of the dashboard's SQL at
+    5,000 declarations, against 2 ms for the grouped count)."""
     try:
-        panels = list(Panel.objects.filter(guide=guide).annotate(
-            total=count(assignments),
-            done=count(assignments.filter(review__state="submitted")),
-            n_reviewers=Coalesce(Subquery(reviewers.order_by().values("panel").annotate(n=Count("pk"))
-                                          .values("n")[:1]), 0),
-        ).order_by("id"))
+        by_direction = _assignments_by_direction(guide) if by_direction is None else by_direction
+        panels = list(Panel.objects.filter(guide=guide).annotate(n_reviewers=Count("reviewers", distinct=True))
+                      .order_by("id"))
+        directions = {}
+        for panel_id, direction_id in (Panel.directions.through.objects.filter(panel__guide=guide)
+                                       .values_list("panel_id", "direction_id")):
+            directions.setdefault(panel_id, []).append(direction_id)
     except DatabaseError:
         return None
     for p in panels:
+        rows = [by_direction[d] for d in directions.get(p.pk, []) if d in by_direction]
+        p.total = sum(r["total"] for r in rows)
+        p.done = sum(r["done"] for r in rows)
         p.percent = round(100 * p.done / p.total) if p.total else 0
     return panels
 
 
-def review_by_direction(guide):
+def review_by_direction(guide, by_direction=None, directions=None):
     """Per direction with active assignments: how many there are and how many are scored."""
     try:
-        rows = list(Assignment.objects.filter(declaration__guide=guide, state="active").order_by()
-                    .values("declaration__direction").annotate(
-                        total=Count("pk"), done=Count("pk", filter=Q(review__state="submitted"))))
+        by_direction = _assignments_by_direction(guide) if by_direction is None else by_direction
     except DatabaseError:
         return None
-    by_direction = {r["declaration__direction"]: r for r in rows}
     return [{"key": d.pk, "label": f"{d.code}. {d.name}", "total": by_direction[d.pk]["total"],
              "done": by_direction[d.pk]["done"]}
-            for d in guide.directions.order_by("order", "id") if d.pk in by_direction]
+            for d in (directions_of(guide) if directions is None else directions) if d.pk in by_direction]
 
 
 def summary(guide):
-    states = by_state(guide)
+    rows = breakdown(guide)
+    directions = directions_of(guide)
+    states = by_state(guide, rows)
+    try:
+        assignments = _assignments_by_direction(guide)
+    except DatabaseError:
+        assignments = None
     return {
         "states": states,
         "total": sum(s["n"] for s in states if s["key"] != S.DRAFT),
         "drafts": next(s["n"] for s in states if s["key"] == S.DRAFT),
-        "directions": by_direction(guide),
-        "regions": by_region(guide),
-        "units": unit_progress(guide),
-        "panels": review_progress(guide),
-        "review_directions": review_by_direction(guide),
+        "directions": by_direction(guide, rows, directions),
+        "regions": by_region(guide, rows),
+        "units": unit_progress(guide, rows),
+        "panels": review_progress(guide, assignments) if assignments is not None else None,
+        "review_directions": review_by_direction(guide, assignments, directions) if assignments is not None else None,
     }
