@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from core.forms import NewAccountForm
 from core.regions import division_for_name, division_name, is_division, region_matches_division
-from declarations.fields import LeanFormMixin
+from declarations.fields import PLAIN_RENDERER, LeanFormMixin
 from declarations.models import Declaration, Direction, Guide
 from units.models import Unit
 from units.validators import validate_seal
@@ -36,6 +36,8 @@ class GuideChoiceForm(forms.Form):
 
 class FilterForm(forms.Form):
     """Filters of the workspace list. Every parameter is checked; a bad one is reported, not ignored silently."""
+
+    default_renderer = PLAIN_RENDERER  # the selects written in Python, not one template per option
 
     direction = forms.ModelChoiceField(label=gettext_lazy("方向"), queryset=Direction.objects.none(), required=False,
                                        error_messages={"invalid_choice": gettext_lazy("所选方向不属于该指南")})

@@ -37,10 +37,10 @@ from .models import RecommendationList
 from .queries import (
     counter,
     declarations_for_unit,
-    entries_of,
     guides_with_pending_work,
     list_and_entry,
     quota_and_deadline,
+    table_entries,
     workspace_queryset,
 )
 from .readiness import child_ranks, child_states, confirmation_blockers
@@ -107,8 +107,11 @@ def workspace(request):
 def _declaration_in_jurisdiction(request, pk):
     """The declaration with what its page shows, if it is in the unit's jurisdiction (quotas.rules.in_jurisdiction,
     asked in the same query), else None."""
-    return (declaration_page_queryset().filter(pk__in=declarations_for_unit(request.user).values("pk"))
+    decl = (declaration_page_queryset().filter(pk__in=declarations_for_unit(request.user).values("pk"))
             .filter(pk=pk).first())
+    if decl is not None:
+        decl.loaded_in_jurisdiction_of = request.user.pk  # the jurisdiction rule need not ask again (quotas.rules)
+    return decl
 
 
 @permission_required("quotas.work_as_unit")
@@ -173,7 +176,7 @@ def _ranking_context(request, rec_list, guides=None, error=None):
     now = timezone.now()
     children = child_states(rec_list.unit, rec_list.guide)
     ranks = child_ranks(rec_list) if children else {}
-    entries = list(entries_of(rec_list))
+    entries = list(table_entries(rec_list))
     for e in entries:
         e.child_rank = ranks.get(e.declaration_id)
     blockers = [] if rec_list.is_confirmed else confirmation_blockers(rec_list, now=now, numbers=context["numbers"],
@@ -258,7 +261,7 @@ def confirm(request, rec_list, pk):
 def list_detail(request, rec_list, pk):
     """A list read-only: for its own unit, its parent unit and the ministry."""
     return render(request, "quotas/list_detail.html", {
-        **_list_context(rec_list, request.user), "entries": list(entries_of(rec_list)),
+        **_list_context(rec_list, request.user), "entries": list(table_entries(rec_list)),
         "exempt_min": rec_list.guide.quota_exempt_dcmm_min, "history": records_for(rec_list)[:50],
         "reopen_form": ReasonForm(), "is_ministry": request.user.is_ministry})
 
