@@ -16,7 +16,7 @@ inlined again, which took minutes for a few thousand projects.
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Subquery
 
 from core.models import AuditRecord
 from core.regions import REGIONS
@@ -24,8 +24,8 @@ from declarations.models import Attachment, Declaration, Direction
 from units.models import Unit
 
 from .conflicts import conflict_reason, declared_conflict_ids
-from .models import Assignment, Panel, Review, ReviewerProfile
-from .setup import settings_for
+from .models import Assignment, Criterion, Panel, Review, ReviewerProfile, ScoringSheet
+from .setup import settings_for, sheet_for
 
 TRIM_FROM = 5  # 去掉一个最高分和一个最低分 from this many reviews on
 RANKED_STATES = (Declaration.State.RECOMMENDED, Declaration.State.SELECTED, Declaration.State.NOT_SELECTED)
@@ -299,4 +299,16 @@ def reviewer_page_assignment(user, pk):
     conflict_ids = {decl.organisation_id} if profile is not None and profile.conflicted else set()
     if conflict_reason(profile, decl, region_switch=cfg.region_conflict, conflict_ids=conflict_ids):
         return None
+    a.reviewer_available = profile is not None and profile.is_active  # the page shows it: no second read
     return a, decl, cfg
+
+
+def sheet_criteria(declaration):
+    """The criteria of the scoring sheet `declaration` is scored on, in one query: the sheet chosen exactly as
+    review.setup.sheet_for chooses it (the direction's own, else the guide's default), as a subquery. No
+    criteria found (no sheet yet, or an empty one): sheet_for decides, creating the default sheet if needed."""
+    chosen = (ScoringSheet.objects.filter(Q(direction_id=declaration.direction_id) | Q(direction__isnull=True),
+                                          guide_id=declaration.guide_id)
+              .order_by(F("direction_id").asc(nulls_last=True)).values("pk")[:1])
+    criteria = list(Criterion.objects.filter(sheet_id=Subquery(chosen)))
+    return criteria or list(sheet_for(declaration).criteria.all())

@@ -20,6 +20,7 @@ from .models import Assignment, Review, ReviewerProfile
 from .queries import (
     reviewer_assignments,
     reviewer_page_assignment,
+    sheet_criteria,
 )
 from .reviewers import declare_conflict
 from .signals import review_copy_requested
@@ -55,16 +56,12 @@ def _reviewer_page(request, pk, **_url):
     return a
 
 
-def _available(user):
-    return ReviewerProfile.objects.filter(user=user, is_active=True).exists()
-
-
 @permission_required("review.work_as_reviewer")
 @permission_required("review.open_assignment", fetch=_reviewer_page)
 def score(request, a, pk):
     view, cfg = a.shown, a.cfg
     review = getattr(a, "review", None)
-    criteria = list(setup.sheet_for(view.decl).criteria.all())
+    criteria = sheet_criteria(view.decl)
     values = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
     comment = review.comment if review else ""
     errors = {}
@@ -85,7 +82,7 @@ def score(request, a, pk):
             for c in criteria]
     return render(request, "review/score.html", {
         "a": a, "decl": view.decl, "blind": view.blind, "cfg": cfg, "rows": rows, "comment": comment,
-        "comment_error": errors.get("comment"), "review": review, "available": _available(request.user),
+        "comment_error": errors.get("comment"), "review": review, "available": a.reviewer_available,
         "submitted": bool(review and review.state == Review.State.SUBMITTED),
         "max_total": setup.sheet_max_total(criteria), "attachments": view.attachments,
         "decline_form": ReasonForm()}, status=400 if errors else 200)
