@@ -211,18 +211,18 @@ def test_query_count_is_constant(counts, case):
 # The most queries each page may run, whatever the rows (pretalx's style): a page that needs more is a
 # regression to look at, not a number to raise. A signed-in page pays 3 of them for itself: the session, the
 # user and the unread-notification count of the navigation bar.
-# Budgets as measured after the jurisdiction, readiness and stamped-scan work landed (derived unit, confirmation
-# blockers, scan boxes, the attachment checklist each cost a query or few; the edit page now reads its directions
-# three times and its attachment kinds twice); lowering them is the fast-pages work still open. The review guide
-# page reads its latest automatic-assignment run (status and link) since assignment runs in the worker (issue 14).
+# As measured once issue 13's work removed the repeated reads (the edit page's directions and attachment kinds,
+# the derived unit's three queries, the documents boxes' repeated current-document reads, the dashboard's per-panel
+# subqueries); applicant_detail is a draft's page, with the eligibility check. The review guide page reads its
+# latest automatic-assignment run (status and link) since assignment runs in the worker (issue 14).
 MAX_QUERIES = {
-    "applicant_dashboard": 6, "applicant_edit": 17, "applicant_detail": 19, "unit_declaration": 13,
-    "reviewer_score": 11, "applicant_guide": 10, "unit_workspace": 13, "unit_ranking": 20, "unit_list_detail": 15,
-    "district_ranking": 17, "admin_quota_overview": 9, "admin_units": 4, "admin_list_detail": 16,
+    "applicant_dashboard": 6, "applicant_edit": 10, "applicant_detail": 12, "unit_declaration": 11,
+    "reviewer_score": 9, "applicant_guide": 10, "unit_workspace": 13, "unit_ranking": 16, "unit_list_detail": 11,
+    "district_ranking": 14, "admin_quota_overview": 10, "admin_units": 4, "admin_list_detail": 12,
     "reviewer_queue": 6, "reviewer_profile": 6, "admin_review_index": 4, "admin_review_guide": 16,
     "admin_panel_new": 6, "admin_panel_edit": 9, "admin_assignments": 14, "admin_review_ranking": 13,
-    "admin_declaration_reviews": 19, "public_results_index": 1, "public_results_guide": 2, "admin_dashboard": 12,
-    "admin_declarations": 7, "admin_audit_log": 7, "inbox": 5, "admin_guide_list": 4, "admin_guide_detail": 10,
+    "admin_declaration_reviews": 18, "public_results_index": 1, "public_results_guide": 2, "admin_dashboard": 10,
+    "admin_declarations": 6, "admin_audit_log": 7, "inbox": 5, "admin_guide_list": 4, "admin_guide_detail": 10,
 }
 
 
