@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from .exports import start_audit_export
 from .health import run_checks
 from .models import AuditRecord, Export, Notification
 from .notify import mark_read
+from .pagination import numbered_page
 from .queries import EXPORT_COLUMNS, AuditFilterForm, audit_records, export_rows, inbox
 
 # Each role's workspace; apps add theirs by URL name.
@@ -43,7 +43,7 @@ def inbox_list(request):
     qs = inbox(request.user)
     if only_unread:
         qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = numbered_page(request, qs, PAGE_SIZE)
     return render(request, "core/inbox.html", {"page": page, "only_unread": only_unread,
                                                "query": "unread=1" if only_unread else ""})
 
@@ -85,7 +85,7 @@ def _audit_filters(request):
 @require_GET
 def audit_log(request):
     form, filters = _audit_filters(request)
-    page = Paginator(audit_records(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = numbered_page(request, audit_records(filters), PAGE_SIZE)
     codes = AuditRecord.objects.order_by("action").values_list("action", flat=True).distinct()
     actions = sorted(((code, action_label(code)) for code in codes), key=lambda a: (a[0].split(".")[0], a[1]))
     for r in page:

@@ -285,7 +285,21 @@ class Declaration(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["guide", "organisation"], name="one_declaration_per_guide"),
         ]
-        indexes = [models.Index(fields=["guide", "unit", "state"])]
+        # The list pages' filters and orders (issue 14): keyset pages read a range of one of these indexes.
+        # Non-drafts: the admin's list (by id, or by state / direction then id) and a unit's list (newest first).
+        # Ranked: the assignment table and the ranking (by id, or per direction then id).
+        indexes = [
+            models.Index(fields=["guide", "unit", "state"]),
+            models.Index(fields=["guide", "id"], condition=~Q(state="draft"), name="decl_list_idx"),
+            models.Index(fields=["guide", "state", "id"], name="decl_list_state_idx"),
+            models.Index(fields=["guide", "direction", "id"], condition=~Q(state="draft"), name="decl_list_dir_idx"),
+            models.Index(fields=["unit", "guide", "-submitted_at", "-id"], condition=~Q(state="draft"),
+                         name="decl_unit_list_idx"),
+            models.Index(fields=["guide", "id"], condition=Q(state__in=["recommended", "selected", "not_selected"]),
+                         name="decl_ranked_idx"),
+            models.Index(fields=["guide", "direction", "id"],
+                         condition=Q(state__in=["recommended", "selected", "not_selected"]), name="decl_ranked_dir_idx"),
+        ]
 
     def __str__(self):
         return self.project_name or str(_("（未命名项目）"))

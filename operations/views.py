@@ -1,12 +1,12 @@
 """The ministry's own pages: its home, the dashboard of a guide, and the list the dashboard's numbers open."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from core.decorators import permission_required
+from core.pagination import BadCursor, keyset_page, query_without, refuse_cursor
 from core.regions import REGION_NAMES
 from declarations.models import Declaration, Guide
 from declarations.queries import first_guide_with_work, guides_with_open_declarations
@@ -14,6 +14,7 @@ from declarations.queries import first_guide_with_work, guides_with_open_declara
 from . import dashboard as dash
 
 PAGE_SIZE = 50
+DECLARATION_ORDER = [("id", False)]
 
 
 @permission_required("operations.ministry")
@@ -74,15 +75,18 @@ def admin_declarations(request):
     direction = int(direction) if direction and direction.isdigit() else None
     region = request.GET.get("region") if request.GET.get("region") in REGION_NAMES else None
     qs = (dash.admin_declarations(guide, state=state, direction=direction, region=region)
-          .select_related("organisation", "direction", "unit").order_by("direction__order", "id")
+          .select_related("organisation", "direction", "unit")
           # Only what the table shows: a declaration's full row carries every text of the application.
           .only("project_name", "state", "submitted_at", "organisation__name", "organisation__region",
                 "direction__code", "direction__name", "unit__name"))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "operations/declarations.html", {"query": query.urlencode(),
-        "guide": guide, "guides": guides, "page": page, "state": state, "direction": direction, "region": region,
-        "state_label": Declaration.State(state).label if state else "",
+    # Keyset pages in id order (the order of declaration numbers): the guide's indexes on (guide, id),
+    # (guide, state, id) and (guide, direction, id) serve page 1 and page 5,000 alike.
+    try:
+        page = keyset_page(qs, DECLARATION_ORDER, request.GET.get("cursor"), PAGE_SIZE, "operations.declarations")
+    except BadCursor:
+        return refuse_cursor(request)
+    return render(request, "operations/declarations.html", {"query": query_without(request, "cursor"),
+        "guide": guide, "guides": guides, "page": page, "count": qs.count(), "state": state, "direction": direction,
+        "region": region, "state_label": Declaration.State(state).label if state else "",
         "region_label": REGION_NAMES.get(region, ""),
         "direction_obj": guide.directions.filter(pk=direction).first() if direction else None})

@@ -47,10 +47,6 @@ class FilterForm(forms.Form):
                                error_messages={"invalid_choice": gettext_lazy("名额筛选只能是“不占名额”或“占用名额”")})
     q = forms.CharField(label=gettext_lazy("搜索"), required=False, max_length=50,
                         error_messages={"max_length": gettext_lazy("搜索内容不能超过 50 个字")})
-    page = forms.IntegerField(required=False, min_value=1, max_value=100000,
-                              error_messages={"invalid": gettext_lazy("页码须为正整数"),
-                                              "min_value": gettext_lazy("页码须为正整数"),
-                                              "max_value": gettext_lazy("页码过大")})
 
     def __init__(self, *args, guide, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +55,7 @@ class FilterForm(forms.Form):
         self.fields["q"].widget.attrs["placeholder"] = _("项目名称、申报单位或信用代码")
         self.fields["direction"].empty_label = _("全部方向")
         for name, field in self.fields.items():
-            field.widget.attrs["class"] = "form-control" if name in ("q", "page") else "form-select"
+            field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
 
     def apply(self, qs):
         d = self.cleaned_data

@@ -93,6 +93,8 @@ class ListEntry(models.Model):
         verbose_name_plural = _("推荐名单条目")
         ordering = ["rank", "id"]
         constraints = [models.UniqueConstraint(fields=["rec_list", "declaration"], name="one_entry_per_list")]
+        # A ranking page is a range of ranks of one list (issue 14).
+        indexes = [models.Index(fields=["rec_list", "rank", "id"], name="entry_rank_idx")]
 
     def __str__(self):
         return f"{self.rank}. {self.declaration}"

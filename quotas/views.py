@@ -2,10 +2,9 @@
 lists, formal_check and recommendation. The ministry's unit and quota pages are in manage_views.py."""
 
 import io
-from urllib.parse import urlencode
+import math
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from core.audit import records_for
 from core.decorators import permission_required
 from core.forms import error_messages, first_error
 from core.security import confirm_fresh_password, safe_next
+from core.pagination import BadCursor, keyset_page, query_without, refuse_cursor
 from declarations.eligibility import earlier_in_demo_period
 from declarations.models import Declaration
 from declarations.queries import declaration_page_queryset, first_guide_with_work, guides_with_open_declarations
@@ -47,6 +47,9 @@ from .readiness import child_ranks, child_states, confirmation_blockers
 
 S = Declaration.State
 PAGE_SIZE = 50
+# Non-draft declarations always carry their submission time (a withdrawal makes a draft again).
+WORKSPACE_ORDER = [("submitted_at", True), ("id", True)]
+RANK_PAGE = 100  # entries per page of a ranking (a big province ranks thousands)
 
 
 def choose_guide(request):
@@ -88,20 +91,19 @@ def workspace(request):
     rec_list = lists.get_list(unit=unit, guide=guide)
     form = FilterForm(request.GET, guide=guide)
     qs = workspace_queryset(unit, guide)
-    page_number = 1
     if form.is_valid():
         qs = form.apply(qs)
-        page_number = form.cleaned_data.get("page") or 1
     else:
         error_messages(request, form)
-    qs = qs.order_by("-submitted_at", "-pk")
-    paginator = Paginator(qs, PAGE_SIZE)
-    page = paginator.get_page(page_number)
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    # Newest first, a keyset page at a time (index on unit, guide, submission time, id of non-drafts).
+    try:
+        page = keyset_page(qs, WORKSPACE_ORDER, request.GET.get("cursor"), PAGE_SIZE, "quotas.workspace")
+    except BadCursor:
+        return refuse_cursor(request)
     unchecked = Declaration.objects.filter(guide=guide, unit=unit, state=S.SUBMITTED).count()
     return render(request, "quotas/workspace.html", {
         **_list_context(rec_list, request.user), "guides": guides, "form": form, "page": page,
-        "rows": page.object_list, "unchecked": unchecked, "querystring": urlencode(params)})
+        "rows": page.object_list, "unchecked": unchecked, "query": query_without(request, "cursor")})
 
 
 def _declaration_in_jurisdiction(request, pk):
@@ -176,15 +178,32 @@ def _ranking_context(request, rec_list, guides=None, error=None):
     now = timezone.now()
     children = child_states(rec_list.unit, rec_list.guide)
     ranks = child_ranks(rec_list) if children else {}
-    entries = list(table_entries(rec_list))
+    entries, rank_page = _entries_page(request, rec_list, context["numbers"]["total"])
     for e in entries:
         e.child_rank = ranks.get(e.declaration_id)
     blockers = [] if rec_list.is_confirmed else confirmation_blockers(rec_list, now=now, numbers=context["numbers"],
                                                                       children=children)
-    return {**context, "entries": entries, "guides": guides, "exempt_min": rec_list.guide.quota_exempt_dcmm_min,
-            "error": error, "blockers": blockers,
+    return {**context, "entries": entries, "rank_page": rank_page, "guides": guides,
+            "exempt_min": rec_list.guide.quota_exempt_dcmm_min, "error": error, "blockers": blockers,
             "children": [{"unit": c.unit, "list": c.rec_list, "confirmed": c.confirmed, "deadline": c.deadline,
                           "deadline_passed": c.deadline_passed(now), "blocks": c.blocks(now)} for c in children]}
+
+
+def _entries_page(request, rec_list, total):
+    """One page of the list in rank order and the pager's numbers. Ranks run 1…n without gaps, so page p is
+    the entries after rank (p − 1) × RANK_PAGE: an index range scan whatever the page."""
+    source = request.POST if request.method == "POST" else request.GET
+    raw = (source.get("page") or "1").strip()
+    pages = max(1, math.ceil(total / RANK_PAGE))
+    number = int(raw) if raw.isdigit() else 0
+    if not 1 <= number <= pages:
+        if request.method == "GET":
+            messages.warning(request, _("没有第 %(p)s 页（共 %(n)s 页），已显示第 %(q)s 页")
+                             % {"p": raw[:20], "n": pages, "q": 1 if number < 1 else pages})
+        number = 1 if number < 1 else pages
+    entries = list(table_entries(rec_list).filter(rank__gt=(number - 1) * RANK_PAGE)[:RANK_PAGE])
+    return entries, {"number": number, "pages": pages, "total": total, "query": query_without(request, "page"),
+                     "previous": number - 1 if number > 1 else None, "next": number + 1 if number < pages else None}
 
 
 def _ranking_response(request, rec_list, error=None):
@@ -193,7 +212,9 @@ def _ranking_response(request, rec_list, error=None):
         return render(request, "quotas/_ranking_panel.html", _ranking_context(request, rec_list, error=error))
     if error:
         messages.error(request, error)
-    return redirect(reverse("quotas:ranking") + f"?guide={rec_list.guide_id}")
+    page = request.POST.get("page", "")
+    return redirect(reverse("quotas:ranking") + f"?guide={rec_list.guide_id}"
+                    + (f"&page={page}" if page.isdigit() and page != "1" else ""))
 
 
 def _list(request, pk):
@@ -260,8 +281,10 @@ def confirm(request, rec_list, pk):
 @permission_required("quotas.view_list", fetch=_list_for_page)
 def list_detail(request, rec_list, pk):
     """A list read-only: for its own unit, its parent unit and the ministry."""
+    context = _list_context(rec_list, request.user)
+    entries, rank_page = _entries_page(request, rec_list, context["numbers"]["total"])
     return render(request, "quotas/list_detail.html", {
-        **_list_context(rec_list, request.user), "entries": list(table_entries(rec_list)),
+        **context, "entries": entries, "rank_page": rank_page,
         "exempt_min": rec_list.guide.quota_exempt_dcmm_min, "history": records_for(rec_list)[:50],
         "reopen_form": ReasonForm(), "is_ministry": request.user.is_ministry})
 

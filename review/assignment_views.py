@@ -3,13 +3,13 @@ worker), who reviews which declaration, adding, removing and swapping reviewers.
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.decorators import permission_required
+from core.pagination import BadCursor, keyset_page, query_without, refuse_cursor
 from declarations.models import Declaration
 
 from . import assignment, setup
@@ -22,6 +22,8 @@ from .reviewers import pending_conflict_pairs
 from .views import guide_or_404, posted_id
 
 User = get_user_model()
+ASSIGNMENT_PAGE_SIZE = 50
+ASSIGNMENT_ORDER = [("id", False)]
 LOADS_LISTED = 100  # beyond this many reviewers the run's page gives the spread of the load, not every name
 
 
@@ -52,25 +54,39 @@ def run_page(request, guide_pk, pk):
 
 @permission_required("review.manage")
 def assignments(request, guide_pk):
+    """The assignment table, one direction or panel (or all) at a time, a keyset page of projects at a time.
+    Each panel's reviewers are offered once per page (a datalist), not once per row."""
     guide = guide_or_404(guide_pk)
     cfg = setup.settings_for(guide)
-    direction_id = request.GET.get("direction", "")
+    direction_id, panel_id = request.GET.get("direction", ""), request.GET.get("panel", "")
     direction = guide.directions.filter(pk=int(direction_id)).first() if direction_id.isdigit() else None
-    decls = assignment_overview(guide)
-    if direction is not None:
-        decls = decls.filter(direction=direction)
-    decls = list(decls)
+    panels = list(Panel.objects.filter(guide=guide).prefetch_related("directions").order_by("pk"))
+    panel = next((p for p in panels if str(p.pk) == panel_id), None)
+    if (direction_id and direction is None) or (panel_id and panel is None):
+        messages.warning(request, _("所选方向或评审组不属于该指南，已显示全部项目"))
+    try:
+        page = keyset_page(assignment_overview(guide, direction=direction, panel=panel), ASSIGNMENT_ORDER,
+                           request.GET.get("cursor"), ASSIGNMENT_PAGE_SIZE, "review.assignments")
+    except BadCursor:
+        return refuse_cursor(request)
+    decls = page.object_list
     # The pickers offer the reviewers of each declaration's panel (all reviewers where it has none).
-    panels = list(Panel.objects.filter(guide=guide).prefetch_related(
-        "directions", Prefetch("reviewers", queryset=User.objects.select_related("reviewer_profile")
-                               .filter(reviewer_profile__isnull=False).order_by("pk"))))
-    everyone = list(User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
-                    .select_related("reviewer_profile").order_by("pk"))
-    by_direction = {d.pk: list(p.reviewers.all()) for p in panels for d in p.directions.all()}
+    panel_of = {d.pk: p for p in panels for d in p.directions.all()}
+    shown = {panel_of[d.direction_id].pk for d in decls if d.direction_id in panel_of}
+    members = {}
+    for row in (Panel.reviewers.through.objects.filter(panel_id__in=shown)
+                .select_related("user__reviewer_profile").filter(user__reviewer_profile__isnull=False)
+                .order_by("user_id")):
+        members.setdefault(row.panel_id, []).append(row.user)
+    pickers = {f"panel-{pk}": users for pk, users in members.items()}
+    if any(d.direction_id not in panel_of for d in decls):
+        pickers["everyone"] = list(User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
+                                   .select_related("reviewer_profile").order_by("pk"))
     declared = pending_conflict_pairs({a.reviewer_id for d in decls for a in d.assignments.all()},
-                                               {d.organisation_id for d in decls})
+                                      {d.organisation_id for d in decls})
     for d in decls:
-        d.candidates = by_direction.get(d.direction_id, everyone)
+        d.picker = f"panel-{panel_of[d.direction_id].pk}" if d.direction_id in panel_of else "everyone"
+        d.n_active = d.n_done = 0
         for a in d.assignments.all():
             profile = getattr(a.reviewer, "reviewer_profile", None)
             # An assignment made before a conflict became known is flagged for the admin to swap.
@@ -79,8 +95,11 @@ def assignments(request, guide_pk):
             if a.is_active and not a.conflict and (a.reviewer_id, d.organisation_id) in declared:
                 a.conflict = _("专家申明了与申报单位的回避（待处理）")
             a.unavailable = a.is_active and not submitted and profile is not None and not profile.is_active
+            d.n_active += a.is_active
+            d.n_done += submitted
     return render(request, "review/assignments.html", {
-        "guide": guide, "cfg": cfg, "decls": decls, "need": cfg.reviewers_per_declaration,
+        "guide": guide, "cfg": cfg, "decls": decls, "need": cfg.reviewers_per_declaration, "page": page,
+        "pickers": pickers, "query": query_without(request, "cursor"), "panels": panels, "panel": panel,
         "directions": guide.directions.all(), "direction": direction})
 
 

@@ -224,7 +224,8 @@ class Assignment(models.Model):
         verbose_name_plural = _("评审分配")
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["declaration", "reviewer"], name="one_assignment_per_pair")]
-        indexes = [models.Index(fields=["reviewer", "state"])]
+        # A reviewer's queue: keyset pages in id order among their active assignments (issue 14).
+        indexes = [models.Index(fields=["reviewer", "state", "id"], name="assignment_queue_idx")]
 
     def __str__(self):
         return f"{self.reviewer} → {self.declaration_id}"

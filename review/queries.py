@@ -188,42 +188,71 @@ def ranking_page_rows(guide, *, page=1, per_page=200, order="final", directions=
     return rows, page_obj
 
 
-def reviewer_assignments(user):
-    """The reviewer's active assignments that the conflict rule still allows, with what the queue shows.
+QUEUE_STATUSES = ("todo", "done")
+# What a queue row reads of a declaration: the masker needs the organisation's identity and the unit's name;
+# the application's long texts stay in the database.
+_QUEUE_DEFER = tuple(f"declaration__{f}" for f in ("summary", "innovation", "ip_items", "cases", "benefits",
+                                                   "promotion", "open_source", "return_reason"))
 
-    One query for the rows plus one for the reviewer's declared conflicts, whatever the count.
-    """
-    profile = ReviewerProfile.objects.filter(user=user).prefetch_related("conflicts").first()
+
+def reviewer_queue(user, status=""):
+    """The reviewer's active assignments (a queryset for a keyset page), "todo" without a submitted review,
+    "done" with one, with what the queue shows. Oldest assignment first: the index on (reviewer, state, id)."""
+    qs = (Assignment.objects.filter(reviewer=user, state=Assignment.State.ACTIVE)
+          .select_related("declaration__organisation", "declaration__unit", "declaration__direction",
+                          "declaration__guide__review_settings", "review")
+          .defer(*_QUEUE_DEFER, "declaration__direction__requirements", "declaration__direction__content",
+                 "declaration__direction__outcomes"))
+    if status == "todo":
+        qs = qs.exclude(review__state=Review.State.SUBMITTED)
+    elif status == "done":
+        qs = qs.filter(review__state=Review.State.SUBMITTED)
+    return qs
+
+
+def queue_progress(user):
+    """(submitted, all) of the reviewer's active assignments, in one query."""
+    agg = Assignment.objects.filter(reviewer=user, state=Assignment.State.ACTIVE).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(review__state=Review.State.SUBMITTED)))
+    return agg["done"], agg["total"]
+
+
+def allowed_assignments(profile, rows):
+    """The rows the conflict rule still allows (a conflict found after assignment hides the task)."""
     if profile is None:
-        return profile, []
+        return []
     conflict_ids = declared_conflict_ids(profile)
-    rows = (Assignment.objects.filter(reviewer=user, state=Assignment.State.ACTIVE)
-            .select_related("declaration__organisation", "declaration__unit", "declaration__direction",
-                            "declaration__guide__review_settings", "review")
-            .order_by("-declaration__guide__year", "declaration__direction__order", "declaration_id"))
     allowed = []
     for a in rows:
         cfg = getattr(a.declaration.guide, "review_settings", None)
         region_switch = bool(cfg and cfg.region_conflict)
         if not conflict_reason(profile, a.declaration, region_switch=region_switch, conflict_ids=conflict_ids):
             allowed.append(a)
-    return profile, allowed
+    return allowed
 
 
-def assignment_overview(guide):
-    """The assignment table of a guide: recommended declarations with all their assignments in 2 queries."""
+def reviewer_profile(user):
+    return ReviewerProfile.objects.filter(user=user).prefetch_related("conflicts").first()
+
+
+def assignment_overview(guide, *, direction=None, panel=None):
+    """The assignment table of a guide: its ranked declarations (a queryset for a keyset page in id order,
+    served by the index on guide, direction, id of ranked declarations), their assignments prefetched.
+    Counts per row come from the prefetched assignments, not a GROUP BY over the whole guide."""
     from django.db.models import Prefetch
 
-    return (Declaration.objects.filter(guide=guide, state__in=[Declaration.State.RECOMMENDED,
-                                                               Declaration.State.SELECTED,
-                                                               Declaration.State.NOT_SELECTED])
-            .select_related("organisation", "direction", "unit")
-            .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related(
-                "reviewer__reviewer_profile", "review").prefetch_related("reviewer__reviewer_profile__conflicts")
-                .order_by("pk")))
-            .annotate(n_active=Count("assignments", filter=Q(assignments__state=Assignment.State.ACTIVE)),
-                      n_done=Count("assignments", filter=Q(assignments__review__state=Review.State.SUBMITTED)))
-            .order_by("direction__order", "pk"))
+    qs = (Declaration.objects.filter(guide=guide, state__in=RANKED_STATES)
+          .select_related("organisation", "direction")
+          .only("guide_id", "project_name", "state", "organisation__name", "organisation__region",
+                "organisation__credit_code", "direction__code", "direction__name", "unit_id")
+          .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related(
+              "reviewer__reviewer_profile", "review").prefetch_related("reviewer__reviewer_profile__conflicts")
+              .order_by("pk"))))
+    if direction is not None:
+        qs = qs.filter(direction=direction)
+    if panel is not None:
+        qs = qs.filter(direction__in=panel.directions.all())
+    return qs
 
 
 def guide_progress(guide):

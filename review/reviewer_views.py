@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.decorators import permission_required
+from core.pagination import BadCursor, keyset_page, query_without, refuse_cursor
 
 from . import assignment, scoring, setup
 from .base import ReviewError
@@ -18,19 +19,36 @@ from .forms import (
 )
 from .models import Assignment, Review, ReviewerProfile
 from .queries import (
-    reviewer_assignments,
+    QUEUE_STATUSES,
+    allowed_assignments,
+    queue_progress,
     reviewer_page_assignment,
+    reviewer_profile,
+    reviewer_queue,
     sheet_criteria,
 )
 from .reviewers import declare_conflict
 from .signals import review_copy_requested
 
+QUEUE_PAGE_SIZE = 50
+QUEUE_ORDER = [("id", False)]
+
 
 @permission_required("review.work_as_reviewer")
 def queue(request):
-    profile, rows = reviewer_assignments(request.user)
+    """The reviewer's tasks, a keyset page at a time (a reviewer may hold hundreds), filtered by status."""
+    profile = reviewer_profile(request.user)
+    status = request.GET.get("status", "")
+    if status and status not in QUEUE_STATUSES:
+        messages.warning(request, _("没有这种任务状态，已显示全部任务"))
+        status = ""
+    try:
+        page = keyset_page(reviewer_queue(request.user, status), QUEUE_ORDER, request.GET.get("cursor"),
+                           QUEUE_PAGE_SIZE, "review.queue")
+    except BadCursor:
+        return refuse_cursor(request)
     items = []
-    for a in rows:
+    for a in allowed_assignments(profile, page.object_list):
         cfg = getattr(a.declaration.guide, "review_settings", None)
         blind = cfg.blind if cfg else True
         review = getattr(a, "review", None)
@@ -39,10 +57,10 @@ def queue(request):
                       "org": "" if blind else a.declaration.organisation.name,
                       "state": review.get_state_display() if review else _("未开始"), "done": done,
                       "paused": not done and profile is not None and not profile.is_active})
-    done = sum(1 for i in items if i["done"])
+    done, total = queue_progress(request.user) if profile is not None else (0, 0)
     return render(request, "review/queue.html", {
-        "profile": profile, "items": items, "done": done, "total": len(items),
-        "percent": int(done * 100 / len(items)) if items else 0})
+        "profile": profile, "items": items, "done": done, "total": total, "page": page, "status": status,
+        "query": query_without(request, "cursor"), "percent": int(done * 100 / total) if total else 0})
 
 
 def _reviewer_page(request, pk, **_url):

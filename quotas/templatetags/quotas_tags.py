@@ -45,9 +45,13 @@ def ranking_rows(context):
     district_rank, base_rank = _("区级排序第 %(r)s 位"), _("基地排序第 %(r)s 位")
     cancel_title, recommended_text = escape(_("取消推荐")), escape(_("已推荐"))
     recommend_text, not_recommended_text = escape(_("推荐")), escape(_("不推荐"))
+    # A page of the ranking (quotas.views._entries_page): the page number rides along with each form, and the
+    # first and last ranks of the whole list (not of the page) cannot move further.
+    rank_page = context.get("rank_page") or {}
+    page = f'<input type="hidden" name="page" value="{escape(rank_page.get("number", 1))}">'
+    total = rank_page.get("total", len(entries))
     rows = []
-    last = len(entries) - 1
-    for i, e in enumerate(entries):
+    for e in entries:
         d = e.declaration
         pk, title = d.pk, escape(str(d))
         if d.unit_id == unit.pk:
@@ -75,7 +79,7 @@ def ranking_rows(context):
             recommend = (
                 f'\n      <form method="post" action="{recommend_url}" hx-post="{recommend_url}" '
                 f'hx-target="#ranking-panel" hx-swap="outerHTML">{csrf}\n'
-                f'        <input type="hidden" name="version" value="{version}"><input type="hidden" '
+                f'        <input type="hidden" name="version" value="{version}">{page}<input type="hidden" '
                 f'name="declaration" value="{pk}">\n        {button}\n      </form>\n    ')
         elif e.recommended:
             recommend = f'<span class="badge bg-primary">{recommend_text}</span>'
@@ -88,12 +92,12 @@ def ranking_rows(context):
                 buttons = "\n" + "\n".join(
                     f'      <form method="post" action="{move_url}" hx-post="{move_url}" hx-target="#ranking-panel" '
                     f'hx-swap="outerHTML" class="d-inline">{csrf}\n'
-                    f'        <input type="hidden" name="version" value="{version}"><input type="hidden" '
+                    f'        <input type="hidden" name="version" value="{version}">{page}<input type="hidden" '
                     f'name="declaration" value="{pk}"><input type="hidden" name="direction" value="{way}">\n'
                     f'        <button class="btn btn-sm btn-outline-secondary" type="submit" '
                     f'{"disabled" if off else ""} aria-label="{escape(label % {"p": d})}">{arrow}</button></form>'
-                    for way, off, label, arrow in (("up", i == 0, _("上移“%(p)s”"), "↑"),
-                                                   ("down", i == last, _("下移“%(p)s”"), "↓"))) + "\n    "
+                    for way, off, label, arrow in (("up", e.rank == 1, _("上移“%(p)s”"), "↑"),
+                                                   ("down", e.rank == total, _("下移“%(p)s”"), "↓"))) + "\n    "
             move = f'<td class="text-nowrap">{buttons}</td>'
         rows.append(
             f'\n  <tr data-declaration="{pk}" class="{"table-primary" if e.recommended else ""}">\n'
