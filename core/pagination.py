@@ -11,7 +11,7 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.core import signing
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -99,16 +99,23 @@ def _key(row, order):
 
 
 def keyset_page(qs, order, cursor, size, scope):
-    """The page of `qs` after (or before) `cursor` in `order` ([(field, descending)], unique as a whole:
+    """The page of `qs` (a queryset, or a list of disjoint querysets) after (or before) `cursor` in `order` ([(field, descending)], unique as a whole:
     end with the primary key). The order's fields must be non-null columns of the rows (an index on the
     filter columns followed by them serves the query)."""
     direction, values = decode_cursor(scope, cursor, len(order)) if cursor else (AFTER, None)
     backwards = direction == BEFORE
     ordering = [("-" if desc != backwards else "") + field for field, desc in order]
-    qs = qs.order_by(*ordering)
-    if values is not None:
-        qs = qs.filter(_beyond(order, values, backwards))
-    rows = list(qs[:size + 1])
+    rows = []
+    # Several querysets (disjoint parts of one list, e.g. a unit's own declarations and what its districts
+    # sent up): each is read with its own index, and the parts' pages are merged.
+    for part in (qs if isinstance(qs, (list, tuple)) else [qs]):
+        part = part.order_by(*ordering)
+        if values is not None:
+            part = part.filter(_beyond(order, values, backwards))
+        rows += list(part[:size + 1])
+    for i in reversed(range(len(order))):  # stable sorts, last key first
+        rows.sort(key=lambda row: _key(row, order)[i], reverse=order[i][1] != backwards)
+    rows = rows[:size + 1]
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -150,3 +157,54 @@ def numbered_page(request, items, size, param="page"):
         last = paginator.num_pages
         messages.warning(request, _("没有第 %(p)s 页（共 %(n)s 页），已显示第 %(n)s 页") % {"p": raw[:20], "n": last})
         return paginator.page(last)
+
+
+class _Pages:
+    def __init__(self, count, size):
+        self.count, self.num_pages = count, max(1, -(-count // size))
+
+
+class CountedPage:
+    """A numbered page whose rows carry the list's total (one query, not a COUNT before the page)."""
+
+    def __init__(self, rows, number, count, size):
+        self.object_list, self.number, self.paginator = rows, number, _Pages(count, size)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_next(self):
+        return self.number < self.paginator.num_pages
+
+    def has_other_pages(self):
+        return self.paginator.num_pages > 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+
+def counted_page(request, qs, size, param="page"):
+    """numbered_page in one query: each row carries COUNT(*) OVER (). A page past the end (no rows) costs
+    one COUNT more and shows the last page with a message."""
+    raw = (request.GET.get(param) or "1").strip()
+    number = int(raw) if raw.isdigit() and int(raw) >= 1 else None
+    if number is None:
+        messages.warning(request, _("页码“%(p)s”无效，已显示第 1 页") % {"p": raw[:20]})
+        number = 1
+    qs = qs.annotate(list_total=Window(Count("pk")))
+    rows = list(qs[(number - 1) * size:number * size])
+    if not rows and number > 1:
+        last = max(1, -(-qs.count() // size))
+        messages.warning(request, _("没有第 %(p)s 页（共 %(n)s 页），已显示第 %(n)s 页") % {"p": raw[:20], "n": last})
+        number = last
+        rows = list(qs[(number - 1) * size:number * size])
+    return CountedPage(rows, number, rows[0].list_total if rows else 0, size)

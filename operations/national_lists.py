@@ -51,8 +51,8 @@ def _scaled_quotas(ctx, passed_count, ranked, n_applicants):
     pools = {u.pk: passed_count.get(u.pk, 0) + sent_up.get(u.pk, 0) for u in top}
     top_pool = sum(n for pk, n in pools.items() if pk not in unconfirmed)
     top_share = min(1.0, target / top_pool) if top_pool else 1.0
-    for u in top:
-        quotas[u.pk] = max(QUOTAS.get(u.kind) or 0, round(pools[u.pk] * top_share))
+    for u in top:  # the final cut: no floor, so that the year has about the share asked
+        quotas[u.pk] = round(pools[u.pk] * top_share)
     for unit in districts + top:
         UnitGuideSetting.objects.update_or_create(guide=ctx["guide"], unit=unit, defaults={
             "quota": quotas[unit.pk], "reason": "全国规模模拟：按推荐比例设定的名额"})

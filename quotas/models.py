@@ -94,7 +94,8 @@ class ListEntry(models.Model):
         ordering = ["rank", "id"]
         constraints = [models.UniqueConstraint(fields=["rec_list", "declaration"], name="one_entry_per_list")]
         # A ranking page is a range of ranks of one list (issue 14).
-        indexes = [models.Index(fields=["rec_list", "rank", "id"], name="entry_rank_idx")]
+        indexes = [models.Index(fields=["rec_list", "rank", "id"], name="entry_rank_idx"),
+                   models.Index(fields=["rec_list"], condition=Q(recommended=True), name="entry_recommended_idx")]
 
     def __str__(self):
         return f"{self.rank}. {self.declaration}"

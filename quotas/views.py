@@ -40,6 +40,7 @@ from .queries import (
     guides_with_pending_work,
     list_and_entry,
     quota_and_deadline,
+    sent_up_ids,
     table_entries,
     workspace_queryset,
 )
@@ -96,8 +97,10 @@ def workspace(request):
     else:
         error_messages(request, form)
     # Newest first, a keyset page at a time (index on unit, guide, submission time, id of non-drafts).
+    # Two parts, each read through its own index: the unit's own declarations, and what its districts sent up.
+    parts = [qs.filter(unit=unit), qs.filter(pk__in=sent_up_ids(unit, guide)).exclude(unit=unit)]
     try:
-        page = keyset_page(qs, WORKSPACE_ORDER, request.GET.get("cursor"), PAGE_SIZE, "quotas.workspace")
+        page = keyset_page(parts, WORKSPACE_ORDER, request.GET.get("cursor"), PAGE_SIZE, "quotas.workspace")
     except BadCursor:
         return refuse_cursor(request)
     unchecked = Declaration.objects.filter(guide=guide, unit=unit, state=S.SUBMITTED).count()

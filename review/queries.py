@@ -51,15 +51,21 @@ def _round(expr, places):
     return f"CAST(ROUND(CAST({expr} AS NUMERIC), {places}) AS DOUBLE PRECISION)"
 
 
-def _scores_sql():
+def _scores_sql(per_direction=False):
+    """The scores' SQL; per_direction: only one direction's projects (its ranks and z-scores are the same:
+    ranks are per direction, and a reviewer's mean and spread still come from all their reviews in the guide)."""
     review, assignment = Review._meta.db_table, Assignment._meta.db_table
     decl, panel = Declaration._meta.db_table, Panel._meta.db_table
     panel_dirs = Panel.directions.through._meta.db_table
+    reviewers_of_direction = (f"""AND a.reviewer_id IN (SELECT a2.reviewer_id FROM {assignment} a2
+    JOIN {decl} d2 ON d2.id = a2.declaration_id WHERE d2.guide_id = %s AND d2.direction_id = %s)"""
+                              if per_direction else "")
+    one_direction = "AND d.direction_id = %s" if per_direction else ""
     return f"""
 WITH r AS (
   SELECT a.declaration_id AS decl_id, a.reviewer_id AS reviewer_id, CAST(rv.total AS DOUBLE PRECISION) AS t
   FROM {review} rv JOIN {assignment} a ON a.id = rv.assignment_id JOIN {decl} d ON d.id = a.declaration_id
-  WHERE rv.state = %s AND rv.total IS NOT NULL AND d.guide_id = %s
+  WHERE rv.state = %s AND rv.total IS NOT NULL AND d.guide_id = %s {reviewers_of_direction}
 ),
 rs AS (SELECT reviewer_id, AVG(t) AS m, AVG(t * t) - AVG(t) * AVG(t) AS v FROM r GROUP BY reviewer_id),
 rz AS (
@@ -82,7 +88,7 @@ base AS (
     agg.sq - (agg.s / agg.n) * (agg.s / agg.n) AS var_raw,
     agg.zm AS z_raw
   FROM {decl} d LEFT JOIN agg ON agg.decl_id = d.id LEFT JOIN pm ON pm.direction_id = d.direction_id
-  WHERE d.guide_id = %s AND d.state IN (%s, %s, %s)
+  WHERE d.guide_id = %s AND d.state IN (%s, %s, %s) {one_direction}
 ),
 rounded AS (
   SELECT decl_id, direction_id, n, rankable,
@@ -101,13 +107,20 @@ FROM rounded
 """
 
 
-def guide_scores(guide):
-    """{declaration id: Scores} for every recommended / selected / not selected declaration of the guide.
+def guide_scores(guide, direction=None):
+    """{declaration id: Scores} for every recommended / selected / not selected declaration of the guide
+    (of one direction of it, when given: a direction's tab reads its own reviewers' reviews only).
 
     One query, whatever the number of declarations and reviews.
     """
+    if direction is None:
+        sql, params = _scores_sql(), [Review.State.SUBMITTED, guide.pk, guide.pk, guide.pk, *RANKED_STATES]
+    else:
+        d = direction.pk if hasattr(direction, "pk") else direction
+        sql, params = _scores_sql(True), [Review.State.SUBMITTED, guide.pk, guide.pk, d, guide.pk, guide.pk,
+                                          *RANKED_STATES, d]
     with connection.cursor() as cursor:
-        cursor.execute(_scores_sql(), [Review.State.SUBMITTED, guide.pk, guide.pk, guide.pk, *RANKED_STATES])
+        cursor.execute(sql, params)
         return {row[0]: Scores(int(row[1]), *(None if v is None else float(v) for v in row[2:6]),
                                *(None if v is None else int(v) for v in row[6:8]))
                 for row in cursor.fetchall()}
@@ -169,7 +182,7 @@ def ranking_page_rows(guide, *, page=1, per_page=200, order="final", directions=
     """
     from django.core.paginator import Paginator
 
-    scores = guide_scores(guide)
+    scores = guide_scores(guide, direction=filters.get("direction"))
     directions = {d.pk: d for d in (Direction.objects.filter(guide=guide) if directions is None else directions)}
     ids = ranked_declarations(guide, **filters).order_by().values_list("pk", "direction_id")
     unranked = 1 << 30  # short of reviews: no rank, listed last in its direction as ranking() does

@@ -6,7 +6,8 @@ own pages are in reviewer_views.py, the experts' accounts in expert_views.py, as
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core.audit import records_for
 from core.decorators import permission_required
 from core.forms import error_messages
+from core.pagination import counted_page
 from core.regions import REGIONS, region_name
 from core.security import confirm_fresh_password, safe_next
 from declarations.models import Declaration, Guide
@@ -44,6 +46,7 @@ from .queries import (
 from .workdays import add_working_days
 
 User = get_user_model()
+RESULTS_PAGE_SIZE = 300
 RANKING_PAGE_SIZE = 200  # rows per page of a ranking tab: thousands of projects stay one page of HTML
 
 
@@ -182,7 +185,8 @@ def ranking_page(request, guide_pk):
         "guide": guide, "cfg": cfg, "groups": _ranking_groups(guide, directions, rows,
                                                              float(cfg.disagreement_threshold)),
         "tabs": tabs, "filters": filters, "order": order, "panels": Panel.objects.filter(guide=guide),
-        "units": Unit.objects.filter(declarations__guide=guide).distinct().order_by("name").only("pk", "name"),
+        # The units that hold a list under the guide (a few hundred rows, not a join over the declarations).
+        "units": Unit.objects.filter(recommendation_lists__guide=guide).order_by("name").only("pk", "name"),
         "regions": REGIONS, "query": request.GET.urlencode(), "next_url": request.get_full_path(),
         "page": page, "page_query": page_query.urlencode(),
         # The spread bar: full at twice the disagreement threshold, shown as "high" past the threshold.
@@ -310,12 +314,16 @@ def results_guide(request, guide_pk):
     # Only the columns the list shows: a declaration's full row carries every text of the application.
     decls = decls.select_related("organisation", "direction__category").only(
         "project_name", "direction", "organisation__name", "organisation__region", "direction__code",
-        "direction__name", "direction__category__code", "direction__category__name").order_by(
-        "direction__order", "organisation__region", "pk")
+        "direction__name", "direction__category__code", "direction__category__name").annotate(
+        # 序号 within the direction over the whole list, so that it runs on across pages.
+        serial=Window(RowNumber(), partition_by=[F("direction_id")], order_by=[F("organisation__region"), F("pk")])
+    ).order_by("direction__order", "organisation__region", "pk")
+    # A science-foundation-size year selects thousands: the notice is read a page at a time.
+    page = counted_page(request, decls, RESULTS_PAGE_SIZE)
     groups = []
-    for d in decls:
+    for d in page:
         if not groups or groups[-1]["direction"].pk != d.direction_id:
             groups.append({"direction": d.direction, "items": []})
         groups[-1]["items"].append(d)
     return render(request, "review/results_guide.html", {"cfg": cfg, "guide": guide, "groups": groups,
-                                                         "total": sum(len(g["items"]) for g in groups)})
+                                                         "total": page.paginator.count, "page": page})
