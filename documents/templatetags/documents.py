@@ -75,9 +75,9 @@ def scan_box_context(request, target, kind):
         "status_url": reverse("documents:declaration_scans" if is_form else "documents:list_scans", args=[target.pk]),
         "versions": scans.documents_for_hand_linking(scan) if scan and scan.outcome == "unreadable" else [],
         "next": request.GET.get("next") or request.get_full_path(),
-        "box_id": f"scans-{'declaration' if is_form else 'list'}-{target.pk}",
+        "box_id": f"scans-{'declaration' if is_form else 'list'}-{target.pk}", "entries": [], "stamped_count": 0,
     }
-    if not is_form:
+    if not is_form and (scan or ctx["current_doc"]):  # no letter yet: no box, and no need to read the list
         entries = (target.entries.filter(recommended=True).order_by("rank", "id").select_related("declaration")
                    .only("rank", "rec_list", "declaration", "declaration__project_name")
                    .annotate(stamped=scans.has_current_scan("declaration_id", "declarations", "declaration")))
