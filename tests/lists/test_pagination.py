@@ -31,13 +31,14 @@ def year(settings, tmp_path):
 def small_pages(monkeypatch):
     import operations.views
     import quotas.views
-    import review.views
+    import review.assignment_views
+    import review.reviewer_views
 
     monkeypatch.setattr(operations.views, "PAGE_SIZE", 7)
     monkeypatch.setattr(quotas.views, "PAGE_SIZE", 7)
     monkeypatch.setattr(quotas.views, "RANK_PAGE", 7)
-    monkeypatch.setattr(review.views, "QUEUE_PAGE_SIZE", 4)
-    monkeypatch.setattr(review.views, "ASSIGNMENT_PAGE_SIZE", 2)
+    monkeypatch.setattr(review.reviewer_views, "QUEUE_PAGE_SIZE", 4)
+    monkeypatch.setattr(review.assignment_views, "ASSIGNMENT_PAGE_SIZE", 2)
 
 
 def _admin(client):
