@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0007_list_indexes'),
+        ('declarations', '0008_list_indexes'),
         ('review', '0003_notice_length_and_min_reviews'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

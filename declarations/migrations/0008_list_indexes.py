@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0006_declaration_unit_in_units'),
+        ('declarations', '0007_consortium'),
         ('units', '0001_initial'),
     ]
 

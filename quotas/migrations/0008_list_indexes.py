@@ -6,8 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0007_list_indexes'),
-        ('quotas', '0006_unit_moves_to_units'),
+        ('declarations', '0008_list_indexes'),
+        ('quotas', '0007_quota_rule_through_parent'),
     ]
 
     operations = [
