@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('declarations', '0008_list_indexes'),
-        ('review', '0003_notice_length_and_min_reviews'),
+        ('review', '0004_assignment_run'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
