@@ -291,7 +291,9 @@ def test_one_year_through_every_role(person, shot, signing, tmp_path):
     admin.get_by_role("button", name="保存").click()
     expect(admin.locator(".alert-success")).to_contain_text("评审组已保存")
     admin.get_by_role("button", name=re.compile("自动分配")).click()
-    expect(admin.locator(".alert-success").first).to_contain_text("新增 1 条分配")
+    # The run goes to the worker (in-process here); its page reports progress, then the outcome.
+    expect(admin.locator("#assign-run")).to_have_attribute("data-state", "done", timeout=RENDER)
+    expect(admin.locator("#assign-run")).to_contain_text("新增分配 1 条")
     expect(admin.get_by_text("所有项目均已分配足额评审专家。")).to_be_visible()
     shot(admin, "admin-assigned")
 
@@ -316,6 +318,7 @@ def test_one_year_through_every_role(person, shot, signing, tmp_path):
     assert Review.objects.get(assignment__declaration=decl).state == Review.State.SUBMITTED
 
     # --- 8. the ministry ranks, selects, runs the public notice and publishes --------------------
+    admin.locator(".breadcrumb").get_by_role("link", name=guide.title).click()  # back from the run's page
     admin.get_by_role("link", name="按方向排名与入选").click()
     expect(admin.get_by_role("heading", name="按方向排名")).to_be_visible()
     ranking_row = admin.locator("tr").filter(has_text="全流程工业数据治理平台")
