@@ -1,4 +1,7 @@
-"""The ranking as an Excel file, from the same query as the page, streamed with openpyxl's write-only mode."""
+"""The ranking as an Excel file, from the same query as the page, streamed with openpyxl's write-only mode.
+
+Rows are read direction by direction and a few hundred at a time (review.queries.ranking_in_chunks) and written
+as they come: the worker never holds the whole ranking."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,10 +11,11 @@ from core.exports import export_builder, start_export
 from core.regions import REGION_NAMES
 from declarations.models import Guide
 
-from .queries import ranking, ranking_filters
+from .queries import ranked_declarations, ranking_filters, ranking_in_chunks
 from .setup import settings_for
 
 RANKING_EXPORT = "review_ranking"
+CHUNK_SIZE = 500  # declarations loaded per query while writing the file
 
 HEADERS = ["方向", "方向内排名", "项目名称", "申报单位", "统一社会信用代码", "所在地区", "推荐单位",
            "评审数", "平均分", "去极值平均分", "标准差", "分歧", "标准化得分(z)", "标准化排名", "拟入选/结果"]
@@ -50,17 +54,18 @@ def ranking_workbook(export, out, track):
 
     guide = Guide.objects.get(pk=export.params["guide"])
     filters, order = ranking_filters(QueryDict(export.params.get("query", "")), guide)
-    rows = ranking(guide, order=order, **filters)
-    progress = track(len(rows))
+    progress = track(ranked_declarations(guide, **filters).count())
     wb, add_sheet = spreadsheet.workbook()
     ws = add_sheet(_("评审排名"))
     ws.append([str(guide)])
     ws.append([_("导出时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     ws.append(HEADERS)
+    threshold = float(settings_for(guide).disagreement_threshold)
     n = 0
-    for row in ranking_rows(rows, float(settings_for(guide).disagreement_threshold)):
-        ws.append(row)
-        n += 1
-        progress.step()
+    for rows in ranking_in_chunks(guide, order=order, chunk_size=CHUNK_SIZE, **filters):
+        for row in ranking_rows(rows, threshold):
+            ws.append(row)
+            n += 1
+            progress.step()
     spreadsheet.save_to(wb, out)
     return f"ranking-{guide.pk}-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.xlsx", n
