@@ -69,15 +69,19 @@ def save_to(wb, out):
     wb.save(out)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_lines(header, rows):
-    """A CSV export line by line (for a streaming response), with the BOM Excel needs to read UTF-8."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    yield writer.writerow(cells(header))
-    for row in rows:
-        yield writer.writerow(["" if v is None else v for v in cells(row)])
+def csv_to(out, header, rows):
+    """Write a CSV export row by row into an open binary file (a worker's temporary file), with the BOM
+    Excel needs to read UTF-8; returns the number of rows written (the header aside)."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    try:
+        text.write("\ufeff")
+        writer = csv.writer(text)
+        writer.writerow(cells(header))
+        n = 0
+        for row in rows:
+            writer.writerow(["" if v is None else v for v in cells(row)])
+            n += 1
+        text.flush()
+    finally:
+        text.detach()  # the caller owns `out`: closing the wrapper must not close it
+    return n

@@ -1,13 +1,11 @@
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import spreadsheet
 from .audit_labels import action_label
 from .decorators import permission_required
 from .exports import start_audit_export
@@ -15,7 +13,7 @@ from .health import run_checks
 from .models import AuditRecord, Export, Notification
 from .notify import mark_read
 from .pagination import numbered_page
-from .queries import EXPORT_COLUMNS, AuditFilterForm, audit_records, export_rows, inbox
+from .queries import AuditFilterForm, audit_records, inbox
 
 # Each role's workspace; apps add theirs by URL name.
 ROLE_HOME = {
@@ -97,17 +95,13 @@ def audit_log(request):
 
 
 @permission_required("core.ministry")
-@require_GET
+@require_POST
 def audit_export(request, fmt):
-    form, filters = _audit_filters(request)
-    qs = audit_records(filters)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        rows = spreadsheet.csv_lines(EXPORT_COLUMNS, export_rows(qs))
-        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-        return response
-    raise Http404
+    """CSV is built by a worker into a file, like Excel: queue it and show its page."""
+    if fmt != "csv":
+        raise Http404
+    export = start_audit_export(user=request.user, query=request.POST.get("query", ""), request=request, fmt="csv")
+    return redirect("core:export", export.pk)
 
 
 @permission_required("core.ministry")
@@ -122,7 +116,8 @@ def _export(request, pk):
     return Export.objects.filter(pk=pk).first()
 
 
-@permission_required("core.ministry")
+# Any signed-in user's own export (the ministry's audit and ranking files, a unit's list); nobody else's.
+@permission_required("core.signed_in")
 @permission_required("core.view_export", fetch=_export)
 def export_status(request, export, pk):
     return render(request, "core/export.html", {"export": export})
@@ -131,7 +126,7 @@ def export_status(request, export, pk):
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@permission_required("core.ministry")
+@permission_required("core.signed_in")
 @permission_required("core.view_export", fetch=_export)
 def export_download(request, export, pk):
     if export.state != Export.State.DONE:

@@ -181,7 +181,8 @@ SPEC = {
     "operations:ministry_home": S(ADMIN), "operations:dashboard": S(ADMIN), "operations:declarations": S(ADMIN),
     "core:audit_log": S(ADMIN), "core:audit_export_excel": S(ADMIN, post_only=True),
     "core:export": S(ADMIN, lambda w: {"pk": w.export.pk}),
-    "core:export_download": S(ADMIN, lambda w: {"pk": w.export.pk}), "core:audit_export": S(ADMIN, lambda w: {"fmt": "csv"}),
+    "core:export_download": S(ADMIN, lambda w: {"pk": w.export.pk}),
+    "core:audit_export": S(ADMIN, lambda w: {"fmt": "csv"}, post_only=True),
     "core:inbox": S(AUTH), "core:inbox_read_all": S(AUTH, post_only=True),
     "core:inbox_open": S({"reviewer_assigned"}, lambda w: {
         "pk": w.reviewer_assigned.notifications.order_by("id").first().pk}, post_only=True),

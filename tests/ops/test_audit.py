@@ -78,13 +78,46 @@ class TestAuditLog:
         assert client.post(reverse("admin:core_auditrecord_delete", args=[rec.pk]), {"post": "yes"}).status_code == 403
         assert AuditRecord.objects.filter(pk=rec.pk).exclude(summary="改").exists()
 
-    def test_csv_export_follows_the_filters(self, client, personas, records):
+    def test_csv_export_follows_the_filters(self, client, personas, records, django_capture_on_commit_callbacks):
+        from django.core.files.storage import default_storage
+
+        from core.models import Export
+
         login(client, personas.admin)
-        r = client.get(reverse("core:audit_export", args=["csv"]), {"action": "declaration.pass"})
-        text = b"".join(r.streaming_content).decode("utf-8-sig")
-        rows = list(csv.reader(io.StringIO(text)))
+        assert client.get(reverse("core:audit_export", args=["csv"])).status_code == 405  # nothing built by a GET
+        with django_capture_on_commit_callbacks(execute=True):  # the worker builds the file after commit
+            r = client.post(reverse("core:audit_export", args=["csv"]), {"query": "action=declaration.pass"})
+        export = Export.objects.get()
+        assert r["Location"] == reverse("core:export", args=[export.pk])
+        assert export.kind == "audit_csv" and export.state == "done" and export.row_count == 1
+        assert export.filename.endswith(".csv")
+        with default_storage.open(export.file.name, "rb") as f:  # the file in the storage
+            stored = f.read()
+        download = client.get(reverse("core:export_download", args=[export.pk]))
+        assert download["Content-Type"].startswith("text/csv")
+        assert b"".join(download.streaming_content) == stored
+        rows = list(csv.reader(io.StringIO(stored.decode("utf-8-sig"), newline="")))
         assert rows[0][:3] == ["时间", "操作", "操作人登录名"]
         assert len(rows) == 2 and rows[1][1] == "declaration.pass" and rows[1][7] == "材料齐全"
+        assert AuditRecord.objects.filter(action="audit.export", summary__contains="CSV").exists()
+
+    def test_csv_export_has_no_row_limit_and_reads_every_record(self, client, personas, records, monkeypatch,
+                                                                django_capture_on_commit_callbacks):
+        from django.core.files.storage import default_storage
+
+        from core.models import Export
+
+        for i in range(25):
+            record("guide.update", target=personas.guide, actor=personas.admin, summary=f"修改{i}")
+        monkeypatch.setattr("core.exports.EXCEL_MAX_ROWS", 10)  # Excel's cap does not apply to CSV
+        login(client, personas.admin)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("core:audit_export", args=["csv"]), {"query": "action=guide.update"})
+        export = Export.objects.get()
+        with default_storage.open(export.file.name, "rb") as f:
+            rows = list(csv.reader(io.StringIO(f.read().decode("utf-8-sig"), newline="")))
+        assert export.row_count == 25 and len(rows) == 26
+        assert sorted(r[6] for r in rows[1:]) == sorted(f"修改{i}" for i in range(25))
 
     def test_excel_export_is_built_in_the_background(self, client, personas, records,
                                                       django_capture_on_commit_callbacks):
@@ -107,7 +140,8 @@ class TestAuditLog:
         login(client, other)
         assert client.get(reverse("core:export", args=[export.pk])).status_code == 404
         assert client.get(reverse("core:export_download", args=[export.pk])).status_code == 404
-        assert client.get(reverse("core:audit_export", args=["pdf"])).status_code == 404
+        login(client, personas.admin)
+        assert client.post(reverse("core:audit_export", args=["pdf"])).status_code == 404
 
     def test_a_pending_export_page_refreshes_itself(self, client, personas):
         from core.models import Export

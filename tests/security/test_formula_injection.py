@@ -111,7 +111,9 @@ def _worker_export(client, url, data, on_commit):
     export = Export.objects.exclude(pk__in=before).get()
     assert export.state == Export.State.DONE, export.error
     assert client.get(reverse("core:export", args=[export.pk])).status_code == 200
-    return export.kind, _xlsx_from(client.get(reverse("core:export_download", args=[export.pk])))
+    download = client.get(reverse("core:export_download", args=[export.pk]))
+    fetch = _csv_from if export.filename.endswith(".csv") else _xlsx_from
+    return export.kind, fetch(download)
 
 
 # URL name -> (role, fetch(client, world, on_commit) -> list of (export kind or None, (format, bytes))).
@@ -122,7 +124,7 @@ FETCHERS = {
     "review:ranking_export": ("admin", lambda c, w, oc: [
         _worker_export(c, reverse("review:ranking_export", args=[w.p.guide.pk]), {"query": ""}, oc)]),
     "core:audit_export": ("admin", lambda c, w, oc: [
-        (None, _csv_from(c.get(reverse("core:audit_export", args=["csv"]))))]),
+        _worker_export(c, reverse("core:audit_export", args=["csv"]), {"query": ""}, oc)]),
     "core:audit_export_excel": ("admin", lambda c, w, oc: [
         _worker_export(c, reverse("core:audit_export_excel"), {"query": ""}, oc)]),
     "guides:import_template": ("admin", lambda c, w, oc: [
