@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "list.unrecommend": _("移出推荐名单"),
     "list.confirm": _("确认推荐名单"),
     "list.reopen": _("重新打开推荐名单"),
+    "list.export": _("下载推荐名单（Excel）"),
     # review
     "review.settings": _("修改评审设置"),
     "review.panel": _("保存评审组"),

@@ -13,6 +13,8 @@ import datetime
 import io
 from decimal import Decimal
 
+from openpyxl.cell import Cell, WriteOnlyCell
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 NUMBERS = (int, float, Decimal)
 
@@ -24,7 +26,11 @@ def text(value):
 
 
 def cell(value):
-    """A value ready for a cell: numbers, dates and empty cells as they are, everything else as safe text."""
+    """A value ready for a cell: numbers, dates and empty cells as they are, everything else as safe text.
+    A styled openpyxl cell (see styled()) keeps its style and gets its own value made safe."""
+    if isinstance(value, Cell):
+        value.value = cell(value.value)
+        return value
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, NUMBERS + (datetime.date, datetime.time)):
@@ -47,6 +53,20 @@ class SafeSheet:
 
     def __getattr__(self, name):
         return getattr(self.ws, name)
+
+    def __setattr__(self, name, value):  # ws.print_title_rows = ... must reach the sheet, not this wrapper
+        if name == "ws":
+            super().__setattr__(name, value)
+        else:
+            setattr(self.ws, name, value)
+
+
+def styled(sheet, value, **style):
+    """A cell of a write-only sheet with a style (font=, alignment=, border=...) and a safe value."""
+    c = WriteOnlyCell(sheet.ws if isinstance(sheet, SafeSheet) else sheet, value=cell(value))
+    for name, v in style.items():
+        setattr(c, name, v)
+    return c
 
 
 def workbook():

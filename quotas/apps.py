@@ -15,3 +15,4 @@ class QuotasConfig(AppConfig):
         guide_loaded.connect(on_guide_loaded, dispatch_uid="quotas.load_quotas")
         guide_copied.connect(on_guide_copied, dispatch_uid="quotas.copy_quotas")
         guide_publish_checks.connect(quota_checks, dispatch_uid="quotas.quota_checks")
+        from . import export  # noqa: F401 - registers the confirmed list's export builder

@@ -1,11 +1,10 @@
 """Pages of recommending units: the workspace, the formal check, the ranking and the lists. Thin: the domain is in
 lists, formal_check and recommendation. The ministry's unit and quota pages are in manage_views.py."""
 
-import io
 import math
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,7 @@ from declarations.models import Declaration
 from declarations.queries import declaration_page_queryset, first_guide_with_work, guides_with_open_declarations
 
 from . import formal_check, lists, recommendation
-from .export import list_workbook
+from .export import start_list_export
 from .forms import (
     FilterForm,
     GuideChoiceForm,
@@ -293,14 +292,13 @@ def list_detail(request, rec_list, pk):
 
 
 @permission_required("quotas.view_list", fetch=_list_for_page)
+@require_POST
 def export_list(request, rec_list, pk):
-    """The confirmed list as an Excel workbook a clerk can print."""
+    """The confirmed list as an Excel workbook a clerk can print, built by a worker: show the export's page."""
     if not rec_list.is_confirmed:
         messages.error(request, _("推荐名单确认后才能下载 Excel"))
         return redirect("quotas:list", pk)
-    data = list_workbook(rec_list)
-    filename = f"{rec_list.unit.name}-推荐名单-{rec_list.guide.year}.xlsx"
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    export = start_list_export(rec_list=rec_list, user=request.user, request=request)
+    return redirect("core:export", export.pk)
 
 

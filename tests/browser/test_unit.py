@@ -67,7 +67,7 @@ def test_clerk_checks_returns_ranks_and_confirms(page, shot, personas):
     shot(page, "confirm-dialog")
     dialog.get_by_role("button", name="确认并锁定名单").click()
     expect(page.locator(".alert-success")).to_contain_text("推荐名单已确认")
-    expect(page.get_by_role("link", name="下载推荐名单（Excel）")).to_be_visible()
+    expect(page.get_by_role("button", name="下载推荐名单（Excel）")).to_be_visible()
     expect(page.get_by_role("button", name="推荐", exact=True)).to_have_count(0)
     shot(page, "confirmed")
 
@@ -75,8 +75,11 @@ def test_clerk_checks_returns_ranks_and_confirms(page, shot, personas):
     assert rl.is_confirmed
     assert list(rl.entries.filter(recommended=True).values_list("declaration_id", flat=True)) == [
         first.pk, third.pk, second.pk]
+    # The workbook is built in the background: its page shows the file when ready.
+    page.get_by_role("button", name="下载推荐名单（Excel）").click()
+    expect(page.locator("#export-status")).to_have_attribute("data-state", "done", timeout=15000)
     with page.expect_download() as download:
-        page.get_by_role("link", name="下载推荐名单（Excel）").click()
+        page.locator("#export-status").get_by_role("link").click()
     assert download.value.suggested_filename.endswith(".xlsx")
 
 

@@ -117,7 +117,7 @@ SPEC = {
     "quotas:move": S({"district_a"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
     "quotas:recommend": S({"district_a"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
     "quotas:confirm": S({"district_a"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
-    "quotas:export": S({"district_a", "city", "admin"}, lambda w: {"pk": w.list_a.pk}),
+    "quotas:export": S({"district_a", "city", "admin"}, lambda w: {"pk": w.list_a.pk}, post_only=True),
     "quotas:seal": S({"district_a", "admin"}, lambda w: {"pk": w.p.district_a.pk}),
     "memberships:apply": S(APPLICANTS),
     "quotas:memberships": S(UNITS),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from core.models import AuditRecord, Notification
+from core.models import AuditRecord, Export, Notification
 from quotas.administration import reopen_list, set_unit_setting
 from quotas.formal_check import pass_check
 from quotas.lists import ListError
@@ -191,27 +191,58 @@ def test_unit_staff_cannot_reopen(client, personas, confirm_password):
     assert client.post(reverse("quotas:reopen", args=[rl.pk]), {"reason": "x", **confirm_password}).status_code == 403
 
 
-def test_excel_download_of_the_confirmed_list(client, personas):
+def export_list(client, rl, on_commit):
+    """Ask for the list's workbook; the worker builds it after commit; its page offers it; return the stored file."""
+    from django.core.files.storage import default_storage
+
+    before = set(Export.objects.values_list("pk", flat=True))
+    with on_commit(execute=True):
+        response = client.post(reverse("quotas:export", args=[rl.pk]))
+    export = Export.objects.exclude(pk__in=before).get()
+    assert response.status_code == 302 and response["Location"] == reverse("core:export", args=[export.pk])
+    assert export.kind == "quotas_list" and export.state == Export.State.DONE, export.error
+    assert export.filename == f"{rl.unit.name}-推荐名单-{rl.guide.year}.xlsx"
+    page = client.get(response["Location"]).content.decode()
+    assert "已生成" in page and reverse("quotas:list", args=[rl.pk]) in page  # the way back to the list
+    with default_storage.open(export.file.name, "rb") as f:
+        stored = f.read()
+    download = client.get(reverse("core:export_download", args=[export.pk]))
+    assert b"".join(download.streaming_content) == stored
+    assert AuditRecord.objects.filter(action="list.export", actor=export.user).exists()
+    return stored
+
+
+def test_excel_download_of_the_confirmed_list(client, personas, django_capture_on_commit_callbacks):
     p = personas
     d1, d2, d3 = (passed(p.guide, p.district_a, p.district_a_staff, dcmm=dcmm) for dcmm in (0, 3, 0))
     recommend(d1, p.district_a_staff)
     recommend(d2, p.district_a_staff)
     rl = rec_list(p.district_a, p.guide)
     login(client, p.district_a_staff)
-    response = client.get(reverse("quotas:export", args=[rl.pk]), follow=True)
+    response = client.post(reverse("quotas:export", args=[rl.pk]), follow=True)
     assert "确认后才能下载" in response.content.decode()
+    assert not Export.objects.exists()
     confirm(p.district_a_staff, p.guide)
-    response = client.get(reverse("quotas:export", args=[rl.pk]))
-    assert response.status_code == 200
-    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert client.get(reverse("quotas:export", args=[rl.pk])).status_code == 405  # a GET builds nothing
+    ws = load_workbook(io.BytesIO(export_list(client, rl, django_capture_on_commit_callbacks))).active
     rows = [r for r in ws.iter_rows(min_row=4, values_only=True)]
     assert [r[1] for r in rows] == [d1.project_name, d2.project_name]
     assert [r[3] for r in rows] == [d1.organisation.credit_code, d2.organisation.credit_code]
     assert rows[1][7].startswith("否")
-    assert ws.page_setup.orientation == "landscape"
+    # the print layout: A4 landscape fitted to the width, the header repeated, the title merged over the columns
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$3:$3" and "A1:J1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A3"].font.bold and ws["B4"].border.left.style == "thin" and ws.column_dimensions["B"].width == 36
+    assert ws.cell(1, 1).value == f"{p.district_a.name} {p.guide.title} 推荐名单"
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
     # the parent may download it, a sibling may not
     login(client, p.city_staff)
-    assert client.get(reverse("quotas:export", args=[rl.pk])).status_code == 200
+    load_workbook(io.BytesIO(export_list(client, rl, django_capture_on_commit_callbacks)))
     login(client, p.district_b_staff)
-    assert client.get(reverse("quotas:export", args=[rl.pk])).status_code == 404
+    assert client.post(reverse("quotas:export", args=[rl.pk])).status_code == 404
+    # nor may it open the file another unit asked for
+    export = Export.objects.filter(user=p.city_staff).get()
+    assert client.get(reverse("core:export", args=[export.pk])).status_code == 404
+    assert client.get(reverse("core:export_download", args=[export.pk])).status_code == 404
     assert d3.pk

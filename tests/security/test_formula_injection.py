@@ -120,7 +120,7 @@ def _worker_export(client, url, data, on_commit):
 # core:export and core:export_download are the page and the file of every worker export above.
 FETCHERS = {
     "quotas:export": ("district_a_staff", lambda c, w, oc: [
-        (None, _xlsx_from(c.get(reverse("quotas:export", args=[w.list.pk]))))]),
+        _worker_export(c, reverse("quotas:export", args=[w.list.pk]), {}, oc)]),
     "review:ranking_export": ("admin", lambda c, w, oc: [
         _worker_export(c, reverse("review:ranking_export", args=[w.p.guide.pk]), {"query": ""}, oc)]),
     "core:audit_export": ("admin", lambda c, w, oc: [
@@ -182,10 +182,11 @@ def test_no_export_contains_a_formula(client, personas, django_capture_on_commit
         assert "'" + value in texts, f"{value!r} never reached an export: the test proves nothing for it"
 
 
-def test_numbers_stay_numbers(client, personas):
+def test_numbers_stay_numbers(client, personas, django_capture_on_commit_callbacks):
     world = HostileWorld(client, personas)
     login(client, personas.district_a_staff)
-    _fmt, body = _xlsx_from(client.get(reverse("quotas:export", args=[world.list.pk])))
+    _kind, (_fmt, body) = _worker_export(client, reverse("quotas:export", args=[world.list.pk]), {},
+                                         django_capture_on_commit_callbacks)
     ws = load_workbook(io.BytesIO(body)).active
     row = [c for c in ws[4]]
     assert row[0].value == 1 and row[0].data_type == "n"  # the rank
