@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from core.audit import record
 from core.audit_labels import ACTION_LABELS, action_label
@@ -31,7 +31,7 @@ def test_every_action_code_written_by_the_source_has_a_chinese_label():
     assert not missing, f"add labels to core/audit_labels.py: {missing}"
 
 
-def test_the_log_shows_labels_and_keeps_codes_for_filtering(client, personas):
+def test_the_log_shows_labels_and_keeps_codes_for_filtering(client, personas, django_capture_on_commit_callbacks):
     record("document.ready", target=personas.guide, summary="文档已生成")
     record("list.confirm", actor=personas.city_staff, summary="确认")
     login(client, personas.admin)
@@ -40,7 +40,10 @@ def test_the_log_shows_labels_and_keeps_codes_for_filtering(client, personas):
     assert '<option value="list.confirm">确认推荐名单</option>' in html
     r = client.get(reverse("core:audit_log"), {"action": "list.confirm"})
     assert r.context["page"].paginator.count == 1
-    csv_text = b"".join(client.get(reverse("core:audit_export", args=["csv"])).streaming_content).decode("utf-8-sig")
+    with django_capture_on_commit_callbacks(execute=True):  # the worker writes the CSV after commit
+        r = client.post(reverse("core:audit_export", args=["csv"]), {"query": ""})
+    download = reverse("core:export_download", kwargs=resolve(r["Location"]).kwargs)
+    csv_text = b"".join(client.get(download).streaming_content).decode("utf-8-sig")
     assert "list.confirm" in csv_text
 
 
