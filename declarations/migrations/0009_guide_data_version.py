@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0007_consortium'),
+        ('declarations', '0008_list_indexes'),
     ]
 
     operations = [
