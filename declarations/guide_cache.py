@@ -4,6 +4,9 @@ A guide's directions, rules, attachment kinds and scoring sheets can be edited a
 never expires them: every service that edits them calls `bump_guide_version(guide)` inside its transaction,
 and the next page reads the new version (from the guide row it loads anyway) and so a new key. Old keys are
 left to expire. Values are plain model instances whose relations the page needs are loaded before caching.
+
+Each process also keeps the values it used last under the same keys (a key's value never changes, so the copy
+cannot go stale): a page then pays neither the round trip to Redis nor the unpickling. Callers only read them.
 """
 
 from django.core.cache import cache
@@ -12,6 +15,13 @@ from django.db.models import F
 from .models import Direction, Guide
 
 TIMEOUT = 24 * 3600
+LOCAL_MAX = 256  # keys kept per process; all dropped when full (old versions are never asked for again)
+_local = {}
+
+
+def forget_process_copies():
+    """Drop this process's copies (tests, which reuse guide ids after a rollback, empty the cache as well)."""
+    _local.clear()
 
 
 def bump_guide_version(guide):
@@ -25,12 +35,18 @@ def guide_cached(guide, what, compute):
     request computed it. The instances do not keep the guide they were read through: it is the caller's, and a
     copy pickled with them would go stale."""
     key = f"guide:{guide.pk}:v{guide.data_version}:{what}"
+    value = _local.get(key)
+    if value is not None:
+        return value
     value = cache.get(key)
     if value is None:
         value = compute()
         for obj in value:
             obj._state.fields_cache.pop("guide", None)
         cache.set(key, value, TIMEOUT)
+    if len(_local) >= LOCAL_MAX:
+        _local.clear()
+    _local[key] = value
     return value
 
 

@@ -25,7 +25,10 @@ def _empty_cache():
     test's guide may share with the next test's."""
     from django.core.cache import cache
 
+    from declarations.guide_cache import forget_process_copies
+
     cache.clear()
+    forget_process_copies()
 
 
 @pytest.fixture
