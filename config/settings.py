@@ -274,10 +274,11 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-exports": {"task": "core.tasks.requeue_stale_exports", "schedule": 300.0},
 }
 
-# The cache holds shared data only (throttling, region names), never a user's page.
+# The cache holds shared data only (throttling, region names, a guide's data under its version), never a user's
+# page. Tests use the process's memory (cleared before each test), never a shared Redis.
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    if REDIS_URL
+    if REDIS_URL and not TESTING
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,6 +1,30 @@
 from django.contrib import admin
 
+from .guide_cache import bump_guide_version
 from .models import Attachment, AttachmentKind, Category, Declaration, Direction, Guide, Organisation, Rule
+
+
+class BumpsGuideVersion:
+    """For admin pages that edit a guide's data (its directions, rules, kinds, sheets): each save and delete raises
+    the guide's data version, as the site's own services do, so the pages' cached copies are not read again."""
+
+    def guide_of(self, obj):
+        return obj.guide
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        bump_guide_version(self.guide_of(form.instance))
+
+    def delete_model(self, request, obj):
+        guide = self.guide_of(obj)
+        super().delete_model(request, obj)
+        bump_guide_version(guide)
+
+    def delete_queryset(self, request, queryset):
+        guides = {obj.guide_id: obj.guide for obj in queryset.select_related("guide")}
+        super().delete_queryset(request, queryset)
+        for guide in guides.values():
+            bump_guide_version(guide)
 
 
 class CategoryInline(admin.TabularInline):
@@ -19,13 +43,22 @@ class AttachmentKindInline(admin.TabularInline):
 
 
 @admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
+class GuideAdmin(BumpsGuideVersion, admin.ModelAdmin):
     list_display = ("year", "title", "doc_number", "applicant_deadline", "unit_deadline", "is_published")
     inlines = [CategoryInline, RuleInline, AttachmentKindInline]
 
+    def guide_of(self, obj):
+        return obj
+
+    def delete_model(self, request, obj):  # the guide goes, and its cached data with it
+        admin.ModelAdmin.delete_model(self, request, obj)
+
+    def delete_queryset(self, request, queryset):
+        admin.ModelAdmin.delete_queryset(self, request, queryset)
+
 
 @admin.register(Direction)
-class DirectionAdmin(admin.ModelAdmin):
+class DirectionAdmin(BumpsGuideVersion, admin.ModelAdmin):
     list_display = ("guide", "code", "name", "category")
     list_filter = ("guide",)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import record
 
+from .guide_cache import bump_guide_version, guide_cached
 from .models import Attachment, AttachmentKind, Guide, default_allowed_types
 
 PDF = ["application/pdf"]
@@ -51,6 +52,7 @@ def load_kinds(guide, kinds):
         AttachmentKind.objects.update_or_create(guide=guide, code=kind["code"], defaults=_defaults(kind, order))
     used = Attachment.objects.filter(kind__guide=guide).values("kind_id")
     guide.attachment_kinds.exclude(code__in=[k["code"] for k in kinds]).exclude(pk__in=used).delete()
+    bump_guide_version(guide)
 
 
 def copy_kinds(source, copy, directions=None):
@@ -82,8 +84,8 @@ class ChecklistItem:
 
 
 def guide_kinds(guide):
-    """`guide`'s kinds in their order, each with its directions: two queries."""
-    return list(guide.attachment_kinds.prefetch_related("directions"))
+    """`guide`'s kinds in their order, each with its directions: two queries, none when cached."""
+    return guide_cached(guide, "kinds", lambda: list(guide.attachment_kinds.prefetch_related("directions")))
 
 
 def attachment_checklist(decl, directions=None, kinds=None):
@@ -130,6 +132,7 @@ def save_kind(*, guide, actor, fields, directions=(), kind=None, request=None):
             setattr(kind, name, value)
         kind.save()
         kind.directions.set(directions)
+        bump_guide_version(guide)
         record("guide.attachment_kind_add" if created else "guide.attachment_kind_update", target=guide,
                actor=actor, request=request,
                summary=(_("新增附件类型：%(k)s") if created else _("修改附件类型：%(k)s")) % {"k": kind.name},
@@ -150,5 +153,6 @@ def delete_kind(*, kind, actor, request=None):
                                 % {"k": kind.name, "n": n})
         name = kind.name
         kind.delete()
+        bump_guide_version(guide)
         record("guide.attachment_kind_delete", target=guide, actor=actor, request=request,
                summary=_("删除附件类型：%(k)s") % {"k": name})

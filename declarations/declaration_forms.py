@@ -17,6 +17,7 @@ from units.models import Unit
 
 from .fields import PLAIN_RENDERER, BootstrapBoundField, bootstrap, choices_from
 from .forms import SpecificMessagesMixin
+from .guide_cache import guide_directions, guide_rules
 from .models import Declaration, Direction, Rule
 
 
@@ -111,9 +112,9 @@ class DeclarationForm(SpecificMessagesMixin, forms.ModelForm):
         self.fields["version"].initial = declaration.version
         # One query for the directions: the role question, the case rules and both direction fields use it.
         direction_qs = Direction.objects.filter(guide=guide).select_related("category")
-        directions = list(direction_qs)
+        directions = guide_directions(guide)  # cached under the guide's data version
         self.directions = directions
-        rules = [r for r in guide.rules.all() if r.is_active]
+        rules = [r for r in guide_rules(guide) if r.is_active]
         choices_from(self.fields["direction"], direction_qs, directions)
         self.fields["direction"].label_from_instance = lambda d: f"{d.code}. {d.name}（{d.category.name}）"
         self.fields["direction"].help_text = _("各方向的需求要点和申报条件见指南页面")

@@ -12,6 +12,7 @@ from core.audit import record
 from core.spreadsheet import cells, save
 
 from .guide_admin import lock_guide
+from .guide_cache import bump_guide_version
 from .models import Category, Direction
 
 IMPORT_COLUMNS = [
@@ -157,6 +158,7 @@ def import_directions(*, guide, rows, actor, request=None):
                     setattr(d, k, v)
                 d.save()
                 updated += 1
+        bump_guide_version(guide)
         record("guide.import_directions", target=guide, actor=actor, request=request,
                summary=_("从表格导入方向：新增 %(c)d 个，更新 %(u)d 个") % {"c": created, "u": updated},
                data={"created": created, "updated": updated, "codes": [r["code"] for r in rows]})

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from units.jurisdiction import reachable_units
 
 from .attachment_kinds import missing_required
+from .guide_cache import guide_rules
 from .models import DCMM_LEVELS, ConsortiumMember, Declaration, Rule
 from .signals import declaration_checks
 
@@ -386,7 +387,7 @@ def check_eligibility(decl, *, today=None):
                                 % {"kinds": "、".join(k.name for k in missing)}))
     members = all_members(decl)
     failures.extend(consortium_failures(decl, members))
-    rules = [r for r in decl.guide.rules.select_related("direction") if r.is_active]
+    rules = [r for r in guide_rules(decl.guide) if r.is_active]
     others = _Others(decl, org, today, members)
     for rule in rules:
         if _applies(rule, decl, directions):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.audit import record
 
 from .attachment_kinds import copy_kinds
+from .guide_cache import bump_guide_version
 from .models import Category, ConsortiumMember, Declaration, Direction, Guide, Rule
 from .signals import deadline_extended, guide_copied, guide_publish_checks
 
@@ -304,6 +305,7 @@ def save_category(*, guide, actor, code, name, order=None, category=None, reques
             if order is not None:
                 category.order = order
             category.save()
+        bump_guide_version(guide)
         record("guide.category_add" if created else "guide.category_update", target=guide, actor=actor,
                request=request, summary=(_("新增领域 %(c)s") if created else _("修改领域 %(c)s")) % {"c": category},
                data={"category": category.pk, "code": code, "name": name})
@@ -318,6 +320,7 @@ def delete_category(*, category, actor, request=None):
             raise GuideEditError(_("领域“%(name)s”下还有方向，请先删除或移走这些方向") % {"name": category.name})
         label = str(category)
         category.delete()
+        bump_guide_version(guide)
         record("guide.category_delete", target=guide, actor=actor, request=request,
                summary=_("删除领域 %(c)s") % {"c": label})
 
@@ -344,6 +347,7 @@ def save_direction(*, guide, actor, fields, direction=None, request=None):
                 setattr(direction, name, fields[name])
                 changed.append(name)
         direction.save()
+        bump_guide_version(guide)
         record("guide.direction_add" if created else "guide.direction_update", target=guide, actor=actor,
                request=request,
                summary=(_("新增方向 %(d)s") if created else _("修改方向 %(d)s")) % {"d": direction},
@@ -371,6 +375,7 @@ def delete_direction(*, direction, actor, request=None):
                                    "如该方向不再受理，请在指南说明中注明。") % {"d": direction, "parts": parts})
         label = str(direction)
         direction.delete()
+        bump_guide_version(guide)
         record("guide.direction_delete", target=guide, actor=actor, request=request,
                summary=_("删除方向 %(d)s") % {"d": label})
 
@@ -386,6 +391,7 @@ def save_rule(*, guide, actor, kind, params, message="", direction=None, is_acti
         rule.kind, rule.params, rule.message = kind, params, message
         rule.direction, rule.is_active = direction, is_active
         rule.save()
+        bump_guide_version(guide)
         record("guide.rule_add" if created else "guide.rule_update", target=guide, actor=actor, request=request,
                summary=(_("新增申报条件：%(r)s") if created else _("修改申报条件：%(r)s")) % {"r": rule},
                data={"rule": rule.pk, "kind": kind, "params": params,
@@ -399,5 +405,6 @@ def delete_rule(*, rule, actor, request=None):
         lock_guide(guide)
         label = str(rule)
         rule.delete()
+        bump_guide_version(guide)
         record("guide.rule_delete", target=guide, actor=actor, request=request,
                summary=_("删除申报条件：%(r)s") % {"r": label})

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .attachment_kinds import load_kinds
+from .guide_cache import bump_guide_version
 from .models import Category, Direction, Guide, Rule
 from .signals import guide_loaded
 
@@ -67,5 +68,6 @@ def load_guide(data, *, title=None, applicant_deadline=None, unit_deadline=None,
         for r in data.get("rules", [])
     ])
     load_kinds(guide, data.get("attachment_kinds"))
+    bump_guide_version(guide)
     guide_loaded.send(sender=Guide, guide=guide, data=data)
     return guide

@@ -59,6 +59,9 @@ class Guide(models.Model):
     consortium_max_members = models.PositiveSmallIntegerField(
         _("联合体成员单位上限（不含牵头单位）"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(20)], help_text=_("留空表示不限。"))
+    # Raised (declarations.guide_cache.bump_guide_version) in the same transaction as every change to the guide's
+    # directions, categories, rules, attachment kinds or scoring sheets: the key of what the pages cache of them.
+    data_version = models.PositiveIntegerField(_("指南数据版本"), default=1, editable=False)
 
     objects = GuideQuerySet.as_manager()
 

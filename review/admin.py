@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from declarations.admin import BumpsGuideVersion
+
 from .models import Criterion, DirectionSetting, Panel, ReviewerProfile, ReviewSettings, ScoringSheet
 
 
@@ -9,7 +11,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(ScoringSheet)
-class ScoringSheetAdmin(admin.ModelAdmin):
+class ScoringSheetAdmin(BumpsGuideVersion, admin.ModelAdmin):
     list_display = ("guide", "direction", "name")
     list_filter = ("guide",)
     inlines = [CriterionInline]

@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q, Subquery
 
 from core.models import AuditRecord
 from core.regions import REGIONS
+from declarations.guide_cache import guide_cached
 from declarations.models import Attachment, Declaration, Direction
 from units.models import Unit
 
@@ -381,5 +382,7 @@ def sheet_criteria(declaration):
     chosen = (ScoringSheet.objects.filter(Q(direction_id=declaration.direction_id) | Q(direction__isnull=True),
                                           guide_id=declaration.guide_id)
               .order_by(F("direction_id").asc(nulls_last=True)).values("pk")[:1])
-    criteria = list(Criterion.objects.filter(sheet_id=Subquery(chosen)))
+    # The same for every declaration of the direction: cached under the guide's data version.
+    criteria = guide_cached(declaration.guide, f"criteria:{declaration.direction_id}",
+                            lambda: list(Criterion.objects.filter(sheet_id=Subquery(chosen))))
     return criteria or list(sheet_for(declaration).criteria.all())

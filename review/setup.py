@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from declarations.guide_cache import bump_guide_version
 
 from .base import ReviewError
 from .models import Criterion, Panel, ReviewerProfile, ReviewSettings, ScoringSheet
@@ -41,6 +42,7 @@ def ensure_default_sheet(guide, criteria=None):
             Criterion(sheet=sheet, name=r["name"], guidance=r.get("guidance", ""),
                       max_points=Decimal(str(r["max_points"])), weight=Decimal(str(r.get("weight", 1))), order=i)
             for i, r in enumerate(rows)])
+        bump_guide_version(guide)
     return sheet
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from declarations.guide_cache import bump_guide_version
 
 from .models import Criterion, ReviewSettings, Score, ScoringSheet
 from .base import ReviewError
@@ -75,6 +76,7 @@ def save_scoring_sheet(*, guide, actor, name, direction, criteria, sheet=None, r
                 Criterion(sheet=sheet, name=r["name"].strip(), guidance=r.get("guidance", "").strip(),
                           max_points=Decimal(r["max_points"]), weight=Decimal(r["weight_percent"]) / HUNDRED,
                           order=i) for i, r in enumerate(criteria)])
+        bump_guide_version(guide)
         record("review.sheet", target=guide, actor=actor, request=request,
                summary=(_("新建评分表“%(name)s”") if created else _("修改评分表“%(name)s”")) % {"name": name},
                data={"sheet": sheet.pk, "direction": getattr(direction, "pk", None),

@@ -19,6 +19,18 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a guide's cached data is keyed by its id, which a rolled-back
+    test's guide may share with the next test's."""
+    from django.core.cache import cache
+
+    from declarations.guide_cache import forget_process_copies
+
+    cache.clear()
+    forget_process_copies()
+
+
 @pytest.fixture
 def guide(db):
     """The 2022 guide with deadlines in the future."""

@@ -7,10 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from declarations import services
+from declarations.attachment_kinds import save_kind
 from declarations.models import Attachment
 from tests.declarations.conftest import PDF_BYTES
 from tests.declarations.test_drafts import form_data
-from tests.factories import complete_declaration
+from tests.factories import complete_declaration, make_user
 
 
 def _bare(guide, org, district):
@@ -65,12 +66,15 @@ def test_a_file_of_another_kind_does_not_count(guide, org, district, applicant):
 
 def test_a_kind_for_one_direction_is_asked_only_of_that_direction(guide, org, district, applicant):
     decl = complete_declaration(guide, org, district)  # direction 4, with its licence
-    plan = guide.attachment_kinds.create(code="plan", name="实施方案", required=True)
-    plan.directions.set([guide.directions.get(code="1")])
+    admin = make_user("admin", "kinds_admin", is_staff=True)
+    fields = {"code": "plan", "name": "实施方案", "help_text": "", "required": True, "shown_in_blind_review": True,
+              "allowed_types": ["pdf"], "order": 99}
+    one = guide.directions.get(code="1")
+    plan = save_kind(guide=guide, actor=admin, fields=fields, directions=[one])
     services.submit_declaration(decl, actor=applicant)
     decl.refresh_from_db()
     assert decl.state == "submitted"
-    plan.directions.add(decl.direction)
+    save_kind(guide=guide, actor=admin, fields=fields, directions=[one, decl.direction], kind=plan)
     services.withdraw_declaration(decl, actor=applicant)
     with pytest.raises(services.TransitionError) as refused:
         services.submit_declaration(decl, actor=applicant)

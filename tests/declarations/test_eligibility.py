@@ -7,8 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from declarations.eligibility import check_eligibility, describe_rule
+from declarations.guide_admin import save_rule
 from declarations.models import Declaration, Rule
-from tests.factories import complete_declaration, make_guide, make_org
+from tests.factories import complete_declaration, make_guide, make_org, make_user
 
 # A direction of each guide where only the guide-wide rules apply.
 BASELINE_DIRECTION = {2017: "1", 2020: "1", 2021: "1", 2022: "4"}
@@ -269,12 +270,12 @@ def test_an_admin_can_switch_a_rule_off_or_change_its_parameters(db, district):
     short = decl_for(guide, district, direction="4", cases=[{"name": "只有一个", "customer": "", "description": ""}])
     rule = guide.rules.get(kind=Rule.Kind.MIN_CASES, direction__code="4")
     assert "cases" in failures_by_field(short)
-    rule.params = {**rule.params, "min": 1}
-    rule.save()
+    admin = make_user("admin", "rules_admin", is_staff=True)
+    save_rule(guide=guide, actor=admin, kind=rule.kind, params={**rule.params, "min": 1}, direction=rule.direction,
+              rule=rule)
     assert check_eligibility(short) == []
-    rule.params = {**rule.params, "min": 9}
-    rule.is_active = False
-    rule.save()
+    save_rule(guide=guide, actor=admin, kind=rule.kind, params={**rule.params, "min": 9}, direction=rule.direction,
+              is_active=False, rule=rule)
     assert check_eligibility(short) == []
 
 
