@@ -46,12 +46,12 @@ def _admin(client):
 
 
 def _next(html):
-    m = re.search(r'rel="next" href="\?([^"]*)"', html)
+    m = re.search(r'rel="next"\s+href="\?([^"]*)"', html)
     return m and m.group(1).replace("&amp;", "&")
 
 
 def _prev(html):
-    m = re.search(r'rel="prev" href="\?([^"]*)"', html)
+    m = re.search(r'rel="prev"\s+href="\?([^"]*)"', html)
     return m and m.group(1).replace("&amp;", "&")
 
 
