@@ -11,7 +11,7 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.core import signing
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Q, Subquery, Window
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -207,4 +207,28 @@ def counted_page(request, qs, size, param="page"):
         messages.warning(request, _("没有第 %(p)s 页（共 %(n)s 页），已显示第 %(n)s 页") % {"p": raw[:20], "n": last})
         number = last
         rows = list(qs[(number - 1) * size:number * size])
+    return CountedPage(rows, number, rows[0].list_total if rows else 0, size)
+
+
+def positioned_page(request, qs, position, size, param="page"):
+    """A numbered page of a list whose rows store their place 1…n (`position`, without gaps): page p is
+    `position > (p−1)×size LIMIT size`, a range read. The total is the last position, read with the rows;
+    a page past the end (no rows) costs one query more and shows the last page with a message, as
+    counted_page does."""
+    raw = (request.GET.get(param) or "1").strip()
+    number = int(raw) if raw.isdigit() and int(raw) >= 1 else None
+    if number is None:
+        messages.warning(request, _("页码“%(p)s”无效，已显示第 1 页") % {"p": raw[:20]})
+        number = 1
+    qs = qs.filter(**{f"{position}__isnull": False})
+    last_position = qs.order_by(f"-{position}").values(position)[:1]
+    rows = list(qs.filter(**{f"{position}__gt": (number - 1) * size}).annotate(
+        list_total=Subquery(last_position)).order_by(position)[:size])
+    if not rows and number > 1:
+        total = last_position.first()
+        last = max(1, -(-(total[position] if total else 0) // size))
+        messages.warning(request, _("没有第 %(p)s 页（共 %(n)s 页），已显示第 %(n)s 页") % {"p": raw[:20], "n": last})
+        number = last
+        rows = list(qs.filter(**{f"{position}__gt": (number - 1) * size}).annotate(
+            list_total=Subquery(last_position)).order_by(position)[:size])
     return CountedPage(rows, number, rows[0].list_total if rows else 0, size)

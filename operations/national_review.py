@@ -15,6 +15,7 @@ from core.regions import REGIONS
 from declarations.models import Declaration
 from review.models import Assignment, Panel, Review, ReviewerProfile, ReviewSettings, Score, Selection
 from review.assignment import assign_reviewers
+from review.selection import number_public_list
 from review.workdays import add_working_days
 
 S = Declaration.State
@@ -112,4 +113,5 @@ def build_selection(ctx, cfg):
     today = timezone.localdate(now)
     ReviewSettings.objects.filter(pk=cfg.pk).update(
         notice_start=today, notice_end=add_working_days(today, cfg.notice_min_working_days), notice_opened_at=now)
+    number_public_list(guide, published=False)
     return len(chosen)

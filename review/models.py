@@ -276,10 +276,19 @@ class Selection(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # The row's place on the public list (the notice, then the published results), numbered by
+    # review.selection.number_public_list when the list is fixed and again whenever it changes: the
+    # position runs 1…n over the guide (the page's order), the serial 1… within the direction (序号).
+    # A page of the list is then a range read; rows not on the list have none.
+    guide = models.ForeignKey("declarations.Guide", null=True, blank=True, editable=False,
+                              on_delete=models.CASCADE, related_name="+")
+    public_position = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    public_serial = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("拟入选")
         verbose_name_plural = _("拟入选")
+        indexes = [models.Index(fields=["guide", "public_position"], name="selection_public_list_idx")]
 
 
 class AssignmentRun(models.Model):

@@ -9,7 +9,7 @@ units.
 import calendar
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,42 @@ from .workdays import add_working_days, working_days
 
 S = Declaration.State
 OUTSTANDING_REASON_MIN = 10
+
+
+# The public list's order: by direction, then region, then declaration; the 序号 runs within the direction.
+# Before publication the list is the selection; once published, the selected declarations.
+_NUMBER_PUBLIC_LIST = """
+UPDATE review_selection s SET guide_id = %(guide)s, public_position = n.position, public_serial = n.serial
+FROM (SELECT s2.id,
+             ROW_NUMBER() OVER (ORDER BY dir."order", o.region, d.id) AS position,
+             ROW_NUMBER() OVER (PARTITION BY d.direction_id ORDER BY o.region, d.id) AS serial
+      FROM review_selection s2
+      JOIN declarations_declaration d ON d.id = s2.declaration_id
+      JOIN declarations_organisation o ON o.id = d.organisation_id
+      JOIN declarations_direction dir ON dir.id = d.direction_id
+      WHERE d.guide_id = %(guide)s AND (NOT %(published)s OR d.state = %(selected)s)) n
+WHERE s.id = n.id AND (s.guide_id IS DISTINCT FROM %(guide)s OR s.public_position IS DISTINCT FROM n.position
+                       OR s.public_serial IS DISTINCT FROM n.serial)
+"""
+_CLEAR_PUBLIC_LIST = """
+UPDATE review_selection s SET public_position = NULL, public_serial = NULL
+FROM declarations_declaration d
+WHERE d.id = s.declaration_id AND d.guide_id = %(guide)s AND s.public_position IS NOT NULL
+  AND (s.guide_id IS DISTINCT FROM %(guide)s OR (%(published)s AND d.state <> %(selected)s))
+"""
+
+
+def number_public_list(guide, *, published):
+    """Store each row's place on the guide's public list (position over the guide, 序号 in its direction).
+
+    Called when the list becomes fixed (the notice opens, the results are published) and in the same
+    transaction as any change of the selection while the notice is open, so a page of the list is a
+    range read of the stored positions. Rows that are not on the list lose their place.
+    """
+    params = {"guide": guide.pk, "published": published, "selected": S.SELECTED}
+    with connection.cursor() as cursor:
+        cursor.execute(_CLEAR_PUBLIC_LIST, params)
+        cursor.execute(_NUMBER_PUBLIC_LIST, params)
 
 
 def min_reviews_by_direction(guide):
@@ -85,6 +121,9 @@ def set_selected(*, declaration, selected, actor, request=None):
         elif not selected and exists:
             Selection.objects.filter(declaration=decl).delete()
             record_on(decl, "review.unselect", actor=actor, request=request, summary=_("移出拟入选名单"))
+        if cfg.notice_open:
+            # The notice is on: its list changed, so its numbering follows in the same transaction.
+            number_public_list(decl.guide, published=False)
     return selected
 
 
@@ -114,6 +153,8 @@ def select_projects(*, guide, declaration_ids, actor, request=None):
         Selection.objects.bulk_create([Selection(declaration_id=i, created_by=actor) for i in ids - have])
         record("review.select_list", target=guide, actor=actor, request=request,
                summary=_("确定拟入选名单：%(n)d 个项目") % {"n": len(ids)}, data={"declarations": sorted(ids)})
+        if cfg.notice_open:
+            number_public_list(guide, published=False)
 
 
 def notice_problems(cfg, start, end, *, today):
@@ -146,6 +187,7 @@ def open_public_notice(*, guide, start, end, actor, request=None, now=None):
             raise ReviewError(_("请先确定拟入选项目，再发布公示"))
         cfg.notice_start, cfg.notice_end, cfg.notice_opened_at = start, end, timezone.now()
         cfg.save()
+        number_public_list(guide, published=False)
         record("review.open_notice", target=guide, actor=actor, request=request,
                summary=_("发布拟入选名单公示：%(s)s 至 %(e)s") % {"s": start.isoformat(), "e": end.isoformat()},
                data={"working_days": working_days(start, end)})
@@ -199,6 +241,7 @@ def publish_results(*, guide, actor, doc_number="", outstanding_reason="", now=N
         cfg.published_at = now
         cfg.publication_doc_number = doc_number.strip()[:80]
         cfg.save()
+        number_public_list(guide, published=True)
         record("review.publish", target=guide, actor=actor, request=request, reason=outstanding_reason if pending else "",
                summary=_("公布评审结果：入选 %(n)d 个项目，示范期至 %(end)s") % {"n": len(selected), "end": end.isoformat()},
                data={"selected": sorted(selected), "demo_period_end": end.isoformat(), "outstanding_reviews": pending})

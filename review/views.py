@@ -6,8 +6,7 @@ own pages are in reviewer_views.py, the experts' accounts in expert_views.py, as
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Prefetch, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core.audit import records_for
 from core.decorators import permission_required
 from core.forms import error_messages
-from core.pagination import counted_page
+from core.pagination import positioned_page
 from core.regions import REGIONS, region_name
 from core.security import confirm_fresh_password, safe_next
 from declarations.models import Declaration, Guide
@@ -307,19 +306,15 @@ def results_guide(request, guide_pk):
     cfg = get_object_or_404(ReviewSettings.objects.select_related("guide"), guide_id=guide_pk,
                             notice_opened_at__isnull=False)
     guide = cfg.guide
-    if cfg.is_published:
-        decls = Declaration.objects.filter(guide=guide, state=Declaration.State.SELECTED)
-    else:
-        decls = Declaration.objects.filter(guide=guide, selection__isnull=False)
-    # Only the columns the list shows: a declaration's full row carries every text of the application.
-    decls = decls.select_related("organisation", "direction__category").only(
+    # The list is numbered when it is fixed (review.selection.number_public_list): a page is the range of
+    # stored positions after the previous pages', whatever the size of the selection.
+    decls = Declaration.objects.filter(selection__guide=guide).select_related(
+        "organisation", "direction__category").only(
+        # Only the columns the list shows: a declaration's full row carries every text of the application.
         "project_name", "direction", "organisation__name", "organisation__region", "direction__code",
         "direction__name", "direction__category__code", "direction__category__name").annotate(
-        # 序号 within the direction over the whole list, so that it runs on across pages.
-        serial=Window(RowNumber(), partition_by=[F("direction_id")], order_by=[F("organisation__region"), F("pk")])
-    ).order_by("direction__order", "organisation__region", "pk")
-    # A science-foundation-size year selects thousands: the notice is read a page at a time.
-    page = counted_page(request, decls, RESULTS_PAGE_SIZE)
+        serial=F("selection__public_serial")).order_by("selection__public_position")
+    page = positioned_page(request, decls, "selection__public_position", RESULTS_PAGE_SIZE)
     groups = []
     for d in page:
         if not groups or groups[-1]["direction"].pk != d.direction_id:
