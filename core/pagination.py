@@ -212,7 +212,7 @@ def counted_page(request, qs, size, param="page"):
 
 def positioned_page(request, qs, position, size, param="page"):
     """A numbered page of a list whose rows store their place 1…n (`position`, without gaps): page p is
-    `position > (p−1)×size LIMIT size`, a range read. The total is the last position, read with the rows;
+    `(p−1)×size < position ≤ p×size`, a range read. The total is the last position, read with the rows;
     a page past the end (no rows) costs one query more and shows the last page with a message, as
     counted_page does."""
     raw = (request.GET.get(param) or "1").strip()
@@ -222,13 +222,17 @@ def positioned_page(request, qs, position, size, param="page"):
         number = 1
     qs = qs.filter(**{f"{position}__isnull": False})
     last_position = qs.order_by(f"-{position}").values(position)[:1]
-    rows = list(qs.filter(**{f"{position}__gt": (number - 1) * size}).annotate(
-        list_total=Subquery(last_position)).order_by(position)[:size])
+
+    def rows_of(number):
+        # Bounded on both sides: the read stays a page whatever the planner's estimates.
+        return list(qs.filter(**{f"{position}__gt": (number - 1) * size, f"{position}__lte": number * size})
+                    .annotate(list_total=Subquery(last_position)).order_by(position)[:size])
+
+    rows = rows_of(number)
     if not rows and number > 1:
         total = last_position.first()
         last = max(1, -(-(total[position] if total else 0) // size))
         messages.warning(request, _("没有第 %(p)s 页（共 %(n)s 页），已显示第 %(n)s 页") % {"p": raw[:20], "n": last})
         number = last
-        rows = list(qs.filter(**{f"{position}__gt": (number - 1) * size}).annotate(
-            list_total=Subquery(last_position)).order_by(position)[:size])
+        rows = rows_of(number)
     return CountedPage(rows, number, rows[0].list_total if rows else 0, size)
