@@ -209,35 +209,42 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # django-storages. Files stay private either way: the bucket gets no public ACL, downloads are streamed
 # through the views that check permission (never a redirect to the store), and any URL the store makes
 # anyway is a signed one that expires after AWS_QUERYSTRING_EXPIRE seconds.
-STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem").strip().lower()
-if STORAGE_BACKEND == "s3":
-    _default_storage = {
+
+
+def default_storage_from_env(env=os.environ):
+    """The STORAGES["default"] entry the environment asks for (the S3 end-to-end test calls it too)."""
+    backend = env.get("STORAGE_BACKEND", "filesystem").strip().lower()
+    if backend in ("filesystem", "local", ""):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if backend != "s3":
+        raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {backend!r}")
+    bucket = env.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    expire = env.get("AWS_QUERYSTRING_EXPIRE", "")
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "access_key": os.environ.get("AWS_S3_ACCESS_KEY_ID") or os.environ.get("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": (os.environ.get("AWS_S3_SECRET_ACCESS_KEY")
-                           or os.environ.get("AWS_SECRET_ACCESS_KEY") or None),
-            "location": os.environ.get("AWS_LOCATION", ""),
-            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "bucket_name": bucket,
+            "endpoint_url": env.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env.get("AWS_S3_REGION_NAME") or None,
+            "access_key": env.get("AWS_S3_ACCESS_KEY_ID") or env.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env.get("AWS_S3_SECRET_ACCESS_KEY") or env.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env.get("AWS_LOCATION", ""),
+            "addressing_style": env.get("AWS_S3_ADDRESSING_STYLE") or None,
             "default_acl": None,  # the bucket's own (private) policy; never public-read
             "querystring_auth": True,
-            "querystring_expire": envint("AWS_QUERYSTRING_EXPIRE", 300),
+            "querystring_expire": int(expire) if expire else 300,
             "file_overwrite": False,
             # Large files (ZIPs of a whole unit) go up in parts and come down through a spooled temp file.
             "max_memory_size": 16 * 1024 * 1024,
         },
     }
-    if not _default_storage["OPTIONS"]["bucket_name"]:
-        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
-elif STORAGE_BACKEND in ("filesystem", "local", ""):
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-else:
-    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
+
+
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem").strip().lower()
 STORAGES = {
-    "default": _default_storage,
+    "default": default_storage_from_env(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and not TESTING
