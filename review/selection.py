@@ -33,7 +33,7 @@ OUTSTANDING_REASON_MIN = 10
 # The public list's order: by direction, then region, then declaration; the 序号 runs within the direction.
 # Before publication the list is the selection; once published, the selected declarations.
 _NUMBER_PUBLIC_LIST = """
-UPDATE review_selection s SET guide_id = %(guide)s, public_position = n.position, public_serial = n.serial
+UPDATE review_selection AS s SET guide_id = %(guide)s, public_position = n.position, public_serial = n.serial
 FROM (SELECT s2.id,
              ROW_NUMBER() OVER (ORDER BY dir."order", o.region, d.id) AS position,
              ROW_NUMBER() OVER (PARTITION BY d.direction_id ORDER BY o.region, d.id) AS serial
@@ -46,7 +46,7 @@ WHERE s.id = n.id AND (s.guide_id IS DISTINCT FROM %(guide)s OR s.public_positio
                        OR s.public_serial IS DISTINCT FROM n.serial)
 """
 _CLEAR_PUBLIC_LIST = """
-UPDATE review_selection s SET public_position = NULL, public_serial = NULL
+UPDATE review_selection AS s SET public_position = NULL, public_serial = NULL
 FROM declarations_declaration d
 WHERE d.id = s.declaration_id AND d.guide_id = %(guide)s AND s.public_position IS NOT NULL
   AND (s.guide_id IS DISTINCT FROM %(guide)s OR (%(published)s AND d.state <> %(selected)s))

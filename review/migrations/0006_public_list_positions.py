@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 
 NUMBER = """
-UPDATE review_selection s SET guide_id = n.guide_id, public_position = n.position, public_serial = n.serial
+UPDATE review_selection AS s SET guide_id = n.guide_id, public_position = n.position, public_serial = n.serial
 FROM (SELECT s2.id, d.guide_id,
              ROW_NUMBER() OVER (PARTITION BY d.guide_id ORDER BY dir."order", o.region, d.id) AS position,
              ROW_NUMBER() OVER (PARTITION BY d.guide_id, d.direction_id ORDER BY o.region, d.id) AS serial
