@@ -9,6 +9,8 @@ Each process also keeps the values it used last under the same keys (a key's val
 cannot go stale): a page then pays neither the round trip to Redis nor the unpickling. Callers only read them.
 """
 
+import time
+
 from django.core.cache import cache
 from django.db.models import F
 
@@ -28,6 +30,17 @@ def bump_guide_version(guide):
     """Call inside the transaction that changes `guide`'s directions, categories, rules, kinds or sheets."""
     Guide.objects.filter(pk=guide.pk).update(data_version=F("data_version") + 1)
     guide.data_version = Guide.objects.filter(pk=guide.pk).values_list("data_version", flat=True).get()
+
+
+def retire_cached_versions():
+    """After the database is replaced (restore), move every guide to a version no cache entry can hold.
+
+    A restored guide comes back at an old version; its next edit would reuse a number whose cached value
+    was computed from data the restore threw away. Versions are small counters, so the current time in
+    seconds is beyond any of them, and beyond those of any earlier restore.
+    """
+    Guide.objects.update(data_version=int(time.time()))
+    forget_process_copies()
 
 
 def guide_cached(guide, what, compute):

@@ -31,6 +31,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from declarations.guide_cache import retire_cached_versions
+
 
 FORMAT = 1  # the archive layout; the manifest's "dump" says how the database is in it
 EXCLUDE = ["contenttypes", "auth.permission", "sessions.session"]
@@ -156,6 +158,7 @@ def restore_backup(path):
                 ContentType.objects.clear_cache()
                 call_command("loaddata", str(db_file), verbosity=0)
         ContentType.objects.clear_cache()
+        retire_cached_versions()
         for name in list(stored_files()):
             default_storage.delete(name)
         for m in members:

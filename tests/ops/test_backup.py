@@ -7,7 +7,8 @@ from django.core.management.base import CommandError
 from core.audit import record
 from core.models import AuditRecord, Notification, User
 from core.notify import notify
-from declarations.models import Declaration, Guide, Organisation
+from declarations.guide_cache import bump_guide_version, guide_directions
+from declarations.models import Declaration, Direction, Guide, Organisation
 from operations.backup import BackupError, read_manifest, restore_backup
 from tests.factories import complete_declaration, make_guide, make_org, make_user
 
@@ -112,3 +113,28 @@ def test_restore_refuses_foreign_and_unsafe_files(tmp_path, db):
     with pytest.raises(BackupError, match="unsafe"):
         restore_backup(evil)
     assert not (tmp_path.parent / "escape.json").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_leaves_no_cached_guide_data_behind(tmp_path, settings):
+    """Guide data is cached under the guide's version; a restore brings back an old version, and the next
+    edit must not reuse a number whose cached value came from the data the restore threw away."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    guide = make_guide(2022)
+    first = guide.directions.order_by("pk").first()
+    original = first.name
+    assert [d.name for d in guide_directions(guide)][0] == original
+    out = tmp_path / "backup.tar.gz"
+    call_command("backup", output=str(out), portable=True)
+
+    Direction.objects.filter(pk=first.pk).update(name="备份后改名")
+    bump_guide_version(guide)
+    assert guide_directions(guide)[0].name == "备份后改名"
+
+    call_command("restore", str(out), yes=True)
+    guide = Guide.objects.get(pk=guide.pk)
+    assert guide_directions(guide)[0].name == original
+
+    Direction.objects.filter(pk=first.pk).update(name="恢复后再改名")
+    bump_guide_version(guide)
+    assert guide_directions(guide)[0].name == "恢复后再改名"
