@@ -3,7 +3,7 @@
 Usage (PostgreSQL on 127.0.0.1; the databases are made or reused):
     .venv/bin/python bench/scale.py [--sizes 5k,50k,300k] [--renders 9] [--rebuild] [--build-only]
 
-For each size a database pilotdecl_scale_<size> is created if missing, migrated, and filled once with
+For each size a database pilotdecl_scale_<size> (--db-prefix changes the first part) is created if missing, migrated, and filled once with
 `manage.py generate_national --applicants N --ranked 0.1 --reviewers N/100` (the same shape at every size:
 a tenth of the applicants ranked, a hundred applicants per reviewer). The generator's wall time and peak
 memory (resource.getrusage of the child) are kept as the database's comment, so a reused database still
@@ -27,12 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 SIZES = {"5k": 5000, "50k": 50000, "300k": 300000}
 PG = os.environ.get("SCALE_PG", "postgres://postgres@127.0.0.1:5432")
 RANKED = 0.1
+PREFIX = "pilotdecl_scale"  # --db-prefix: another name keeps a helper's databases apart from the lead's
 RATIO_TARGET = 1.5
 KB_TARGET = 200
 
 
 def db_url(label):
-    return f"{PG}/pilotdecl_scale_{label}"
+    return f"{PG}/{PREFIX}_{label}"
 
 
 def _admin_sql(sql, params=None, dbname="postgres", fetch=False):
@@ -56,7 +57,7 @@ def _manage(label, *args, capture=False):
 def build(label, rebuild=False):
     """Create, migrate and fill the size's database unless it holds that size already; returns build figures."""
     n = SIZES[label]
-    name = f"pilotdecl_scale_{label}"
+    name = f"{PREFIX}_{label}"
     if not _admin_sql("SELECT 1 FROM pg_database WHERE datname = %s", [name], fetch=True):
         _admin_sql(f'CREATE DATABASE "{name}"')
     _manage(label, "migrate", "--noinput", "-v0")
@@ -85,13 +86,16 @@ def build(label, rebuild=False):
 
 
 def main():
+    global PREFIX
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="5k,50k,300k")
     parser.add_argument("--renders", type=int, default=9)
     parser.add_argument("--rebuild", action="store_true", help="generate again even if the database holds the size")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--db-prefix", default=PREFIX, help="databases are <prefix>_<size> (default %(default)s)")
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)  # child process: one size, JSON on stdout
     args = parser.parse_args()
+    PREFIX = args.db_prefix
     if args.measure_one:
         import _scale_pages
 

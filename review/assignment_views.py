@@ -1,8 +1,11 @@
 """The ministry's assignment pages: the automatic assignment's run (the button queues it, its page follows the
 worker), who reviews which declaration, adding, removing and swapping reviewers."""
 
+from urllib.parse import urlencode, urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +21,7 @@ from .base import ReviewError
 from .conflicts import conflict_reason
 from .models import Assignment, AssignmentRun, Panel, Review
 from .queries import assignment_overview
+from .reviewer_search import panel_for_search, resolve_reviewer, search_reviewers
 from .reviewers import pending_conflict_pairs
 from .views import guide_or_404, posted_id
 
@@ -55,7 +59,7 @@ def run_page(request, guide_pk, pk):
 @permission_required("review.manage")
 def assignments(request, guide_pk):
     """The assignment table, one direction or panel (or all) at a time, a keyset page of projects at a time.
-    Each panel's reviewers are offered once per page (a datalist), not once per row."""
+    No reviewer list is embedded: the reviewer inputs ask `reviewer_matches` as the admin types."""
     guide = guide_or_404(guide_pk)
     cfg = setup.settings_for(guide)
     direction_id, panel_id = request.GET.get("direction", ""), request.GET.get("panel", "")
@@ -70,24 +74,16 @@ def assignments(request, guide_pk):
     except BadCursor:
         return refuse_cursor(request)
     decls = page.object_list
-    # The pickers offer the reviewers of each declaration's panel (all reviewers where it has none).
     panel_of = {d.pk: p for p in panels for d in p.directions.all()}
-    shown = {panel_of[d.direction_id].pk for d in decls if d.direction_id in panel_of}
-    members = {}
-    for row in (Panel.reviewers.through.objects.filter(panel_id__in=shown)
-                .select_related("user__reviewer_profile").filter(user__reviewer_profile__isnull=False)
-                .order_by("user_id")):
-        members.setdefault(row.panel_id, []).append(row.user)
-    pickers = {f"panel-{pk}": users for pk, users in members.items()}
-    if any(d.direction_id not in panel_of for d in decls):
-        pickers["everyone"] = list(User.objects.filter(role=User.Role.REVIEWER, reviewer_profile__isnull=False)
-                                   .select_related("reviewer_profile").order_by("pk"))
+    kept = request.session.pop(KEPT_INPUT, None)  # a refused reviewer input, shown again in its form
     declared = pending_conflict_pairs({a.reviewer_id for d in decls for a in d.assignments.all()},
                                       {d.organisation_id for d in decls})
     for d in decls:
-        d.picker = f"panel-{panel_of[d.direction_id].pk}" if d.direction_id in panel_of else "everyone"
+        d.picker = panel_of[d.direction_id].pk if d.direction_id in panel_of else ""
+        d.kept = kept["value"] if kept and kept["form"] == f"d{d.pk}" else ""
         d.n_active = d.n_done = 0
         for a in d.assignments.all():
+            a.kept = kept["value"] if kept and kept["form"] == f"a{a.pk}" else ""
             profile = getattr(a.reviewer, "reviewer_profile", None)
             # An assignment made before a conflict became known is flagged for the admin to swap.
             a.conflict = conflict_reason(profile, d, region_switch=cfg.region_conflict) if a.is_active else ""
@@ -99,12 +95,48 @@ def assignments(request, guide_pk):
             d.n_done += submitted
     return render(request, "review/assignments.html", {
         "guide": guide, "cfg": cfg, "decls": decls, "need": cfg.reviewers_per_declaration, "page": page,
-        "pickers": pickers, "query": query_without(request, "cursor"), "panels": panels, "panel": panel,
+        "query": query_without(request, "cursor"), "panels": panels, "panel": panel,
         "directions": guide.directions.all(), "direction": direction})
 
 
-def _back_to_assignments(decl):
-    return redirect(reverse("review:assignments", args=[decl.guide_id]) + f"#d{decl.pk}")
+@permission_required("review.manage")
+def reviewer_matches(request, guide_pk):
+    """JSON for the assignment table's reviewer inputs: at most SEARCH_LIMIT reviewers of the panel
+    (`panel`, or every reviewer without it) whose name, username or employer starts with `q`."""
+    guide = guide_or_404(guide_pk)
+    panel, ok = panel_for_search(guide, request.GET.get("panel", ""))
+    if not ok:
+        raise Http404
+    return JsonResponse({"results": search_reviewers(panel, request.GET.get("q", ""))})
+
+
+KEPT_INPUT = "review.assignment_input"  # the session key of a reviewer input refused, shown again once
+TABLE_FILTERS = ("direction", "panel", "cursor")
+
+
+def _back_to_assignments(decl, request=None):
+    """Back to the declaration's row, on the page of the table the form was posted from (its Referer)."""
+    url = reverse("review:assignments", args=[decl.guide_id])
+    referer = urlsplit(request.headers.get("Referer", "")) if request is not None else None
+    if referer is not None and referer.path == url:
+        query = QueryDict(referer.query)
+        kept = urlencode([(k, query[k]) for k in TABLE_FILTERS if query.get(k)])
+        url += f"?{kept}" if kept else ""
+    return redirect(url + f"#d{decl.pk}")
+
+
+def _reviewer_from_post(request, decl, form):
+    """The reviewer the posted text names among the declaration's panel; on a refusal the text is kept for
+    the form `form` ("d<declaration>" or "a<assignment>") and the error shown."""
+    reviewer, error = resolve_reviewer(request.POST.get("reviewer", ""), setup.panel_of(decl))
+    if error:
+        _refuse(request, form, error)
+    return reviewer
+
+
+def _refuse(request, form, error):
+    messages.error(request, error)
+    request.session[KEPT_INPUT] = {"form": form, "value": request.POST.get("reviewer", "")[:100]}
 
 
 @permission_required("review.manage")
@@ -116,16 +148,15 @@ def add_assignment(request, guide_pk):
     if decl is None:
         messages.error(request, _("请选择本指南下已推荐的项目"))
         return redirect("review:assignments", guide.pk)
-    reviewer = User.objects.filter(pk=posted_id(request, "reviewer"), role=User.Role.REVIEWER).first()
+    reviewer = _reviewer_from_post(request, decl, f"d{decl.pk}")
     if reviewer is None:
-        messages.error(request, _("请选择评审专家"))
-        return _back_to_assignments(decl)
+        return _back_to_assignments(decl, request)
     try:
         assignment.add_reviewer(declaration=decl, reviewer=reviewer, actor=request.user, request=request)
         messages.success(request, _("已分配评审专家"))
     except ReviewError as e:
-        messages.error(request, e.message)
-    return _back_to_assignments(decl)
+        _refuse(request, f"d{decl.pk}", e.message)
+    return _back_to_assignments(decl, request)
 
 
 @permission_required("review.manage")
@@ -138,21 +169,20 @@ def remove_assignment(request, pk):
         messages.success(request, _("已移除评审专家"))
     except ReviewError as e:
         messages.error(request, e.message)
-    return _back_to_assignments(a.declaration)
+    return _back_to_assignments(a.declaration, request)
 
 
 @permission_required("review.manage")
 @require_POST
 def swap_assignment(request, pk):
     a = get_object_or_404(Assignment.objects.select_related("declaration"), pk=pk)
-    reviewer = User.objects.filter(pk=posted_id(request, "reviewer"), role=User.Role.REVIEWER).first()
+    reviewer = _reviewer_from_post(request, a.declaration, f"a{a.pk}")
     if reviewer is None:
-        messages.error(request, _("请选择替换的评审专家"))
-        return _back_to_assignments(a.declaration)
+        return _back_to_assignments(a.declaration, request)
     try:
         assignment.swap_reviewer(assignment=a, new_reviewer=reviewer, actor=request.user, request=request)
         messages.success(request, _("已更换评审专家"))
     except ReviewError as e:
-        messages.error(request, e.message)
-    return _back_to_assignments(a.declaration)
+        _refuse(request, f"a{a.pk}", e.message)
+    return _back_to_assignments(a.declaration, request)
 

@@ -27,6 +27,8 @@ urlpatterns = [
     path("manage/<int:guide_pk>/panels/new/", views.panel_edit, name="panel_new"),
     path("manage/<int:guide_pk>/panels/<int:pk>/", views.panel_edit, name="panel_edit"),
     path("manage/<int:guide_pk>/assignments/", assignment_views.assignments, name="assignments"),
+    path("manage/<int:guide_pk>/assignments/reviewers/", assignment_views.reviewer_matches,
+         name="assignment_reviewers"),
     path("manage/<int:guide_pk>/assignments/add/", assignment_views.add_assignment, name="add_assignment"),
     path("manage/assignments/<int:pk>/remove/", assignment_views.remove_assignment, name="remove_assignment"),
     path("manage/assignments/<int:pk>/swap/", assignment_views.swap_assignment, name="swap_assignment"),
