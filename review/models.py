@@ -142,11 +142,6 @@ class ReviewerProfile(models.Model):
         verbose_name = _("评审专家")
         verbose_name_plural = _("评审专家")
         ordering = ["id"]
-        # The assignment table's reviewer search matches prefixes (LIKE 'q%'), which a pattern index serves
-        # whatever the database's collation; the username has Django's own pattern index.
-        indexes = [models.Index(fields=["name"], name="reviewer_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
-                   models.Index(fields=["employer"], name="reviewer_employer_prefix_idx",
-                                opclasses=["varchar_pattern_ops"])]
 
     def get_region_display(self):
         return region_name(self.region)

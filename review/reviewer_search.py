@@ -2,8 +2,10 @@
 
 The table used to carry each panel's reviewers as one <datalist> per page, which grows with the panel
 (hundreds of reviewers at the science-foundation size). Now the page carries none: the input asks
-`search_reviewers` (at most SEARCH_LIMIT rows, prefix matches behind indexes) as the admin types, and
-without JavaScript the posted text is resolved by `resolve_reviewer` on the server.
+`search_reviewers` (at most SEARCH_LIMIT rows, prefix matches) as the admin types, and without JavaScript
+the posted text is resolved by `resolve_reviewer` on the server. Both read the panel's members through the
+panel-membership index (panel, user), then each member's user by its key: bounded by the panel, whatever the
+number of users. (A direction without a panel offers every reviewer; that lookup reads the user table.)
 
 The reviewers offered are those the datalist offered: the members of the declaration's panel, or every
 reviewer when its direction has no panel. Conflicts are not filtered here (the datalist did not filter them
@@ -29,7 +31,8 @@ def reviewers_in_scope(panel):
 
 
 def _prefix(q):
-    return Q(name__startswith=q) | Q(user__username__startswith=q) | Q(employer__startswith=q)
+    # Joined to the user by its key: on a panel the database reads the panel's members, not every user.
+    return Q(name__startswith=q) | Q(employer__startswith=q) | Q(user__username__startswith=q)
 
 
 def search_reviewers(panel, q, limit=SEARCH_LIMIT):

@@ -232,7 +232,7 @@ MAX_QUERIES = {
     "reviewer_score": 8, "applicant_guide": 10, "unit_workspace": 13, "unit_ranking": 16, "unit_list_detail": 11,
     "district_ranking": 14, "admin_quota_overview": 10, "admin_units": 4, "admin_list_detail": 12,
     "reviewer_queue": 7, "reviewer_profile": 6, "admin_review_index": 4, "admin_review_guide": 16,
-    "admin_panel_new": 6, "admin_panel_edit": 9, "admin_assignments": 14, "admin_review_ranking": 13,
+    "admin_panel_new": 6, "admin_panel_edit": 9, "admin_assignments": 13, "admin_review_ranking": 13,
     "admin_declaration_reviews": 18, "public_results_index": 1, "public_results_guide": 2, "admin_dashboard": 10,
     "admin_declarations": 6, "admin_audit_log": 7, "inbox": 5, "admin_guide_list": 4, "admin_guide_detail": 10,
 }
