@@ -1,6 +1,7 @@
 """The main page of each role, rendered on every request, measured two ways.
 
-Usage (after `manage.py generate_national`, PostgreSQL):
+Usage (after `manage.py generate_national`, PostgreSQL; the load mode writes to the database, so use a copy,
+and REDIS_URL=redis://127.0.0.1:6379/<n> to keep the server's cache apart from others' — default db 2):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pilotdecl_bench .venv/bin/python bench/pages.py --in-process
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pilotdecl_bench .venv/bin/python bench/pages.py [--seconds 10]
 
@@ -119,6 +120,8 @@ def header(connection, how):
 def verdict(kind, r, base_rps):
     if kind in (RANKING, SINGLE) and (r["requests"] == 0 or r["socket_errors"] or r["bad"]):
         return "未达标（超时或出错）"
+    if r["requests"] == 0:  # no request finished within --seconds: its 0 ms are no figure
+        return "未测得（时限内无完成的请求）"
     if kind == RANKING:
         return "达标" if r["p99"] < RANKING_P99_MS else f"未达标（p99 ≥ {RANKING_P99_MS} ms）"
     if kind == SINGLE:
