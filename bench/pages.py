@@ -188,7 +188,7 @@ def under_load(args):
         v = verdict(kind, r, base)
         met = met and not v.startswith("未")
         print(f"| {label} | `{sessions[0][0]}` | {len({c for _p, c in sessions})} | {size / 1024:.0f} KB | "
-              f"{args.connections} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['rps'] / base:.2f} | "
+              f"{args.connections} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['rps'] / base:.3f} | "
               f"{r['bad'] + r['socket_errors']} | {v} |")
     return met
 
