@@ -25,7 +25,7 @@ from units.jurisdiction import derived_unit, may_declare_to
 from .consortia import lock_participant, member_clash_message, membership_in_guide
 from .eligibility import check_eligibility
 from .models import Attachment, Declaration, Organisation
-from .signals import declaration_submitted
+from .signals import declaration_state_changed, declaration_submitted
 
 S = Declaration.State
 
@@ -155,6 +155,8 @@ def transition(decl, to_state, *, actor=None, reason="", summary="", data=None, 
                summary=summary or _("状态：%(old)s → %(new)s") % {
                    "old": S(old).label, "new": S(to_state).label},
                data={"from": old, "to": to_state, **(data or {})})
+        declaration_state_changed.send(sender=Declaration, declaration_id=locked.pk, guide_id=locked.guide_id,
+                                       old=old, new=to_state)
     decl.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return decl
 

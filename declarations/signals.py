@@ -17,6 +17,11 @@ guide_publish_checks = django.dispatch.Signal()
 # applicant_deadline, unit_deadline (booleans: which one moved). operations tells those still working.
 deadline_extended = django.dispatch.Signal()
 
+# Sent inside the transaction that moved a declaration to another state (declarations.services.transition, the
+# only writer of Declaration.state): args declaration_id, guide_id, old, new. review keeps its stored scores
+# of the ranked declarations in the same transaction.
+declaration_state_changed = django.dispatch.Signal()
+
 # Sent after the transaction that submitted a declaration committed: args declaration_id.
 # documents requests the application form PDF.
 declaration_submitted = django.dispatch.Signal()

@@ -32,6 +32,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from declarations.guide_cache import retire_cached_versions
+from declarations.models import Guide
+from review.scores import refresh_guide_scores
 
 
 FORMAT = 1  # the archive layout; the manifest's "dump" says how the database is in it
@@ -159,6 +161,10 @@ def restore_backup(path):
                 call_command("loaddata", str(db_file), verbosity=0)
         ContentType.objects.clear_cache()
         retire_cached_versions()
+        # The stored review scores follow the restored reviews, whatever the backup held of them (one taken
+        # before the table existed has none).
+        for guide_id in Guide.objects.values_list("pk", flat=True):
+            refresh_guide_scores(guide_id)
         for name in list(stored_files()):
             default_storage.delete(name)
         for m in members:

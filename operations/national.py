@@ -48,7 +48,17 @@ from documents.models import Document
 from operations import national_lists, national_people, national_review
 from quotas.loading import load_quotas
 from quotas.models import ListEntry, QuotaRule, RecommendationList
-from review.models import Assignment, Review, ReviewerProfile, ReviewSettings, Score, Selection
+from review.models import (
+    Assignment,
+    ProjectScore,
+    Review,
+    ReviewerProfile,
+    ReviewerScore,
+    ReviewSettings,
+    Score,
+    Selection,
+)
+from review.scores import refresh_guide_scores
 from review.setup import ensure_default_sheet
 from units.jurisdiction import delegated_kinds, derive
 from units.models import Unit
@@ -103,6 +113,9 @@ def delete_existing(progress=None):
             AuditRecord.objects.filter(target_type=ct, target_id__in=[str(i) for i in ids])._raw_delete("default")
         ListEntry.objects.filter(rec_list__guide=guide)._raw_delete("default")
         RecommendationList.objects.filter(guide=guide).delete()
+        for stored in (ProjectScore, ReviewerScore):
+            if stored._meta.db_table in connection.introspection.table_names():
+                stored.objects.filter(guide=guide)._raw_delete("default")
         Score.objects.filter(review__assignment__declaration__guide=guide)._raw_delete("default")
         Review.objects.filter(assignment__declaration__guide=guide)._raw_delete("default")
         Assignment.objects.filter(declaration__guide=guide)._raw_delete("default")
@@ -282,6 +295,7 @@ def _generate(rng, n_applicants, n_reviewers, ranked, only_regions, chunk, progr
                  f"推荐项目 {lists['recommended']} 项")
     people = national_review.build_reviewers(ctx, n_reviewers, national_people.person, chunk)
     reviews = national_review.build_reviews(ctx, criteria, chunk, progress)
+    refresh_guide_scores(guide)  # the stored scores of the bulk-inserted reviews and states, in one rebuild
     progress.log(f"评审专家 {people['reviewers']} 名（{people['conflicts']} 名申明回避），{people['panels']} 个评审组，"
                  f"评审 {reviews['reviews']} 份；分配未足额 {reviews['short']} 项")
     selected = national_review.build_selection(ctx, cfg)

@@ -268,6 +268,60 @@ class Score(models.Model):
         constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")]
 
 
+class ProjectScore(models.Model):
+    """The stored scores of one ranked declaration (recommended, selected or not selected): one row each.
+
+    Written only by review.scores, in the transaction of every change the scores depend on (a review submitted
+    or reopened, a declaration entering or leaving the ranked states), so the ranking reads a page of them by
+    index instead of recomputing the direction. The sums are what the rounded values come from; the values are
+    rounded exactly as review.queries.guide_scores rounds them (the reference). Whether a row is ranked depends
+    on its panel's minimum of reviews, which is read with the page.
+    """
+
+    declaration = models.OneToOneField("declarations.Declaration", primary_key=True, on_delete=models.CASCADE,
+                                       related_name="project_score")
+    guide = models.ForeignKey("declarations.Guide", on_delete=models.CASCADE, related_name="+")
+    direction = models.ForeignKey("declarations.Direction", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    n = models.PositiveIntegerField(default=0)  # submitted reviews with a total
+    total_sum = models.FloatField(null=True)
+    total_max = models.FloatField(null=True)
+    total_min = models.FloatField(null=True)
+    total_sq = models.FloatField(null=True)  # sum of the squares
+    z_sum = models.FloatField(null=True)
+    mean = models.FloatField(null=True)
+    final = models.FloatField(null=True)  # the trimmed mean (the mean below five reviews)
+    std_dev = models.FloatField(null=True)
+    z = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = _("项目得分")
+        verbose_name_plural = _("项目得分")
+        # A ranking page reads one of these ranges: a direction's rows by score (ranked ones) or by id (short of
+        # reviews), and counts rows per direction and number of reviews.
+        indexes = [
+            models.Index(fields=["guide", "direction", "-final", "declaration"], name="projectscore_final_idx"),
+            models.Index(fields=["guide", "direction", "-z", "declaration"], name="projectscore_z_idx"),
+            models.Index(fields=["guide", "direction", "n", "declaration"], name="projectscore_n_idx"),
+        ]
+
+
+class ReviewerScore(models.Model):
+    """A reviewer's submitted totals within one guide (count, sum, sum of squares): their mean and spread, which
+    every z-score of their reviews uses. Written by review.scores with the project scores."""
+
+    guide = models.ForeignKey("declarations.Guide", on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    n = models.PositiveIntegerField(default=0)
+    total_sum = models.FloatField(default=0.0)
+    total_sq = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("专家评分统计")
+        verbose_name_plural = _("专家评分统计")
+        constraints = [models.UniqueConstraint(fields=["guide", "reviewer"], name="one_reviewer_score_per_guide")]
+
+
 class Selection(models.Model):
     """The admin's decision that a recommended declaration is selected; released only by publication."""
 

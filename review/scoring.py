@@ -16,6 +16,7 @@ from core.notify import notify
 from .base import ReviewError, record_on
 from .conflicts import conflict_reason
 from .models import Assignment, Review, Score
+from .scores import rescore
 from .setup import profile_of, settings_for, sheet_for
 
 UNAVAILABLE_MESSAGE = _("您已被主管部门标记为暂不参加评审，不能再对未提交的任务评分；已提交的评分仍可查看。如有疑问请联系主管部门。")
@@ -90,6 +91,8 @@ def save_review(*, assignment, actor, scores, comment, submit=False, request=Non
             review.state = Review.State.SUBMITTED
             review.submitted_at = timezone.now()
         review.save()
+        if submit:  # a draft changes no score: only a submitted total counts
+            rescore(a.declaration.guide_id, [a.declaration_id], [a.reviewer_id])
         record_on(a.declaration, "review.submit" if submit else "review.save_draft", actor=actor, request=request,
                summary=_("提交评分") if submit else _("保存评分草稿"), data={"assignment": a.pk})
     return review
@@ -115,6 +118,8 @@ def reopen_review(*, review, actor, reason, request=None):
         review.total = None
         review.submitted_at = None
         review.save()
+        rescore(review.assignment.declaration.guide_id, [review.assignment.declaration_id],
+                [review.assignment.reviewer_id])
         record_on(review.assignment.declaration, "review.reopen", actor=actor, reason=reason, request=request,
                summary=_("退回专家“%(name)s”的评分") % {"name": review.assignment.reviewer},
                data={"assignment": review.assignment_id})

@@ -37,11 +37,10 @@ from .models import Assignment, AssignmentRun, Panel, Review, ReviewSettings, Se
 from .queries import (
     declaration_history,
     guide_progress,
-    ranked_declarations,
     ranking,
     ranking_filters,
-    ranking_page_rows,
 )
+from .scores import ranking_page_rows
 from .workdays import add_working_days
 
 User = get_user_model()
@@ -165,10 +164,10 @@ def ranking_page(request, guide_pk):
     cfg = setup.settings_for(guide)
     filters, order = ranking_filters(request.GET, guide)
     directions = list(guide.directions.select_related("review_setting"))
-    rows, page = ranking_page_rows(guide, page=request.GET.get("page"), per_page=RANKING_PAGE_SIZE, order=order,
-                                   directions=directions, **filters)
-    others = {k: v for k, v in filters.items() if k != "direction"}
-    counts = dict(ranked_declarations(guide, **others).order_by().values_list("direction").annotate(n=Count("id")))
+    # From the stored scores: a page of rows by index, and the tabs' counts (ranked declarations per direction
+    # under the other filters) from the same read.
+    rows, page, counts = ranking_page_rows(guide, page=request.GET.get("page"), per_page=RANKING_PAGE_SIZE,
+                                           order=order, directions=directions, **filters)
     base = request.GET.copy()
     base.pop("direction", None)
     base.pop("page", None)  # a tab starts on its first page
