@@ -19,7 +19,7 @@ computed by a new statement, which in READ COMMITTED sees what a concurrent resc
 
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Max, OuterRef, Subquery
 
 from declarations.models import Declaration, Direction
 
@@ -154,17 +154,11 @@ def on_declaration_state_changed(sender, declaration_id, guide_id, old, new, **k
 # ---------------------------------------------------------------- reading: the ranking page
 
 
-def min_reviews_by_direction(guide):
-    """{direction id: the panels' minimum of submitted reviews to be ranked} (the largest, as the reference)."""
-    through = Panel.directions.through
-    out = {}
-    for direction_id, m in through.objects.filter(panel__guide=guide).values_list("direction_id", "panel__min_reviews"):
-        out[direction_id] = max(out.get(direction_id, 1), m)
-    return out
-
-
 def _scores_of(row, final_rank=None, z_rank=None):
     return Scores(row["n"], row["mean"], row["final"], row["std_dev"], row["z"], final_rank, z_rank)
+
+
+_PAGE_FIELDS = ("pk", "direction_id", "n", "mean", "final", "std_dev", "z")
 
 
 class _StoredRanking:
@@ -185,7 +179,7 @@ class _StoredRanking:
         if not isinstance(item, slice):
             raise TypeError("the stored ranking is read by slices")
         start, stop = item.start or 0, item.stop if item.stop is not None else self.count()
-        rows, offset = [], 0
+        parts, ranked_parts, offset = [], [], 0
         for direction_id, (ranked, min_n), size in self.segments:
             lo, hi = max(start - offset, 0), min(stop - offset, size)
             offset += size
@@ -198,10 +192,21 @@ class _StoredRanking:
                 qs = qs.filter(n__gte=min_n, **{f"{key}__isnull": False}).order_by(f"-{key}", "pk")
             else:
                 qs = qs.filter(n__lt=min_n).order_by("pk")
-            rows.extend(qs.values("pk", "direction_id", "n", "mean", "final", "std_dev", "z")[lo:hi])
+            parts.append(qs.values_list(*_PAGE_FIELDS)[lo:hi].query.sql_with_params())
+            ranked_parts.append(ranked)
             if offset >= stop:
                 break
-        return rows
+        if not parts:
+            return []
+        # One statement for the page, whatever the number of directions on it: each segment's index range as a
+        # derived table (SQLite allows no LIMIT in a member of a compound SELECT), numbered to keep their order.
+        sql = " UNION ALL ".join(f"SELECT {i} AS seg, s{i}.* FROM ({q}) s{i}" for i, (q, _p) in enumerate(parts))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [p for _q, params in parts for p in params])
+            fetched = cursor.fetchall()
+        key = 6 if self.order == "z" else 4  # the score column of the order, in _PAGE_FIELDS after seg
+        fetched.sort(key=lambda r: (r[0], -r[key] if ranked_parts[r[0]] else 0.0, r[1]))
+        return [dict(zip(_PAGE_FIELDS, r[1:])) for r in fetched]
 
 
 def ranking_page_rows(guide, *, page=1, per_page=200, order="final", directions=None, **filters):
@@ -215,7 +220,6 @@ def ranking_page_rows(guide, *, page=1, per_page=200, order="final", directions=
     """
     directions = list(Direction.objects.filter(guide=guide) if directions is None else directions)
     by_id = {d.pk: d for d in directions}
-    min_n = min_reviews_by_direction(guide)
     qs = ProjectScore.objects.filter(guide=guide)
     if filters.get("panel") is not None:
         qs = qs.filter(direction__panels=filters["panel"])
@@ -223,9 +227,16 @@ def ranking_page_rows(guide, *, page=1, per_page=200, order="final", directions=
         qs = qs.filter(declaration__unit=filters["unit"])
     if filters.get("region"):
         qs = qs.filter(declaration__organisation__region=filters["region"])
-    counts, ranked_counts = {}, {}
-    for direction_id, n, c in qs.order_by().values_list("direction_id", "n").annotate(c=Count("pk")):
+    # Rows per direction and number of reviews, with the direction's panels' minimum (the largest; 1 without a
+    # panel): the tabs' counts and the page's segments, in one query.
+    panel_min = (Panel.directions.through.objects.filter(panel__guide=guide, direction_id=OuterRef("direction_id"))
+                 .order_by().values("direction_id").annotate(m=Max("panel__min_reviews")).values("m"))
+    counts, ranked_counts, min_n = {}, {}, {}
+    for direction_id, n, m, c in (qs.order_by().values_list("direction_id", "n")
+                                  .annotate(m=Subquery(panel_min), c=Count("pk")).values_list(
+                                      "direction_id", "n", "m", "c")):
         counts[direction_id] = counts.get(direction_id, 0) + c
+        min_n[direction_id] = m or 1
         if n >= min_n.get(direction_id, 1):
             ranked_counts[direction_id] = ranked_counts.get(direction_id, 0) + c
     direction = filters.get("direction")
