@@ -103,7 +103,7 @@ def _explain(sql_list):
     return seq
 
 
-def measure_all(renders):
+def measure_all(renders, only=""):
     _setup()
     from django.db import connection
     from django.test import Client
@@ -111,6 +111,7 @@ def measure_all(renders):
     from django.urls import reverse
 
     sizes, pages = catalogue()
+    pages = [page for page in pages if only in page[0]]
     yard = reverse("yardstick")
     clients = {}
 

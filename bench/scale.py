@@ -93,16 +93,25 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="generate again even if the database holds the size")
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--db-prefix", default=PREFIX, help="databases are <prefix>_<size> (default %(default)s)")
+    parser.add_argument("--no-build", action="store_true",
+                        help="only migrate the existing databases (copies made with createdb -T carry no build "
+                             "figures), never generate")
+    parser.add_argument("--pages", default="", help="only the pages whose label contains this text")
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)  # child process: one size, JSON on stdout
     args = parser.parse_args()
     PREFIX = args.db_prefix
     if args.measure_one:
         import _scale_pages
 
-        print(json.dumps(_scale_pages.measure_all(args.renders)))
+        print(json.dumps(_scale_pages.measure_all(args.renders, args.pages)))
         return
     labels = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    builds = {label: build(label, args.rebuild) for label in labels}
+    if args.no_build:
+        for label in labels:
+            _manage(label, "migrate", "--noinput", "-v0")
+        builds = {label: {"seconds": "—"} for label in labels}
+    else:
+        builds = {label: build(label, args.rebuild) for label in labels}
     if args.build_only:
         print(json.dumps(builds, indent=1))
         return
@@ -113,7 +122,8 @@ def main():
     for label in labels:
         print(f"[{label}] 测量列表页（每页 {args.renders} 次渲染的中位数）", flush=True)
         env = dict(os.environ, DATABASE_URL=db_url(label))
-        out = subprocess.run([sys.executable, __file__, "--measure-one", label, "--renders", str(args.renders)],
+        out = subprocess.run([sys.executable, __file__, "--measure-one", label, "--renders", str(args.renders),
+                              "--pages", args.pages],
                              cwd=ROOT, env=env, check=True, capture_output=True, text=True)
         results[label] = json.loads(out.stdout.strip().splitlines()[-1])
     import _scale_report

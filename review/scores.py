@@ -255,6 +255,20 @@ def ranking_page_rows(guide, *, page=1, per_page=200, order="final", directions=
     return rows, page_obj, counts
 
 
+def stored_scores(guide, declaration_ids):
+    """{declaration id: Scores} of ranked declarations from their stored rows, ranked within their directions:
+    what guide_scores gives for them, without computing the guide (a project's review page)."""
+    rows = list(ProjectScore.objects.filter(guide=guide, pk__in=declaration_ids).values(*_PAGE_FIELDS))
+    directions = {r["direction_id"] for r in rows}
+    min_n = {}
+    for direction_id, m in Panel.directions.through.objects.filter(
+            panel__guide=guide, direction_id__in=[d for d in directions if d is not None]).values_list(
+            "direction_id", "panel__min_reviews"):
+        min_n[direction_id] = max(min_n.get(direction_id, 1), m)
+    ranks = _ranks(guide, directions, min_n, [r["pk"] for r in rows])
+    return {r["pk"]: _scores_of(r, *ranks.get(r["pk"], (None, None))) for r in rows}
+
+
 def _ranks(guide, direction_ids, min_n, ids):
     """{declaration id: (final rank, z rank)} of `ids`: RANK() over the ranked stored rows of their directions
     (ties share a rank), as the reference ranks them, whatever filter chose the page."""

@@ -40,7 +40,7 @@ from .queries import (
     ranking,
     ranking_filters,
 )
-from .scores import ranking_page_rows
+from .scores import ranking_page_rows, stored_scores
 from .workdays import add_working_days
 
 User = get_user_model()
@@ -229,7 +229,7 @@ def toggle_selection(request, guide_pk):
 def declaration_reviews(request, guide_pk, pk):
     guide = guide_or_404(guide_pk)
     decl = get_object_or_404(declaration_page_queryset(), pk=pk, guide=guide)
-    agg = next(iter(ranking(guide, declaration_ids=[decl.pk])), None)
+    agg = next(iter(ranking(guide, declaration_ids=[decl.pk], scores=stored_scores(guide, [decl.pk]))), None)
     assignments_ = (Assignment.objects.filter(declaration=decl).select_related("reviewer__reviewer_profile", "review")
                     .prefetch_related("review__scores"))
     criteria = list(setup.sheet_for(decl).criteria.all())

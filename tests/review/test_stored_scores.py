@@ -196,3 +196,14 @@ def test_the_ranking_page_shows_the_stored_order_and_ranks(rp, year, client):
     shown = [int(pk) for pk in re.findall(r'/declarations/(\d+)/', html)]
     shown = list(dict.fromkeys(shown))
     assert shown == expected
+
+
+def test_a_projects_review_page_reads_its_stored_scores(rp, year, client):
+    ref = queries.guide_scores(rp.guide)
+    ids = [d.pk for d in year["four"] + year["others"]]
+    assert scores.stored_scores(rp.guide, ids) == {pk: ref[pk] for pk in ids}
+    login(client, rp.p.admin)
+    response = client.get(reverse("review:declaration_reviews", args=[rp.guide.pk, year["four"][0].pk]))
+    assert response.status_code == 200
+    agg = response.context["agg"]
+    assert (agg.final_rank, agg.z_rank, agg.final) == (ref[agg.pk].final_rank, ref[agg.pk].z_rank, ref[agg.pk].final)
