@@ -146,8 +146,9 @@ def refresh_guide_scores(guide):
 
 def on_declaration_state_changed(sender, declaration_id, guide_id, old, new, **kwargs):
     """declarations.signals.declaration_state_changed: a declaration entering or leaving the ranked states gets
-    or loses its row (its reviews may be back: a recommendation reopened and confirmed again)."""
-    if old in RANKED_STATES or new in RANKED_STATES:
+    or loses its row (its reviews may be back: a recommendation reopened and confirmed again). Between two
+    ranked states (publication) nothing the scores read changes."""
+    if (old in RANKED_STATES) != (new in RANKED_STATES):
         rescore(guide_id, [declaration_id])
 
 
