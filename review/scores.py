@@ -19,7 +19,7 @@ computed by a new statement, which in READ COMMITTED sees what a concurrent resc
 
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count
 
 from declarations.models import Declaration, Direction
 
@@ -228,14 +228,18 @@ def ranking_page_rows(guide, *, page=1, per_page=200, order="final", directions=
         qs = qs.filter(declaration__unit=filters["unit"])
     if filters.get("region"):
         qs = qs.filter(declaration__organisation__region=filters["region"])
-    # Rows per direction and number of reviews, with the direction's panels' minimum (the largest; 1 without a
-    # panel): the tabs' counts and the page's segments, in one query.
-    panel_min = (Panel.directions.through.objects.filter(panel__guide=guide, direction_id=OuterRef("direction_id"))
-                 .order_by().values("direction_id").annotate(m=Max("panel__min_reviews")).values("m"))
+    # Rows per direction and number of reviews (an index range), then each group's panels' minimum (the largest;
+    # 1 without a panel): the tabs' counts and the page's segments, in one query.
+    grouped, grouped_params = (qs.order_by().values_list("direction_id", "n").annotate(c=Count("pk"))
+                               .query.sql_with_params())
+    through, panel = Panel.directions.through._meta.db_table, Panel._meta.db_table
     counts, ranked_counts, min_n = {}, {}, {}
-    for direction_id, n, m, c in (qs.order_by().values_list("direction_id", "n")
-                                  .annotate(m=Subquery(panel_min), c=Count("pk")).values_list(
-                                      "direction_id", "n", "m", "c")):
+    with connection.cursor() as cursor:
+        cursor.execute(f"""SELECT g.direction_id, g.n, (SELECT MAX(p.min_reviews) FROM {through} pd
+                             JOIN {panel} p ON p.id = pd.panel_id WHERE pd.direction_id = g.direction_id
+                             AND p.guide_id = %s), g.c FROM ({grouped}) g""", [guide.pk, *grouped_params])
+        grouped_rows = cursor.fetchall()
+    for direction_id, n, m, c in grouped_rows:
         counts[direction_id] = counts.get(direction_id, 0) + c
         min_n[direction_id] = m or 1
         if n >= min_n.get(direction_id, 1):

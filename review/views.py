@@ -33,7 +33,7 @@ from .forms import (
     ReasonForm,
     SettingsForm,
 )
-from .models import Assignment, AssignmentRun, Panel, Review, ReviewSettings, Selection
+from .models import Assignment, AssignmentRun, Panel, ProjectScore, Review, ReviewSettings, Selection
 from .queries import (
     declaration_history,
     guide_progress,
@@ -129,8 +129,11 @@ def _score_text(value, places):
 def _ranking_groups(guide, directions, rows, threshold):
     """The rows of the page per direction, as plain dicts with their display texts computed once."""
     limits = {d.pk: getattr(getattr(d, "review_setting", None), "selection_limit", None) for d in directions}
-    chosen = dict(Selection.objects.filter(declaration__guide=guide).order_by()
-                  .values_list("declaration__direction").annotate(n=Count("id")))
+    # The provisional list's size per direction on the page: its ranked projects that are chosen, read along the
+    # stored scores' index of each direction (not every selection of the guide).
+    on_page = {r.direction_id for r in rows}
+    chosen = dict(ProjectScore.objects.filter(
+        guide=guide, direction_id__in=on_page, pk__in=Selection.objects.values("declaration_id")).order_by().values_list("direction_id").annotate(n=Count("pk"))) if on_page else {}
     url_prefix, url_suffix = reverse("review:declaration_reviews", args=[guide.pk, 999999999]).split("999999999")
     groups = []
     for r in rows:
