@@ -262,16 +262,29 @@ def ranking_page_rows(guide, *, page=1, per_page=200, order="final", directions=
 
 def stored_scores(guide, declaration_ids):
     """{declaration id: Scores} of ranked declarations from their stored rows, ranked within their directions:
-    what guide_scores gives for them, without computing the guide (a project's review page)."""
-    rows = list(ProjectScore.objects.filter(guide=guide, pk__in=declaration_ids).values(*_PAGE_FIELDS))
-    directions = {r["direction_id"] for r in rows}
-    min_n = {}
-    for direction_id, m in Panel.directions.through.objects.filter(
-            panel__guide=guide, direction_id__in=[d for d in directions if d is not None]).values_list(
-            "direction_id", "panel__min_reviews"):
-        min_n[direction_id] = max(min_n.get(direction_id, 1), m)
-    ranks = _ranks(guide, directions, min_n, [r["pk"] for r in rows])
-    return {r["pk"]: _scores_of(r, *ranks.get(r["pk"], (None, None))) for r in rows}
+    what guide_scores gives for them, without computing the guide (a project's review page). One query over
+    the stored rows of their directions."""
+    ids = list(declaration_ids)
+    if not ids:
+        return {}
+    through, panel = Panel.directions.through._meta.db_table, Panel._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+SELECT * FROM (SELECT declaration_id, n, mean, final, std_dev, z,
+  CASE WHEN rankable = 1 THEN RANK() OVER (PARTITION BY direction_id, rankable ORDER BY final DESC) END AS fr,
+  CASE WHEN rankable = 1 THEN RANK() OVER (PARTITION BY direction_id, rankable ORDER BY z DESC) END AS zr
+FROM (
+  SELECT ps.declaration_id, ps.direction_id, ps.n, ps.mean, ps.final, ps.std_dev, ps.z,
+    CASE WHEN ps.n >= COALESCE(pm.m, 1) THEN 1 ELSE 0 END AS rankable
+  FROM {_PS} ps LEFT JOIN (
+    SELECT pd.direction_id AS direction_id, MAX(p.min_reviews) AS m FROM {through} pd
+    JOIN {panel} p ON p.id = pd.panel_id WHERE p.guide_id = %s GROUP BY pd.direction_id
+  ) pm ON pm.direction_id = ps.direction_id
+  WHERE ps.guide_id = %s AND (ps.direction_id IS NULL OR ps.direction_id IN (
+    SELECT direction_id FROM {_PS} WHERE declaration_id IN ({_in(ids)})))
+) rows_of_directions) ranked WHERE declaration_id IN ({_in(ids)})""", [guide.pk, guide.pk, *ids, *ids])
+        return {row[0]: Scores(int(row[1]), *row[2:6], *(None if v is None else int(v) for v in row[6:8]))
+                for row in cursor.fetchall()}
 
 
 def _ranks(guide, direction_ids, min_n, ids):
