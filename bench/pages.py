@@ -99,7 +99,7 @@ def in_process(args):
     from django.db import connection
 
     _guide, pages = catalogue(args.sessions)
-    pages = [p for p in pages if not args.only or args.only in p.label]
+    pages = [p for p in pages if not args.only or any(o in p.label for o in args.only.split(","))]
     header(connection, f"进程内（Django test client），每页 {args.renders} 次渲染的中位数（先预热一轮），"
                        f"与空白登录页 /yardstick/ 交替计时")
     rows = _inprocess.run(pages, args.renders)
@@ -138,7 +138,7 @@ def under_load(args):
     from _writers import Writers
 
     _guide, pages = catalogue(args.sessions)
-    pages = [p for p in pages if not args.only or args.only in p.label]
+    pages = [p for p in pages if not args.only or any(o in p.label for o in args.only.split(","))]
     cookies = {}
 
     def cookie(user):
@@ -222,7 +222,7 @@ def main():
     parser.add_argument("--worker-threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--autosaves", type=float, default=4.0, help="background autosaves per second")
     parser.add_argument("--score-saves", type=float, default=1.0, help="background score drafts per second")
-    parser.add_argument("--only", help="run only pages whose label contains this text")
+    parser.add_argument("--only", help="run only pages whose label contains this text (several: comma-separated)")
     args = parser.parse_args()
     met = in_process(args) if args.in_process else under_load(args)
     print()

@@ -72,3 +72,18 @@ def guide_directions(guide):
 def guide_rules(guide):
     """All the guide's rules (active or not) in their order, each with its direction."""
     return guide_cached(guide, "rules", lambda: list(guide.rules.select_related("direction")))
+
+
+def attach_direction(decl, guide=None):
+    """Give `decl` its direction from the guide's cached directions instead of a join: an eighth table in a page's
+    query made PostgreSQL plan it for 10–18 ms under load (the exhaustive join search at join_collapse_limit),
+    against well under 1 ms to run it. A direction that is not among the guide's (never the case in practice)
+    is left to load lazily as before."""
+    if decl.direction_id is None:
+        return decl
+    guide = guide or decl.guide
+    for d in guide_directions(guide):
+        if d.pk == decl.direction_id:
+            decl._state.fields_cache["direction"] = d
+            break
+    return decl

@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q, Subquery
 
 from core.models import AuditRecord
 from core.regions import REGIONS
-from declarations.guide_cache import guide_cached
+from declarations.guide_cache import attach_direction, guide_cached
 from declarations.models import Attachment, Declaration, Direction
 from units.models import Unit
 
@@ -349,21 +349,21 @@ def reviewer_page_assignment(user, pk):
     """The reviewer's own active assignment `pk` with all its pages show, or None when it is not theirs, not
     active, or the conflict rule forbids it (the same rule as review.rules.active_assignment).
 
-    One query for the assignment, its declaration (guide and review settings, organisation, unit, direction) and
-    its review; one each for the extra directions, attachments and scores; one for the reviewer's profile with
+    One query for the assignment, its declaration (guide and review settings, organisation, unit) and its review
+    (the direction from the guide's cached directions); one each for the extra directions, attachments and scores; one for the reviewer's profile with
     whether it declared a conflict with this organisation.
     """
     from django.db.models import Exists, OuterRef, Prefetch
 
     a = (Assignment.objects.filter(pk=pk, reviewer=user, state=Assignment.State.ACTIVE)
          .select_related("declaration__guide__review_settings", "declaration__organisation", "declaration__unit",
-                         "declaration__direction", "review")
+                         "review")
          .prefetch_related("declaration__extra_directions", "review__scores",
                            Prefetch("declaration__attachments", queryset=Attachment.objects.select_related("kind")))
          .first())
     if a is None:
         return None
-    decl = a.declaration
+    decl = attach_direction(a.declaration)  # from the guide's cached directions: no eighth table to plan
     cfg = getattr(decl.guide, "review_settings", None) or settings_for(decl.guide)
     declared = ReviewerProfile.conflicts.through.objects.filter(reviewerprofile_id=OuterRef("pk"),
                                                                 organisation_id=decl.organisation_id)
