@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from units.jurisdiction import reachable_units
 
 from .attachment_kinds import missing_required
-from .guide_cache import guide_rules
+from .guide_cache import attach_direction, guide_rules
 from .models import DCMM_LEVELS, ConsortiumMember, Declaration, Rule
 from .signals import declaration_checks
 
@@ -165,10 +165,12 @@ def earlier_in_demo_period(decl, *, today=None, threshold=None, running=None):
     if running is None:
         running = (Declaration.objects.filter(organisation_id=decl.organisation_id, state=Declaration.State.SELECTED,
                                               demo_period_end__gte=today)
-                   .exclude(pk=decl.pk).exclude(guide_id=decl.guide_id).select_related("guide", "direction"))
+                   .exclude(pk=decl.pk).exclude(guide_id=decl.guide_id).select_related("guide"))
         if apps.is_installed("demonstration"):
             # A project that failed its spot check or did not report lost its status: the ban ends with it.
             running = running.exclude(demonstration__status="revoked")
+        # Each one's direction (the comparison shows it) from its guide's cached directions, not a fourth table.
+        running = [attach_direction(d) for d in running]
     found = []
     for earlier in running:
         ratio = title_similarity(decl.project_name, earlier.project_name)

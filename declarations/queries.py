@@ -1,9 +1,10 @@
 """Querysets scoped to what a user may see, shared by views, exports and dashboards."""
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
-from .models import Attachment, Declaration
+from .guide_cache import attach_direction
+from .models import Attachment, Declaration, Direction
 
 CONFIRMED_LIST = "confirmed"  # quotas.RecommendationList.State.CONFIRMED
 
@@ -38,10 +39,35 @@ def own_declaration(user, pk, queryset=None):
 
 
 def declaration_page_queryset():
-    """Everything a declaration page shows, in a fixed number of queries."""
-    return with_sent_up(Declaration.objects.select_related(
-        "guide", "organisation", "unit", "direction").prefetch_related(
-        "extra_directions", Prefetch("attachments", queryset=Attachment.objects.select_related("kind"))))
+    """Everything a declaration page shows, in a fixed number of queries, but the direction and the "sent up" flag:
+    `finish_page_declaration` adds them to the one declaration loaded.
+
+    Neither is joined here: a fifth table and the flag's `Exists` (three more tables) made PostgreSQL spend
+    2-4 ms planning a query that runs in 0.3 ms, and Django about as long building it."""
+    extra = Declaration.extra_directions.through.objects.filter(declaration_id=OuterRef("pk"))
+    return Declaration.objects.select_related("guide", "organisation", "unit").annotate(
+        has_extra_directions=Exists(extra)).prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.select_related("kind")))
+
+
+def finish_page_declaration(decl):
+    """`decl` (from declaration_page_queryset, or None) with its direction from the guide's cached directions and
+    `sent_up` as `with_sent_up` computes it, asked only of a passed declaration: no other state shows it."""
+    if decl is None:
+        return None
+    attach_direction(decl)
+    # The extra directions (2017 allowed two) read only when the declaration has some: one query less on nearly
+    # every page.
+    if decl.has_extra_directions:
+        prefetch_related_objects([decl], "extra_directions")
+    else:
+        none = Direction.objects.none()
+        none._result_cache, none._prefetch_done = [], True
+        decl._prefetched_objects_cache = {**getattr(decl, "_prefetched_objects_cache", {}), "extra_directions": none}
+    decl.sent_up = bool(decl.state == Declaration.State.PASSED and decl.unit_id is not None and Declaration.objects.filter(
+        pk=decl.pk, list_entries__recommended=True, list_entries__rec_list__unit=decl.unit_id,
+        list_entries__rec_list__unit__parent__isnull=False, list_entries__rec_list__state=CONFIRMED_LIST).exists())
+    return decl
 
 
 # Declarations someone still has to act on: the unit (check, rank, confirm) or the ministry (review, select).

@@ -23,6 +23,7 @@ from .models import Attachment, Declaration, Guide, Organisation
 from .queries import (
     declaration_form_queryset,
     declaration_page_queryset,
+    finish_page_declaration,
     declarations_of_applicant,
     own_declaration,
     with_sent_up,
@@ -125,7 +126,7 @@ def start_declaration_view(request, guide_pk):
 
 def _own(request, pk, **_url):
     """The applicant's own declaration with what its pages show (another organisation's: 404)."""
-    return own_declaration(request.user, pk, declaration_page_queryset())
+    return finish_page_declaration(own_declaration(request.user, pk, declaration_page_queryset()))
 
 
 def _own_for_form(request, pk):

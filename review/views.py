@@ -20,7 +20,7 @@ from core.pagination import positioned_page
 from core.regions import REGIONS, region_name
 from core.security import confirm_fresh_password, safe_next
 from declarations.models import Declaration, Guide
-from declarations.queries import declaration_page_queryset
+from declarations.queries import declaration_page_queryset, finish_page_declaration
 from units.models import Unit
 
 from . import scoring, selection, setup
@@ -231,7 +231,7 @@ def toggle_selection(request, guide_pk):
 @permission_required("review.manage")
 def declaration_reviews(request, guide_pk, pk):
     guide = guide_or_404(guide_pk)
-    decl = get_object_or_404(declaration_page_queryset(), pk=pk, guide=guide)
+    decl = finish_page_declaration(get_object_or_404(declaration_page_queryset(), pk=pk, guide=guide))
     agg = next(iter(ranking(guide, declaration_ids=[decl.pk], scores=stored_scores(guide, [decl.pk]))), None)
     assignments_ = (Assignment.objects.filter(declaration=decl).select_related("reviewer__reviewer_profile", "review")
                     .prefetch_related("review__scores"))
