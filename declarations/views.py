@@ -23,8 +23,8 @@ from .models import Attachment, Declaration, Guide, Organisation
 from .queries import (
     declaration_form_queryset,
     declaration_page_queryset,
-    finish_page_declaration,
     declarations_of_applicant,
+    finish_page_declaration,
     own_declaration,
     with_sent_up,
 )

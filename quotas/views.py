@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -113,14 +114,19 @@ def workspace(request):
 
 
 def _declaration_in_jurisdiction(request, pk):
-    """The declaration with what its page shows, if it is in the unit's jurisdiction (quotas.rules.in_jurisdiction,
-    asked in the same query), else None."""
+    """The declaration with what its page shows, if it is in the unit's jurisdiction (quotas.rules.in_jurisdiction),
+    else None. `may_have_earlier`: whether the organisation has a selected project of another guide whose
+    demonstration period runs (the page then reads them to compare titles; nearly always it has none)."""
     user = request.user
     if not (user.is_authenticated and user.is_unit_staff):
         return None
     # The rule of declarations_for_unit, asked of this one declaration: its own unit's (no query more), else sent up
     # by a child (one small query). Put into the page's query as a subquery, it doubled what PostgreSQL planned.
-    decl = declaration_page_queryset().exclude(state=S.DRAFT).filter(pk=pk).first()
+    running = Declaration.objects.filter(organisation_id=OuterRef("organisation_id"), state=S.SELECTED,
+                                         demo_period_end__gte=timezone.localdate()).exclude(
+        pk=OuterRef("pk")).exclude(guide_id=OuterRef("guide_id"))
+    decl = (declaration_page_queryset().annotate(may_have_earlier=Exists(running)).exclude(state=S.DRAFT)
+            .filter(pk=pk).first())
     if decl is not None and decl.unit_id != user.unit_id and not sent_up_ids(user.unit_id).filter(
             declaration_id=decl.pk).exists():
         decl = None
@@ -137,7 +143,8 @@ def declaration_detail(request, decl, pk):
     if rec_list is None:
         rec_list = lists.get_list(unit=request.user.unit, guide=decl.guide)
     # A similar title of the same organisation still in its demonstration period: shown side by side.
-    earlier = [{"decl": d, "percent": round(r * 100)} for d, r, _same in earlier_in_demo_period(decl)]
+    earlier = [{"decl": d, "percent": round(r * 100)}
+               for d, r, _same in earlier_in_demo_period(decl, running=None if decl.may_have_earlier else [])]
     return render(request, "quotas/declaration.html", {
         "decl": decl, "history": records_for(decl)[:100], "return_form": ReturnForm(), "entry": entry,
         "earlier": earlier,
