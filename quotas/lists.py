@@ -17,7 +17,7 @@ from declarations.models import Guide
 from units.models import Unit
 
 from .models import ListEntry, RecommendationList
-from .queries import counter, deadline_for, pool
+from .queries import counter, deadline_for, mark_places, pool
 from .readiness import child_ranks
 
 
@@ -89,6 +89,7 @@ def sync_entries(rec_list):
     new = [ListEntry(rec_list=rec_list, declaration_id=d, rank=0) for d in arriving]
     if new:
         ListEntry.objects.bulk_create(new)
+        mark_places(rec_list.guide, rec_list.entries.filter(declaration_id__in=arriving))
         order = {d: i for i, d in enumerate(arriving)}
         new = sorted(rec_list.entries.filter(declaration_id__in=arriving), key=lambda e: order[e.declaration_id])
     changed = []

@@ -4,7 +4,7 @@ Used by views, exports, the admin overview and the permission rules, so the
 jurisdiction is defined exactly once.
 """
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from declarations.models import Declaration, Guide
@@ -76,6 +76,19 @@ def extra_q(guide, prefix="", list_unit=None):
 def free_place_q(guide, prefix, list_unit):
     """Recommended without taking one of `list_unit`'s places: DCMM exemption or a child's extra quota."""
     return exempt_q(guide, prefix) | extra_q(guide, prefix, list_unit)
+
+
+def mark_places(guide, entries=None):
+    """Store on `entries` (a queryset of the guide's list entries; default: all of them) whether each leaves its
+    list's places free and whether as a child's extra (`place_free`, `extra`), as free_place_q and extra_q say
+    now. One UPDATE. Called by the list services when they create entries and when what decides it changes
+    (receivers of declarations.signals.exemption_changed, the loading of a guide's quota rules)."""
+    if entries is None:
+        entries = ListEntry.objects.filter(rec_list__guide=guide)
+    same = ListEntry.objects.filter(pk=OuterRef("pk"))
+    list_unit = F("rec_list__unit_id")
+    return entries.update(place_free=Exists(same.filter(free_place_q(guide, "declaration__", list_unit))),
+                          extra=Exists(same.filter(extra_q(guide, "declaration__", list_unit))))
 
 
 def is_exempt(declaration, guide=None):
@@ -160,12 +173,9 @@ def list_and_entry(*, unit_id, declaration):
 
 
 def entries_of(rec_list):
-    """The list's entries in rank order with what the ranking table shows, in one query."""
+    """The list's entries in rank order with what the ranking table shows (the stored `place_free` and `extra`
+    flags), in one query."""
     return (rec_list.entries.select_related("declaration__organisation", "declaration__direction", "declaration__unit")
-            .annotate(place_free=ExpressionWrapper(free_place_q(rec_list.guide, "declaration__", rec_list.unit_id),
-                                                   output_field=BooleanField()),
-                      extra=ExpressionWrapper(extra_q(rec_list.guide, "declaration__", rec_list.unit_id),
-                                              output_field=BooleanField()))
             .order_by("rank", "id"))
 
 
@@ -173,7 +183,7 @@ def table_entries(rec_list):
     """`entries_of` with only the columns the ranking and list tables show: a province's 400 rows no longer load
     and decode every declaration's texts and JSON lists."""
     return entries_of(rec_list).only(
-        "rec_list", "declaration", "rank", "recommended",
+        "rec_list", "declaration", "rank", "recommended", "place_free", "extra",
         "declaration__project_name", "declaration__state", "declaration__unit", "declaration__organisation",
         "declaration__direction", "declaration__organisation__name", "declaration__organisation__dcmm_level",
         "declaration__direction__code", "declaration__direction__name", "declaration__unit__name",
@@ -193,17 +203,15 @@ def counter(rec_list, quota=_UNREAD):
     """Places used, left and exempt in a list. `used` counts recommended, non-exempt entries.
 
     `quota`: what quota_for gave, when the caller read it (None is an answer: no quota set)."""
-    guide = rec_list.guide
     if quota is _UNREAD:
-        quota = quota_for(rec_list.unit, guide)
-    # One query of four counts, each its own index scan: the free places' join runs over the recommended
-    # entries only, not over the thousands a big province ranks.
+        quota = quota_for(rec_list.unit, rec_list.guide)
+    # One query of four counts, each its own index scan: the free places are flags stored on the entries
+    # (mark_places), counted in the index of the recommended entries, with no join to declarations.
     entries = ListEntry.objects.filter(rec_list=OuterRef("pk")).order_by().values("rec_list")
     recommended = entries.filter(recommended=True)
     agg = (RecommendationList.objects.filter(pk=rec_list.pk).annotate(
         n_total=_count(entries), n_recommended=_count(recommended),
-        n_exempt=_count(recommended.filter(free_place_q(guide, "declaration__", rec_list.unit_id))),
-        n_extra=_count(recommended.filter(extra_q(guide, "declaration__", rec_list.unit_id))))
+        n_exempt=_count(recommended.filter(place_free=True)), n_extra=_count(recommended.filter(extra=True)))
         .values("n_total", "n_recommended", "n_exempt", "n_extra").get())
     used = agg["n_recommended"] - agg["n_exempt"]
     return {"quota": quota, "used": used, "exempt": agg["n_exempt"], "extra": agg["n_extra"],
@@ -220,12 +228,10 @@ def overview(guide):
     rules = {r.unit_kind: r.quota for r in QuotaRule.objects.filter(guide=guide)}
     settings = {s.unit_id: s for s in UnitGuideSetting.objects.filter(guide=guide)}
     lists = {rl.unit_id: rl for rl in RecommendationList.objects.filter(guide=guide)}
-    # Counted over the recommended entries only: joining every entry of every list to its declaration and
-    # organisation made PostgreSQL scan both tables whole (~20 ms at 5,000 declarations).
-    ex = free_place_q(guide, "declaration__", F("rec_list__unit_id"))
+    # Counted over the recommended entries only, with the flags stored on them (mark_places).
     places = {row["rec_list_id"]: row for row in (
         ListEntry.objects.filter(rec_list__guide=guide, recommended=True).order_by().values("rec_list_id")
-        .annotate(n_recommended=Count("pk"), n_exempt=Count("pk", filter=ex)))}
+        .annotate(n_recommended=Count("pk"), n_exempt=Count("pk", filter=Q(place_free=True))))}
     for rl in lists.values():
         row = places.get(rl.pk, {})
         rl.n_recommended, rl.n_exempt = row.get("n_recommended", 0), row.get("n_exempt", 0)
