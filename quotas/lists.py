@@ -46,6 +46,16 @@ def get_list(*, unit, guide):
     return rec_list
 
 
+def get_unit_list(*, unit_id, guide):
+    """get_list for a unit's staff (`unit_id` from the user's row) with the unit and its parent read in the same
+    query: the list pages need not read the user's unit on its own."""
+    rec_list = RecommendationList.objects.select_related("unit__parent").filter(guide=guide, unit_id=unit_id).first()
+    if rec_list is None:
+        return get_list(unit=Unit.objects.select_related("parent").get(pk=unit_id), guide=guide)
+    rec_list.guide = guide
+    return rec_list
+
+
 def lock_list(*, unit, guide):
     rec_list = get_list(unit=unit, guide=guide)
     # Lock the list row only ("of self"): joined guide and unit rows stay free for other units.

@@ -8,7 +8,6 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import Coalesce
 
 from declarations.models import Declaration, Guide
-from declarations.queries import with_sent_up
 from units.models import Unit
 
 from .models import ListEntry, QuotaRule, RecommendationList, UnitGuideSetting
@@ -137,21 +136,34 @@ def pool(unit, guide):
         Q(unit=unit) | Q(pk__in=sent_up_ids(unit, guide)))
 
 
-def workspace_queryset(unit, guide):
-    """The workspace table: every row with its applicant, direction, rank and exemption, in one query."""
-    entry = ListEntry.objects.filter(rec_list__unit=unit, rec_list__guide=guide, declaration=OuterRef("pk"))
-    # The sent-up ids as a list (one small query): with the subquery inside the OR, PostgreSQL scanned every
-    # declaration of the guide for the page and again for its count; with literal ids it reads two indexes.
-    sent_up = list(sent_up_ids(unit, guide).values_list("declaration_id", flat=True))
-    qs = (with_sent_up(Declaration.objects.exclude(state=S.DRAFT))
-          .filter(guide=guide).filter(Q(unit=unit) | Q(pk__in=sent_up))
+def workspace_parts(rec_list):
+    """The workspace table of the list's unit in two disjoint parts, each read through its own index: the
+    unit's own declarations, and what its districts sent up (their ids as a list, one small query: with the
+    subquery inside an OR, PostgreSQL scanned every declaration of the guide). No part when nothing was sent
+    up. Every row with its applicant, direction, rank, recommendation and exemption, in one query a part."""
+    unit, guide = rec_list.unit, rec_list.guide
+    # The entry by the unique (list, declaration) index: the list is known, no join to lists.
+    entry = ListEntry.objects.filter(rec_list=rec_list.pk, declaration=OuterRef("pk")).order_by()
+    qs = (Declaration.objects.exclude(state=S.DRAFT).filter(guide=guide)
           .select_related("organisation", "direction", "unit")
           # The table's columns only: a declaration's full row carries every text of the application.
           .only("project_name", "state", "submitted_at", "organisation__name", "organisation__credit_code",
                 "direction__code", "direction__name", "unit__name")
-          .annotate(rank=Subquery(entry.values("rank")[:1]),
-                    recommended=Subquery(entry.values("recommended")[:1])))
-    return qs.annotate(exempt=ExpressionWrapper(free_place_q(guide, "", unit.pk), output_field=BooleanField()))
+          .annotate(rank=Subquery(entry.values("rank")[:1]), recommended=Subquery(entry.values("recommended")[:1]),
+                    exempt=ExpressionWrapper(free_place_q(guide, "", unit.pk), output_field=BooleanField())))
+    sent_up = list(sent_up_ids(unit, guide).values_list("declaration_id", flat=True))
+    return [qs.filter(unit=unit)] + ([qs.filter(pk__in=sent_up).exclude(unit=unit)] if sent_up else [])
+
+
+def mark_sent_up(rows, rec_list):
+    """Set each workspace row's `sent_up` (declarations.queries.with_sent_up: passed by a district whose confirmed
+    list sent it to its parent) from what the page knows, without a subquery a row: the unit's own rows were
+    sent up if its own list is confirmed, recommends them and the unit has a parent; the rows its districts
+    sent up were, by definition."""
+    own_sent = rec_list.is_confirmed and rec_list.unit.parent_id is not None
+    for row in rows:
+        row.sent_up = bool(row.recommended and own_sent) if row.unit_id == rec_list.unit_id else True
+    return rows
 
 
 def list_and_entry(*, unit_id, declaration):
@@ -205,14 +217,36 @@ def counter(rec_list, quota=_UNREAD):
     `quota`: what quota_for gave, when the caller read it (None is an answer: no quota set)."""
     if quota is _UNREAD:
         quota = quota_for(rec_list.unit, rec_list.guide)
-    # One query of four counts, each its own index scan: the free places are flags stored on the entries
-    # (mark_places), counted in the index of the recommended entries, with no join to declarations.
+    counts = _counts()
+    agg = RecommendationList.objects.filter(pk=rec_list.pk).annotate(**counts).values(*counts).get()
+    return _numbers(agg, quota)
+
+
+def _counts():
+    """The list's four counts as annotations of its row, each its own index scan: the free places are flags
+    stored on the entries (mark_places), counted in the index of the recommended entries, with no join."""
     entries = ListEntry.objects.filter(rec_list=OuterRef("pk")).order_by().values("rec_list")
     recommended = entries.filter(recommended=True)
-    agg = (RecommendationList.objects.filter(pk=rec_list.pk).annotate(
-        n_total=_count(entries), n_recommended=_count(recommended),
-        n_exempt=_count(recommended.filter(place_free=True)), n_extra=_count(recommended.filter(extra=True)))
-        .values("n_total", "n_recommended", "n_exempt", "n_extra").get())
+    return {"n_total": _count(entries), "n_recommended": _count(recommended),
+            "n_exempt": _count(recommended.filter(place_free=True)), "n_extra": _count(recommended.filter(extra=True))}
+
+
+def list_numbers(rec_list, **more):
+    """(quota, deadline, counter numbers, {name: value of `more`}) of a list page in one query: the unit's
+    setting and its kind's rule as subqueries of the list's row, beside the counts. `more`: further annotations
+    of the list's row the page shows (e.g. a count of declarations)."""
+    setting = UnitGuideSetting.objects.filter(guide=OuterRef("guide_id"), unit=OuterRef("unit_id")).order_by()
+    rule = QuotaRule.objects.filter(guide=OuterRef("guide_id"), unit_kind=OuterRef("unit__kind")).order_by()
+    fields = {**_counts(), "set_quota": Subquery(setting.values("quota")[:1]),
+              "set_deadline": Subquery(setting.values("deadline")[:1]), "rule_quota": Subquery(rule.values("quota")[:1]),
+              **more}
+    row = RecommendationList.objects.filter(pk=rec_list.pk).order_by().annotate(**fields).values(*fields).get()
+    quota = row["set_quota"] if row["set_quota"] is not None else row["rule_quota"]
+    deadline = row["set_deadline"] or rec_list.guide.unit_deadline
+    return quota, deadline, _numbers(row, quota), {name: row[name] for name in more}
+
+
+def _numbers(agg, quota):
     used = agg["n_recommended"] - agg["n_exempt"]
     return {"quota": quota, "used": used, "exempt": agg["n_exempt"], "extra": agg["n_extra"],
             "recommended": agg["n_recommended"],

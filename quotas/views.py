@@ -4,6 +4,8 @@ lists, formal_check and recommendation. The ministry's unit and quota pages are 
 import math
 
 from django.contrib import messages
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,14 +36,13 @@ from .forms import (
 from .lists import ListError
 from .models import RecommendationList
 from .queries import (
-    counter,
     declarations_for_unit,
     guides_with_pending_work,
     list_and_entry,
-    quota_and_deadline,
-    sent_up_ids,
+    list_numbers,
+    mark_sent_up,
     table_entries,
-    workspace_queryset,
+    workspace_parts,
 )
 from .readiness import child_ranks, child_states, confirmation_blockers
 
@@ -75,11 +76,13 @@ def _is_htmx(request):
     return request.headers.get("HX-Request") == "true"
 
 
-def _list_context(rec_list, user):
-    quota, deadline = quota_and_deadline(rec_list.unit, rec_list.guide)
-    return {"rec_list": rec_list, "guide": rec_list.guide, "unit": rec_list.unit, "numbers": counter(rec_list, quota),
+def _list_context(rec_list, user, **more):
+    """What every list page shows (quota, deadline, counter) in one query; `more`: further annotations of the list's
+    row (queries.list_numbers), in the context under their names."""
+    _quota, deadline, numbers, extra = list_numbers(rec_list, **more)
+    return {"rec_list": rec_list, "guide": rec_list.guide, "unit": rec_list.unit, "numbers": numbers,
             "deadline": deadline, "deadline_passed": deadline is not None and timezone.now() >= deadline,
-            "can_change": user.has_perm("quotas.change_list", rec_list)}
+            "can_change": user.has_perm("quotas.change_list", rec_list), **extra}
 
 
 # --- unit staff --------------------------------------------------------------------
@@ -87,25 +90,25 @@ def _list_context(rec_list, user):
 @permission_required("quotas.work_as_unit")
 def workspace(request):
     guide, guides = choose_guide(request)
-    unit = request.user.unit
-    rec_list = lists.get_list(unit=unit, guide=guide)
+    rec_list = lists.get_unit_list(unit_id=request.user.unit_id, guide=guide)
     form = FilterForm(request.GET, guide=guide)
-    qs = workspace_queryset(unit, guide)
+    parts = workspace_parts(rec_list)
     if form.is_valid():
-        qs = form.apply(qs)
+        parts = [form.apply(part) for part in parts]
     else:
         error_messages(request, form)
     # Newest first, a keyset page at a time (index on unit, guide, submission time, id of non-drafts).
-    # Two parts, each read through its own index: the unit's own declarations, and what its districts sent up.
-    parts = [qs.filter(unit=unit), qs.filter(pk__in=sent_up_ids(unit, guide)).exclude(unit=unit)]
     try:
         page = keyset_page(parts, WORKSPACE_ORDER, request.GET.get("cursor"), PAGE_SIZE, "quotas.workspace")
     except BadCursor:
         return refuse_cursor(request)
-    unchecked = Declaration.objects.filter(guide=guide, unit=unit, state=S.SUBMITTED).count()
+    mark_sent_up(page.object_list, rec_list)
+    # The count of declarations still to check rides on the list page's one query of numbers.
+    unchecked = Declaration.objects.filter(guide=OuterRef("guide_id"), unit=OuterRef("unit_id"), state=S.SUBMITTED)
+    unchecked = Coalesce(Subquery(unchecked.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1]), 0)
     return render(request, "quotas/workspace.html", {
-        **_list_context(rec_list, request.user), "guides": guides, "form": form, "page": page,
-        "rows": page.object_list, "unchecked": unchecked, "query": query_without(request, "cursor")})
+        **_list_context(rec_list, request.user, unchecked=unchecked), "guides": guides, "form": form, "page": page,
+        "rows": page.object_list, "query": query_without(request, "cursor")})
 
 
 def _declaration_in_jurisdiction(request, pk):
@@ -166,7 +169,7 @@ def return_declaration(request, decl, pk):
 
 def _guide_list(request):
     guide, guides = choose_guide(request)
-    return guide, guides, lists.get_list(unit=request.user.unit, guide=guide)
+    return guide, guides, lists.get_unit_list(unit_id=request.user.unit_id, guide=guide)
 
 
 @permission_required("quotas.work_as_unit")
