@@ -4,8 +4,6 @@ lists, formal_check and recommendation. The ministry's unit and quota pages are 
 import math
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,7 +42,7 @@ from .queries import (
     table_entries,
     workspace_parts,
 )
-from .readiness import child_ranks, child_states, confirmation_blockers
+from .readiness import child_ranks, child_states, confirmation_blockers, unchecked_annotation
 
 S = Declaration.State
 PAGE_SIZE = 50
@@ -104,10 +102,8 @@ def workspace(request):
         return refuse_cursor(request)
     mark_sent_up(page.object_list, rec_list)
     # The count of declarations still to check rides on the list page's one query of numbers.
-    unchecked = Declaration.objects.filter(guide=OuterRef("guide_id"), unit=OuterRef("unit_id"), state=S.SUBMITTED)
-    unchecked = Coalesce(Subquery(unchecked.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1]), 0)
     return render(request, "quotas/workspace.html", {
-        **_list_context(rec_list, request.user, unchecked=unchecked), "guides": guides, "form": form, "page": page,
+        **_list_context(rec_list, request.user, unchecked=unchecked_annotation()), "guides": guides, "form": form, "page": page,
         "rows": page.object_list, "query": query_without(request, "cursor")})
 
 
@@ -179,7 +175,8 @@ def ranking(request):
 
 
 def _ranking_context(request, rec_list, guides=None, error=None):
-    context = _list_context(rec_list, request.user)
+    context = _list_context(rec_list, request.user,
+                            **({} if rec_list.is_confirmed else {"unchecked": unchecked_annotation()}))
     now = timezone.now()
     children = child_states(rec_list.unit, rec_list.guide)
     ranks = child_ranks(rec_list) if children else {}
@@ -187,7 +184,7 @@ def _ranking_context(request, rec_list, guides=None, error=None):
     for e in entries:
         e.child_rank = ranks.get(e.declaration_id)
     blockers = [] if rec_list.is_confirmed else confirmation_blockers(rec_list, now=now, numbers=context["numbers"],
-                                                                      children=children)
+                                                                      children=children, unchecked=context["unchecked"])
     return {**context, "entries": entries, "rank_page": rank_page, "guides": guides,
             "exempt_min": rec_list.guide.quota_exempt_dcmm_min, "error": error, "blockers": blockers,
             "children": [{"unit": c.unit, "list": c.rec_list, "confirmed": c.confirmed, "deadline": c.deadline,
