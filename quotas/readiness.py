@@ -59,15 +59,17 @@ def unchecked_annotation():
 
 
 def child_states(unit, guide):
-    """One row per active child unit: its list (or None) and its own deadline. Two queries (one without
-    children): the children with their extended deadline as a subquery, and their lists."""
+    """One row per active child unit: its list (or None: none yet; the list's id, state and confirmation time) and
+    its own deadline, in one query: the children with their extended deadline and their list's fields as
+    subqueries (each by the unique (guide, unit) index)."""
     extended = UnitGuideSetting.objects.filter(guide=guide, unit=OuterRef("pk"), deadline__isnull=False).order_by()
-    children = list(unit.children.filter(is_active=True).order_by("name")
-                    .annotate(extended_deadline=Subquery(extended.values("deadline")[:1])))
-    if not children:
-        return []
-    lists = {rl.unit_id: rl for rl in RecommendationList.objects.filter(guide=guide, unit_id__in=[c.pk for c in children])}
-    return [ChildState(unit=c, rec_list=lists.get(c.pk), deadline=c.extended_deadline or guide.unit_deadline)
+    lists = RecommendationList.objects.filter(guide=guide, unit=OuterRef("pk")).order_by()
+    children = list(unit.children.filter(is_active=True).order_by("name").annotate(
+        extended_deadline=Subquery(extended.values("deadline")[:1]), list_id=Subquery(lists.values("pk")[:1]),
+        list_state=Subquery(lists.values("state")[:1]), list_confirmed_at=Subquery(lists.values("confirmed_at")[:1])))
+    return [ChildState(unit=c, deadline=c.extended_deadline or guide.unit_deadline, rec_list=None if c.list_id is None
+                       else RecommendationList(pk=c.list_id, guide_id=guide.pk, unit=c, state=c.list_state,
+                                               confirmed_at=c.list_confirmed_at))
             for c in children]
 
 
