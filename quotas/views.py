@@ -39,6 +39,7 @@ from .queries import (
     list_and_entry,
     list_numbers,
     mark_sent_up,
+    ranking_rows,
     table_entries,
     workspace_parts,
 )
@@ -180,7 +181,7 @@ def _ranking_context(request, rec_list, guides=None, error=None):
     now = timezone.now()
     children = child_states(rec_list.unit, rec_list.guide)
     ranks = child_ranks(rec_list) if children else {}
-    entries, rank_page = _entries_page(request, rec_list, context["numbers"]["total"])
+    entries, rank_page = _entries_page(request, rec_list, context["numbers"]["total"], rows=ranking_rows)
     for e in entries:
         e.child_rank = ranks.get(e.declaration_id)
     blockers = [] if rec_list.is_confirmed else confirmation_blockers(rec_list, now=now, numbers=context["numbers"],
@@ -191,7 +192,7 @@ def _ranking_context(request, rec_list, guides=None, error=None):
                           "deadline_passed": c.deadline_passed(now), "blocks": c.blocks(now)} for c in children]}
 
 
-def _entries_page(request, rec_list, total):
+def _entries_page(request, rec_list, total, rows=None):
     """One page of the list in rank order and the pager's numbers. Ranks run 1…n without gaps, so page p is
     the entries after rank (p − 1) × RANK_PAGE: an index range scan whatever the page."""
     source = request.POST if request.method == "POST" else request.GET
@@ -203,7 +204,10 @@ def _entries_page(request, rec_list, total):
             messages.warning(request, _("没有第 %(p)s 页（共 %(n)s 页），已显示第 %(q)s 页")
                              % {"p": raw[:20], "n": pages, "q": 1 if number < 1 else pages})
         number = 1 if number < 1 else pages
-    entries = list(table_entries(rec_list).filter(rank__gt=(number - 1) * RANK_PAGE)[:RANK_PAGE])
+    if rows is not None:  # the ranking table's rows, without model instances (queries.ranking_rows)
+        entries = rows(rec_list, (number - 1) * RANK_PAGE, RANK_PAGE)
+    else:
+        entries = list(table_entries(rec_list).filter(rank__gt=(number - 1) * RANK_PAGE)[:RANK_PAGE])
     return entries, {"number": number, "pages": pages, "total": total, "query": query_without(request, "page"),
                      "previous": number - 1 if number > 1 else None, "next": number + 1 if number < pages else None}
 
