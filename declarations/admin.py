@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .guide_cache import bump_guide_version
+from .signals import exemption_changed
 from .models import Attachment, AttachmentKind, Category, Declaration, Direction, Guide, Organisation, Rule
 
 
@@ -50,6 +51,11 @@ class GuideAdmin(BumpsGuideVersion, admin.ModelAdmin):
     def guide_of(self, obj):
         return obj
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "quota_exempt_dcmm_min" in form.changed_data:
+            exemption_changed.send(sender=Guide, guide_id=obj.pk)
+
     def delete_model(self, request, obj):  # the guide goes, and its cached data with it
         admin.ModelAdmin.delete_model(self, request, obj)
 
@@ -67,6 +73,11 @@ class DirectionAdmin(BumpsGuideVersion, admin.ModelAdmin):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "credit_code", "kind", "region", "division", "relocated", "dcmm_level")
     search_fields = ("name", "credit_code", "division")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "dcmm_level" in form.changed_data:
+            exemption_changed.send(sender=Organisation, organisation_id=obj.pk)
 
 
 @admin.register(Declaration)

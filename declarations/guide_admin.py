@@ -19,7 +19,7 @@ from core.audit import record
 from .attachment_kinds import copy_kinds
 from .guide_cache import bump_guide_version
 from .models import Category, ConsortiumMember, Declaration, Direction, Guide, Rule
-from .signals import deadline_extended, guide_copied, guide_publish_checks
+from .signals import deadline_extended, exemption_changed, guide_copied, guide_publish_checks
 
 GUIDE_FIELDS = ["year", "title", "doc_number", "applicant_deadline", "unit_deadline", "max_directions",
                 "demo_period_years", "quota_exempt_dcmm_min", "programme_name", "consortium_allowed", "consortium_max_members",
@@ -138,6 +138,8 @@ def update_guide(*, guide, actor, changes, request=None):
         if not diff:
             return locked
         locked.save()
+        if "quota_exempt_dcmm_min" in diff:
+            exemption_changed.send(sender=Guide, guide_id=locked.pk)
         record("guide.update", target=locked, actor=actor, request=request,
                summary=_("修改指南基本信息：%(fields)s") % {
                    "fields": "、".join(str(Guide._meta.get_field(n).verbose_name) for n in diff)},

@@ -25,7 +25,7 @@ from units.jurisdiction import derived_unit, may_declare_to
 from .consortia import lock_participant, member_clash_message, membership_in_guide
 from .eligibility import check_eligibility
 from .models import Attachment, Declaration, Organisation
-from .signals import declaration_state_changed, declaration_submitted
+from .signals import declaration_state_changed, declaration_submitted, exemption_changed
 
 S = Declaration.State
 
@@ -124,6 +124,8 @@ def update_organisation(org, *, actor, changes, certificate=None, request=None):
         if not diff:
             return org, False
         locked.save()
+        if "dcmm_level" in diff:
+            exemption_changed.send(sender=Organisation, organisation_id=locked.pk)
         record("organisation.update", target=locked, actor=actor, request=request,
                summary=_("修改单位信息：%(fields)s") % {"fields": "、".join(
                    str(Organisation._meta.get_field(n).verbose_name) for n in diff)},

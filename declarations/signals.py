@@ -29,3 +29,8 @@ declaration_submitted = django.dispatch.Signal()
 # Sent while checking a declaration before submission: args declaration. Each receiver returns a list of
 # (field, message) for what its room finds wrong (documents: characters the printed form cannot draw).
 declaration_checks = django.dispatch.Signal()
+
+# Sent inside the transaction that changed what decides a DCMM quota exemption: an organisation's DCMM level
+# (args organisation_id) or a guide's threshold (args guide_id). quotas stores the exemption on list entries
+# (quotas.queries.mark_places) and writes it again.
+exemption_changed = django.dispatch.Signal()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from declarations.models import Declaration
 from quotas.models import LetterSequence, ListEntry, RecommendationList, UnitGuideSetting
+from quotas.queries import mark_places
 from units.models import Unit
 
 S = Declaration.State
@@ -84,6 +85,7 @@ def build_lists(ctx, ranked, n_applicants, progress):
         counts["entries"] += len(pool)
         counts["recommended"] += decided
         progress("推荐名单", done, len(all_units))
+    mark_places(guide)  # each entry's stored quota flags, as the list services write them
     return counts
 
 

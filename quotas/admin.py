@@ -1,12 +1,29 @@
 from django.contrib import admin
 
 from .models import ListEntry, QuotaRule, RecommendationList, UnitGuideSetting
+from .queries import mark_places
 
 
 @admin.register(QuotaRule)
 class QuotaRuleAdmin(admin.ModelAdmin):
     list_display = ("guide", "unit_kind", "quota")
     list_filter = ("guide",)
+
+    # A "through parent" kind decides which entries are a child's extra: the stored flags follow each change.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        mark_places(obj.guide)
+
+    def delete_model(self, request, obj):
+        guide = obj.guide
+        super().delete_model(request, obj)
+        mark_places(guide)
+
+    def delete_queryset(self, request, queryset):
+        guides = {rule.guide_id: rule.guide for rule in queryset.select_related("guide")}
+        super().delete_queryset(request, queryset)
+        for guide in guides.values():
+            mark_places(guide)
 
 
 @admin.register(UnitGuideSetting)

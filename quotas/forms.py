@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from core.forms import NewAccountForm
 from core.regions import division_for_name, division_name, is_division, region_matches_division
 from declarations.fields import PLAIN_RENDERER, LeanFormMixin
+from declarations.guide_cache import guide_directions
 from declarations.models import Declaration, Direction, Guide
 from units.models import Unit
 from units.validators import validate_seal
@@ -54,6 +55,10 @@ class FilterForm(forms.Form):
         self.fields["state"].choices = [("", _("全部"))] + [c for c in S.choices if c[0] != S.DRAFT]
         self.fields["q"].widget.attrs["placeholder"] = _("项目名称、申报单位或信用代码")
         self.fields["direction"].empty_label = _("全部方向")
+        # The options from the guide's cached directions (declarations.guide_cache): no query to draw them; the
+        # queryset still checks a chosen value.
+        self.fields["direction"].widget.choices = [("", _("全部方向"))] + [
+            (d.pk, str(d)) for d in guide_directions(guide)]
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
 

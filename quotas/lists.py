@@ -17,7 +17,7 @@ from declarations.models import Guide
 from units.models import Unit
 
 from .models import ListEntry, RecommendationList
-from .queries import counter, deadline_for, pool
+from .queries import counter, deadline_for, mark_places, pool
 from .readiness import child_ranks
 
 
@@ -43,6 +43,16 @@ def get_list(*, unit, guide):
     rec_list, _created = RecommendationList.objects.get_or_create(guide=guide, unit=unit)
     if isinstance(guide, Guide) and isinstance(unit, Unit):  # the caller's objects: no query to read them again
         rec_list.guide, rec_list.unit = guide, unit
+    return rec_list
+
+
+def get_unit_list(*, unit_id, guide):
+    """get_list for a unit's staff (`unit_id` from the user's row) with the unit and its parent read in the same
+    query: the list pages need not read the user's unit on its own."""
+    rec_list = RecommendationList.objects.select_related("unit__parent").filter(guide=guide, unit_id=unit_id).first()
+    if rec_list is None:
+        return get_list(unit=Unit.objects.select_related("parent").get(pk=unit_id), guide=guide)
+    rec_list.guide = guide
     return rec_list
 
 
@@ -89,6 +99,7 @@ def sync_entries(rec_list):
     new = [ListEntry(rec_list=rec_list, declaration_id=d, rank=0) for d in arriving]
     if new:
         ListEntry.objects.bulk_create(new)
+        mark_places(rec_list.guide, rec_list.entries.filter(declaration_id__in=arriving))
         order = {d: i for i, d in enumerate(arriving)}
         new = sorted(rec_list.entries.filter(declaration_id__in=arriving), key=lambda e: order[e.declaration_id])
     changed = []

@@ -6,6 +6,7 @@ from core.audit import record
 from units.models import Unit
 
 from .models import QuotaRule, UnitGuideSetting
+from .queries import mark_places
 
 
 def on_guide_loaded(sender, *, guide, data, **kwargs):
@@ -26,6 +27,7 @@ def load_quotas(guide, data):
     for kind, (quota, through_parent) in wanted.items():
         QuotaRule.objects.update_or_create(guide=guide, unit_kind=kind,
                                            defaults={"quota": quota, "through_parent": through_parent})
+    mark_places(guide)  # a "through parent" kind changes which entries are extra
     overrides = data.get("unit_overrides") or []
     units = {u.name: u for u in Unit.objects.filter(name__in=[o["unit_name"] for o in overrides])}
     for override in overrides:
@@ -60,3 +62,19 @@ def copy_quotas(*, source, copy):
         UnitGuideSetting.objects.update_or_create(
             guide=copy, unit_id=setting.unit_id,
             defaults={"quota": setting.quota, "reason": _("复制自“%(g)s”") % {"g": source.title}})
+
+
+def on_exemption_changed(sender, *, guide_id=None, organisation_id=None, **kwargs):
+    """An organisation's DCMM level or a guide's threshold changed: write the stored quota flags of the entries
+    concerned again (quotas.queries.mark_places), in the same transaction."""
+    from declarations.models import Guide
+
+    from .models import ListEntry
+
+    entries = ListEntry.objects.all()
+    if organisation_id is not None:
+        entries = entries.filter(declaration__organisation_id=organisation_id)
+    guides = Guide.objects.filter(pk=guide_id) if guide_id is not None else Guide.objects.filter(
+        pk__in=entries.values("rec_list__guide_id"))
+    for guide in guides:
+        mark_places(guide, entries.filter(rec_list__guide=guide))

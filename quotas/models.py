@@ -88,6 +88,12 @@ class ListEntry(models.Model):
                                     related_name="list_entries")
     rank = models.PositiveIntegerField(_("排序"))
     recommended = models.BooleanField(_("推荐"), default=False)
+    # Whether the entry, once recommended, leaves the list's places free: a DCMM exemption or a child's extra
+    # quota (quotas.queries.free_place_q), and which of the two (`extra`). Written by quotas.queries.mark_places
+    # whenever an entry is created or what decides it changes (an organisation's DCMM level, the guide's
+    # threshold, its "through parent" rules), so the quota counter counts entries by index (issue 14).
+    place_free = models.BooleanField(_("不占名额"), default=False)
+    extra = models.BooleanField(_("另行推荐"), default=False)
 
     class Meta:
         verbose_name = _("推荐名单条目")
@@ -96,7 +102,8 @@ class ListEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["rec_list", "declaration"], name="one_entry_per_list")]
         # A ranking page is a range of ranks of one list (issue 14).
         indexes = [models.Index(fields=["rec_list", "rank", "id"], name="entry_rank_idx"),
-                   models.Index(fields=["rec_list"], condition=Q(recommended=True), name="entry_recommended_idx")]
+                   models.Index(fields=["rec_list", "place_free", "extra"], condition=Q(recommended=True),
+                                name="entry_places_idx")]
 
     def __str__(self):
         return f"{self.rank}. {self.declaration}"

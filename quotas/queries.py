@@ -4,11 +4,10 @@ Used by views, exports, the admin overview and the permission rules, so the
 jurisdiction is defined exactly once.
 """
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from declarations.models import Declaration, Guide
-from declarations.queries import with_sent_up
+from declarations.models import Declaration, Direction, Guide
 from units.models import Unit
 
 from .models import ListEntry, QuotaRule, RecommendationList, UnitGuideSetting
@@ -78,6 +77,19 @@ def free_place_q(guide, prefix, list_unit):
     return exempt_q(guide, prefix) | extra_q(guide, prefix, list_unit)
 
 
+def mark_places(guide, entries=None):
+    """Store on `entries` (a queryset of the guide's list entries; default: all of them) whether each leaves its
+    list's places free and whether as a child's extra (`place_free`, `extra`), as free_place_q and extra_q say
+    now. One UPDATE. Called by the list services when they create entries and when what decides it changes
+    (receivers of declarations.signals.exemption_changed, the loading of a guide's quota rules)."""
+    if entries is None:
+        entries = ListEntry.objects.filter(rec_list__guide=guide)
+    same = ListEntry.objects.filter(pk=OuterRef("pk"))
+    list_unit = F("rec_list__unit_id")
+    return entries.update(place_free=Exists(same.filter(free_place_q(guide, "declaration__", list_unit))),
+                          extra=Exists(same.filter(extra_q(guide, "declaration__", list_unit))))
+
+
 def is_exempt(declaration, guide=None):
     guide = guide or declaration.guide
     minimum = guide.quota_exempt_dcmm_min
@@ -124,21 +136,34 @@ def pool(unit, guide):
         Q(unit=unit) | Q(pk__in=sent_up_ids(unit, guide)))
 
 
-def workspace_queryset(unit, guide):
-    """The workspace table: every row with its applicant, direction, rank and exemption, in one query."""
-    entry = ListEntry.objects.filter(rec_list__unit=unit, rec_list__guide=guide, declaration=OuterRef("pk"))
-    # The sent-up ids as a list (one small query): with the subquery inside the OR, PostgreSQL scanned every
-    # declaration of the guide for the page and again for its count; with literal ids it reads two indexes.
-    sent_up = list(sent_up_ids(unit, guide).values_list("declaration_id", flat=True))
-    qs = (with_sent_up(Declaration.objects.exclude(state=S.DRAFT))
-          .filter(guide=guide).filter(Q(unit=unit) | Q(pk__in=sent_up))
+def workspace_parts(rec_list):
+    """The workspace table of the list's unit in two disjoint parts, each read through its own index: the
+    unit's own declarations, and what its districts sent up (their ids as a list, one small query: with the
+    subquery inside an OR, PostgreSQL scanned every declaration of the guide). No part when nothing was sent
+    up. Every row with its applicant, direction, rank, recommendation and exemption, in one query a part."""
+    unit, guide = rec_list.unit, rec_list.guide
+    # The entry by the unique (list, declaration) index: the list is known, no join to lists.
+    entry = ListEntry.objects.filter(rec_list=rec_list.pk, declaration=OuterRef("pk")).order_by()
+    qs = (Declaration.objects.exclude(state=S.DRAFT).filter(guide=guide)
           .select_related("organisation", "direction", "unit")
           # The table's columns only: a declaration's full row carries every text of the application.
           .only("project_name", "state", "submitted_at", "organisation__name", "organisation__credit_code",
                 "direction__code", "direction__name", "unit__name")
-          .annotate(rank=Subquery(entry.values("rank")[:1]),
-                    recommended=Subquery(entry.values("recommended")[:1])))
-    return qs.annotate(exempt=ExpressionWrapper(free_place_q(guide, "", unit.pk), output_field=BooleanField()))
+          .annotate(rank=Subquery(entry.values("rank")[:1]), recommended=Subquery(entry.values("recommended")[:1]),
+                    exempt=ExpressionWrapper(free_place_q(guide, "", unit.pk), output_field=BooleanField())))
+    sent_up = list(sent_up_ids(unit, guide).values_list("declaration_id", flat=True))
+    return [qs.filter(unit=unit)] + ([qs.filter(pk__in=sent_up).exclude(unit=unit)] if sent_up else [])
+
+
+def mark_sent_up(rows, rec_list):
+    """Set each workspace row's `sent_up` (declarations.queries.with_sent_up: passed by a district whose confirmed
+    list sent it to its parent) from what the page knows, without a subquery a row: the unit's own rows were
+    sent up if its own list is confirmed, recommends them and the unit has a parent; the rows its districts
+    sent up were, by definition."""
+    own_sent = rec_list.is_confirmed and rec_list.unit.parent_id is not None
+    for row in rows:
+        row.sent_up = bool(row.recommended and own_sent) if row.unit_id == rec_list.unit_id else True
+    return rows
 
 
 def list_and_entry(*, unit_id, declaration):
@@ -160,12 +185,9 @@ def list_and_entry(*, unit_id, declaration):
 
 
 def entries_of(rec_list):
-    """The list's entries in rank order with what the ranking table shows, in one query."""
+    """The list's entries in rank order with what the ranking table shows (the stored `place_free` and `extra`
+    flags), in one query."""
     return (rec_list.entries.select_related("declaration__organisation", "declaration__direction", "declaration__unit")
-            .annotate(place_free=ExpressionWrapper(free_place_q(rec_list.guide, "declaration__", rec_list.unit_id),
-                                                   output_field=BooleanField()),
-                      extra=ExpressionWrapper(extra_q(rec_list.guide, "declaration__", rec_list.unit_id),
-                                              output_field=BooleanField()))
             .order_by("rank", "id"))
 
 
@@ -173,11 +195,51 @@ def table_entries(rec_list):
     """`entries_of` with only the columns the ranking and list tables show: a province's 400 rows no longer load
     and decode every declaration's texts and JSON lists."""
     return entries_of(rec_list).only(
-        "rec_list", "declaration", "rank", "recommended",
+        "rec_list", "declaration", "rank", "recommended", "place_free", "extra",
         "declaration__project_name", "declaration__state", "declaration__unit", "declaration__organisation",
         "declaration__direction", "declaration__organisation__name", "declaration__organisation__dcmm_level",
         "declaration__direction__code", "declaration__direction__name", "declaration__unit__name",
         "declaration__unit__kind")
+
+
+class _Columns:
+    """A few columns of a row, as attributes (the ranking table's joined unit, organisation and direction)."""
+
+    def __init__(self, **columns):
+        self.__dict__.update(columns)
+
+
+class _DirectionColumns(_Columns):
+    __str__ = Direction.__str__  # "code. name", as the model shows itself
+
+
+class _DeclarationColumns(_Columns):
+    __str__ = Declaration.__str__  # the project's name, or "unnamed"
+
+
+class RankRow(_Columns):
+    """One entry of the ranking table with what its row shows (`ranking_rows` reads the same attributes as on a
+    ListEntry with its declaration, unit, organisation and direction), without a model instance each: a page of
+    100 entries was 500 of them."""
+
+
+def ranking_rows(rec_list, after_rank, size):
+    """`size` entries of the list after rank `after_rank`, in rank order, as RankRow: one query by the
+    (list, rank, id) index, the same columns as table_entries."""
+    rows = (ListEntry.objects.filter(rec_list=rec_list, rank__gt=after_rank).order_by("rank", "id")
+            .values_list("pk", "declaration_id", "rank", "recommended", "place_free", "extra",
+                         "declaration__project_name", "declaration__state", "declaration__unit_id",
+                         "declaration__unit__name", "declaration__unit__kind", "declaration__organisation__name",
+                         "declaration__direction_id", "declaration__direction__code",
+                         "declaration__direction__name")[:size])
+    return [RankRow(pk=pk, declaration_id=decl, rank=rank, recommended=rec, place_free=free, extra=extra,
+                    declaration=_DeclarationColumns(
+                        pk=decl, project_name=title, state=state, unit_id=unit_id,
+                        unit=_Columns(name=unit_name, kind=unit_kind), organisation=_Columns(name=org_name),
+                        direction_id=direction_id,
+                        direction=_DirectionColumns(code=code, name=name) if direction_id else None))
+            for (pk, decl, rank, rec, free, extra, title, state, unit_id, unit_name, unit_kind, org_name,
+                 direction_id, code, name) in rows]
 
 
 # --- counters ---------------------------------------------------------------
@@ -193,18 +255,38 @@ def counter(rec_list, quota=_UNREAD):
     """Places used, left and exempt in a list. `used` counts recommended, non-exempt entries.
 
     `quota`: what quota_for gave, when the caller read it (None is an answer: no quota set)."""
-    guide = rec_list.guide
     if quota is _UNREAD:
-        quota = quota_for(rec_list.unit, guide)
-    # One query of four counts, each its own index scan: the free places' join runs over the recommended
-    # entries only, not over the thousands a big province ranks.
+        quota = quota_for(rec_list.unit, rec_list.guide)
+    counts = _counts()
+    agg = RecommendationList.objects.filter(pk=rec_list.pk).annotate(**counts).values(*counts).get()
+    return _numbers(agg, quota)
+
+
+def _counts():
+    """The list's four counts as annotations of its row, each its own index scan: the free places are flags
+    stored on the entries (mark_places), counted in the index of the recommended entries, with no join."""
     entries = ListEntry.objects.filter(rec_list=OuterRef("pk")).order_by().values("rec_list")
     recommended = entries.filter(recommended=True)
-    agg = (RecommendationList.objects.filter(pk=rec_list.pk).annotate(
-        n_total=_count(entries), n_recommended=_count(recommended),
-        n_exempt=_count(recommended.filter(free_place_q(guide, "declaration__", rec_list.unit_id))),
-        n_extra=_count(recommended.filter(extra_q(guide, "declaration__", rec_list.unit_id))))
-        .values("n_total", "n_recommended", "n_exempt", "n_extra").get())
+    return {"n_total": _count(entries), "n_recommended": _count(recommended),
+            "n_exempt": _count(recommended.filter(place_free=True)), "n_extra": _count(recommended.filter(extra=True))}
+
+
+def list_numbers(rec_list, **more):
+    """(quota, deadline, counter numbers, {name: value of `more`}) of a list page in one query: the unit's
+    setting and its kind's rule as subqueries of the list's row, beside the counts. `more`: further annotations
+    of the list's row the page shows (e.g. a count of declarations)."""
+    setting = UnitGuideSetting.objects.filter(guide=OuterRef("guide_id"), unit=OuterRef("unit_id")).order_by()
+    rule = QuotaRule.objects.filter(guide=OuterRef("guide_id"), unit_kind=OuterRef("unit__kind")).order_by()
+    fields = {**_counts(), "set_quota": Subquery(setting.values("quota")[:1]),
+              "set_deadline": Subquery(setting.values("deadline")[:1]), "rule_quota": Subquery(rule.values("quota")[:1]),
+              **more}
+    row = RecommendationList.objects.filter(pk=rec_list.pk).order_by().annotate(**fields).values(*fields).get()
+    quota = row["set_quota"] if row["set_quota"] is not None else row["rule_quota"]
+    deadline = row["set_deadline"] or rec_list.guide.unit_deadline
+    return quota, deadline, _numbers(row, quota), {name: row[name] for name in more}
+
+
+def _numbers(agg, quota):
     used = agg["n_recommended"] - agg["n_exempt"]
     return {"quota": quota, "used": used, "exempt": agg["n_exempt"], "extra": agg["n_extra"],
             "recommended": agg["n_recommended"],
@@ -220,12 +302,10 @@ def overview(guide):
     rules = {r.unit_kind: r.quota for r in QuotaRule.objects.filter(guide=guide)}
     settings = {s.unit_id: s for s in UnitGuideSetting.objects.filter(guide=guide)}
     lists = {rl.unit_id: rl for rl in RecommendationList.objects.filter(guide=guide)}
-    # Counted over the recommended entries only: joining every entry of every list to its declaration and
-    # organisation made PostgreSQL scan both tables whole (~20 ms at 5,000 declarations).
-    ex = free_place_q(guide, "declaration__", F("rec_list__unit_id"))
+    # Counted over the recommended entries only, with the flags stored on them (mark_places).
     places = {row["rec_list_id"]: row for row in (
         ListEntry.objects.filter(rec_list__guide=guide, recommended=True).order_by().values("rec_list_id")
-        .annotate(n_recommended=Count("pk"), n_exempt=Count("pk", filter=ex)))}
+        .annotate(n_recommended=Count("pk"), n_exempt=Count("pk", filter=Q(place_free=True))))}
     for rl in lists.values():
         row = places.get(rl.pk, {})
         rl.n_recommended, rl.n_exempt = row.get("n_recommended", 0), row.get("n_exempt", 0)

@@ -9,6 +9,8 @@ lock the district out after it did its work.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,16 +47,29 @@ class ChildState:
         return not self.confirmed and not self.deadline_passed(now)
 
 
+def unchecked_count(guide_id, unit_id):
+    """How many declarations the unit has still to check (submitted, not passed or returned)."""
+    return Declaration.objects.filter(guide=guide_id, unit=unit_id, state=S.SUBMITTED).count()
+
+
+def unchecked_annotation():
+    """unchecked_count as a subquery of a list's row (its guide and unit): for the one query of a list page."""
+    rows = Declaration.objects.filter(guide=OuterRef("guide_id"), unit=OuterRef("unit_id"), state=S.SUBMITTED)
+    return Coalesce(Subquery(rows.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
 def child_states(unit, guide):
-    """One row per active child unit: its list (or None) and its own deadline. Three queries."""
-    children = list(unit.children.filter(is_active=True).order_by("name"))
-    if not children:
-        return []
-    ids = [c.pk for c in children]
-    lists = {rl.unit_id: rl for rl in RecommendationList.objects.filter(guide=guide, unit_id__in=ids)}
-    extended = dict(UnitGuideSetting.objects.filter(guide=guide, unit_id__in=ids, deadline__isnull=False)
-                    .values_list("unit_id", "deadline"))
-    return [ChildState(unit=c, rec_list=lists.get(c.pk), deadline=extended.get(c.pk, guide.unit_deadline))
+    """One row per active child unit: its list (or None: none yet; the list's id, state and confirmation time) and
+    its own deadline, in one query: the children with their extended deadline and their list's fields as
+    subqueries (each by the unique (guide, unit) index)."""
+    extended = UnitGuideSetting.objects.filter(guide=guide, unit=OuterRef("pk"), deadline__isnull=False).order_by()
+    lists = RecommendationList.objects.filter(guide=guide, unit=OuterRef("pk")).order_by()
+    children = list(unit.children.filter(is_active=True).order_by("name").annotate(
+        extended_deadline=Subquery(extended.values("deadline")[:1]), list_id=Subquery(lists.values("pk")[:1]),
+        list_state=Subquery(lists.values("state")[:1]), list_confirmed_at=Subquery(lists.values("confirmed_at")[:1])))
+    return [ChildState(unit=c, deadline=c.extended_deadline or guide.unit_deadline, rec_list=None if c.list_id is None
+                       else RecommendationList(pk=c.list_id, guide_id=guide.pk, unit=c, state=c.list_state,
+                                               confirmed_at=c.list_confirmed_at))
             for c in children]
 
 
@@ -66,12 +81,14 @@ def child_ranks(rec_list):
     return {decl: (name, rank) for decl, name, rank in rows}
 
 
-def confirmation_blockers(rec_list, *, now=None, numbers=None, children=None):
-    """Chinese messages, one per reason the list cannot be confirmed now (empty: it can)."""
+def confirmation_blockers(rec_list, *, now=None, numbers=None, children=None, unchecked=None):
+    """Chinese messages, one per reason the list cannot be confirmed now (empty: it can). `numbers`, `children`,
+    `unchecked`: what the caller read already (counter, child_states, the count of declarations to check)."""
     now = now or timezone.now()
     unit, guide = rec_list.unit, rec_list.guide
     problems = []
-    unchecked = Declaration.objects.filter(guide=guide, unit=unit, state=S.SUBMITTED).count()
+    if unchecked is None:
+        unchecked = unchecked_count(guide.pk, unit.pk)
     if unchecked:
         problems.append(_("尚有 %(n)s 项申报未完成形式审查，请先审查（通过或退回修改）再确认名单") % {"n": unchecked})
     numbers = numbers or counter(rec_list)

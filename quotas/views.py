@@ -40,15 +40,16 @@ from .forms import (
 from .lists import ListError
 from .models import RecommendationList
 from .queries import (
-    counter,
     guides_with_pending_work,
     list_and_entry,
-    quota_and_deadline,
+    list_numbers,
+    mark_sent_up,
+    ranking_rows,
     sent_up_ids,
     table_entries,
-    workspace_queryset,
+    workspace_parts,
 )
-from .readiness import child_ranks, child_states, confirmation_blockers
+from .readiness import child_ranks, child_states, confirmation_blockers, unchecked_annotation
 
 S = Declaration.State
 PAGE_SIZE = 50
@@ -80,11 +81,13 @@ def _is_htmx(request):
     return request.headers.get("HX-Request") == "true"
 
 
-def _list_context(rec_list, user):
-    quota, deadline = quota_and_deadline(rec_list.unit, rec_list.guide)
-    return {"rec_list": rec_list, "guide": rec_list.guide, "unit": rec_list.unit, "numbers": counter(rec_list, quota),
+def _list_context(rec_list, user, **more):
+    """What every list page shows (quota, deadline, counter) in one query; `more`: further annotations of the list's
+    row (queries.list_numbers), in the context under their names."""
+    _quota, deadline, numbers, extra = list_numbers(rec_list, **more)
+    return {"rec_list": rec_list, "guide": rec_list.guide, "unit": rec_list.unit, "numbers": numbers,
             "deadline": deadline, "deadline_passed": deadline is not None and timezone.now() >= deadline,
-            "can_change": user.has_perm("quotas.change_list", rec_list)}
+            "can_change": user.has_perm("quotas.change_list", rec_list), **extra}
 
 
 # --- unit staff --------------------------------------------------------------------
@@ -92,25 +95,23 @@ def _list_context(rec_list, user):
 @permission_required("quotas.work_as_unit")
 def workspace(request):
     guide, guides = choose_guide(request)
-    unit = request.user.unit
-    rec_list = lists.get_list(unit=unit, guide=guide)
+    rec_list = lists.get_unit_list(unit_id=request.user.unit_id, guide=guide)
     form = FilterForm(request.GET, guide=guide)
-    qs = workspace_queryset(unit, guide)
+    parts = workspace_parts(rec_list)
     if form.is_valid():
-        qs = form.apply(qs)
+        parts = [form.apply(part) for part in parts]
     else:
         error_messages(request, form)
     # Newest first, a keyset page at a time (index on unit, guide, submission time, id of non-drafts).
-    # Two parts, each read through its own index: the unit's own declarations, and what its districts sent up.
-    parts = [qs.filter(unit=unit), qs.filter(pk__in=sent_up_ids(unit, guide)).exclude(unit=unit)]
     try:
         page = keyset_page(parts, WORKSPACE_ORDER, request.GET.get("cursor"), PAGE_SIZE, "quotas.workspace")
     except BadCursor:
         return refuse_cursor(request)
-    unchecked = Declaration.objects.filter(guide=guide, unit=unit, state=S.SUBMITTED).count()
+    mark_sent_up(page.object_list, rec_list)
+    # The count of declarations still to check rides on the list page's one query of numbers.
     return render(request, "quotas/workspace.html", {
-        **_list_context(rec_list, request.user), "guides": guides, "form": form, "page": page,
-        "rows": page.object_list, "unchecked": unchecked, "query": query_without(request, "cursor")})
+        **_list_context(rec_list, request.user, unchecked=unchecked_annotation()), "guides": guides, "form": form, "page": page,
+        "rows": page.object_list, "query": query_without(request, "cursor")})
 
 
 def _declaration_in_jurisdiction(request, pk):
@@ -185,7 +186,7 @@ def return_declaration(request, decl, pk):
 
 def _guide_list(request):
     guide, guides = choose_guide(request)
-    return guide, guides, lists.get_list(unit=request.user.unit, guide=guide)
+    return guide, guides, lists.get_unit_list(unit_id=request.user.unit_id, guide=guide)
 
 
 @permission_required("quotas.work_as_unit")
@@ -195,22 +196,23 @@ def ranking(request):
 
 
 def _ranking_context(request, rec_list, guides=None, error=None):
-    context = _list_context(rec_list, request.user)
+    context = _list_context(rec_list, request.user,
+                            **({} if rec_list.is_confirmed else {"unchecked": unchecked_annotation()}))
     now = timezone.now()
     children = child_states(rec_list.unit, rec_list.guide)
     ranks = child_ranks(rec_list) if children else {}
-    entries, rank_page = _entries_page(request, rec_list, context["numbers"]["total"])
+    entries, rank_page = _entries_page(request, rec_list, context["numbers"]["total"], rows=ranking_rows)
     for e in entries:
         e.child_rank = ranks.get(e.declaration_id)
     blockers = [] if rec_list.is_confirmed else confirmation_blockers(rec_list, now=now, numbers=context["numbers"],
-                                                                      children=children)
+                                                                      children=children, unchecked=context["unchecked"])
     return {**context, "entries": entries, "rank_page": rank_page, "guides": guides,
             "exempt_min": rec_list.guide.quota_exempt_dcmm_min, "error": error, "blockers": blockers,
             "children": [{"unit": c.unit, "list": c.rec_list, "confirmed": c.confirmed, "deadline": c.deadline,
                           "deadline_passed": c.deadline_passed(now), "blocks": c.blocks(now)} for c in children]}
 
 
-def _entries_page(request, rec_list, total):
+def _entries_page(request, rec_list, total, rows=None):
     """One page of the list in rank order and the pager's numbers. Ranks run 1…n without gaps, so page p is
     the entries after rank (p − 1) × RANK_PAGE: an index range scan whatever the page."""
     source = request.POST if request.method == "POST" else request.GET
@@ -222,7 +224,10 @@ def _entries_page(request, rec_list, total):
             messages.warning(request, _("没有第 %(p)s 页（共 %(n)s 页），已显示第 %(q)s 页")
                              % {"p": raw[:20], "n": pages, "q": 1 if number < 1 else pages})
         number = 1 if number < 1 else pages
-    entries = list(table_entries(rec_list).filter(rank__gt=(number - 1) * RANK_PAGE)[:RANK_PAGE])
+    if rows is not None:  # the ranking table's rows, without model instances (queries.ranking_rows)
+        entries = rows(rec_list, (number - 1) * RANK_PAGE, RANK_PAGE)
+    else:
+        entries = list(table_entries(rec_list).filter(rank__gt=(number - 1) * RANK_PAGE)[:RANK_PAGE])
     return entries, {"number": number, "pages": pages, "total": total, "query": query_without(request, "page"),
                      "previous": number - 1 if number > 1 else None, "next": number + 1 if number < pages else None}
 

@@ -99,6 +99,7 @@ def add_required_attachments(decl):
 def make_confirmed_list(guide, unit, declarations, *, recommended=None, document_number="", confirmed_by=None):
     """A confirmed recommendation list of `declarations` in rank order (all recommended unless told)."""
     from quotas.models import ListEntry, RecommendationList
+    from quotas.queries import mark_places
 
     rec_list = RecommendationList.objects.create(
         guide=guide, unit=unit, state=RecommendationList.State.CONFIRMED, confirmed_at=timezone.now(),
@@ -106,4 +107,5 @@ def make_confirmed_list(guide, unit, declarations, *, recommended=None, document
     for rank, decl in enumerate(declarations, 1):
         ListEntry.objects.create(rec_list=rec_list, declaration=decl, rank=rank,
                                  recommended=True if recommended is None else decl in recommended)
+    mark_places(guide, rec_list.entries.all())  # the quota flags the list services store
     return rec_list

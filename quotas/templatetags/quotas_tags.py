@@ -2,6 +2,7 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -110,3 +111,60 @@ def ranking_rows(context):
             f'    <td>{recommend}</td>\n    {move}\n'
             f'  </tr>\n  ')
     return mark_safe("".join(rows))
+
+
+_STATE_BADGES = {"passed": "bg-success", "returned": "bg-warning text-dark", "submitted": "bg-info text-dark"}
+
+
+@register.simple_tag(takes_context=True)
+def workspace_rows(context):
+    """The rows of the workspace table (`workspace.html`), with the markup the template had, one format string a
+    row: as template code each of the 50 rows cost about 40 nodes (two or three URL reversals, translations, a
+    CSRF input, date and default filters), half of the page's time. Translations, the URL prefixes and the CSRF
+    input are made once per page."""
+    rows, unit, rec_list = context["rows"], context["unit"], context["rec_list"]
+    can_pass = not rec_list.is_confirmed and not context.get("deadline_passed")
+    csrf = CsrfTokenNode().render(context)
+    # The URLs of pk 0 without their "0/…" tail, then each row's pk (one reversal a page).
+    detail_url = reverse("quotas:declaration", args=[0])[:-2]
+    pass_url = reverse("quotas:pass", args=[0])
+    pass_head, pass_tail = pass_url[:pass_url.rindex("/0/") + 1], pass_url[pass_url.rindex("/0/") + 2:]
+    next_path = escape(context["request"].get_full_path())
+    recommended_badge = f' <span class="badge bg-primary">{escape(_("推荐"))}</span>'
+    exempt_cell = (f'\n                <span class="text-success">{escape(_("豁免"))}</span>\n              ')
+    used_cell = f'\n                {escape(_("占用"))}\n              '
+    by_unit, confirm = _("由 %(u)s 推荐"), _("确认“%(p)s”形式审查通过？通过后进入推荐排序。")
+    pass_text, return_text = escape(_("通过")), escape(_("退回"))
+    out = []
+    for d in rows:
+        pk, title = d.pk, escape(str(d))
+        rank = (f"{escape(d.rank)}{recommended_badge if d.recommended else ''}" if d.rank else "—")
+        source = ("" if d.unit_id == unit.pk
+                  else f'<div class="small text-muted">{escape(by_unit % {"u": d.unit.name})}</div>')
+        submitted = timezone.localtime(d.submitted_at).strftime("%Y-%m-%d %H:%M") if d.submitted_at else ""
+        action = ""
+        if d.state == "submitted" and d.unit_id == unit.pk and can_pass:
+            action = (
+                f'\n                <form method="post" action="{pass_head}{pk}{pass_tail}" class="d-inline">\n'
+                f'                  {csrf}\n'
+                f'                  <input type="hidden" name="next" value="{next_path}">\n'
+                f'                  <button class="btn btn-sm btn-success"\n'
+                f'                          type="submit"\n'
+                f'                          data-confirm="{escape(confirm % {"p": str(d)})}">{pass_text}</button>\n'
+                f'                </form>\n'
+                f'                <a class="btn btn-sm btn-outline-warning"\n'
+                f'                   href="{detail_url}{pk}/#return">{return_text}</a>\n              ')
+        out.append(
+            f'\n          <tr data-declaration="{pk}">\n'
+            f'            <td>{rank}</td>\n'
+            f'            <td><a href="{detail_url}{pk}/">{title}</a>{source}</td>\n'
+            f'            <td>{escape(d.organisation.name)}</td>\n'
+            f'            <td class="font-monospace small">{escape(d.organisation.credit_code)}</td>\n'
+            f'            <td class="small">{escape(str(d.direction)) if d.direction_id else "—"}</td>\n'
+            f'            <td class="small text-nowrap">{submitted}</td>\n'
+            f'            <td><span class="badge {_STATE_BADGES.get(d.state, "bg-secondary")}">'
+            f'{escape(d.public_state_label)}</span></td>\n'
+            f'            <td class="small">{exempt_cell if d.exempt else used_cell}</td>\n'
+            f'            <td class="text-nowrap">{action}</td>\n'
+            f'          </tr>\n        ')
+    return mark_safe("".join(out))
