@@ -9,6 +9,7 @@ from django.db import DatabaseError
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from core.regions import REGION_NAMES, TILES
+from declarations import tallies
 from declarations.models import Declaration
 from quotas.models import RecommendationList, UnitGuideSetting
 from review.models import Assignment, Panel
@@ -32,10 +33,10 @@ def admin_declarations(guide, *, state=None, direction=None, region=None, includ
 
 
 def breakdown(guide):
-    """[(state, direction id, region, unit id, n)] over the guide's declarations: one scan of them for the counts
-    below (by state, by direction, by region, per unit), which were four scans."""
-    return list(Declaration.objects.filter(guide=guide).order_by()
-                .values_list("state", "direction_id", "organisation__region", "unit_id").annotate(n=Count("id")))
+    """[(state, direction id, region, unit id, n)] over the guide's declarations, for the counts below (by state,
+    by direction, by region, per unit): read from the counters the services keep (declarations.tallies), a few
+    hundred rows whatever the size of the year, instead of a scan of the guide's declarations."""
+    return tallies.breakdown(guide)
 
 
 def by_state(guide, rows=None):
