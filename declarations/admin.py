@@ -1,8 +1,9 @@
 from django.contrib import admin
 
 from .guide_cache import bump_guide_version
-from .signals import exemption_changed
 from .models import Attachment, AttachmentKind, Category, Declaration, Direction, Guide, Organisation, Rule
+from .signals import exemption_changed
+from .tallies import rebuild_tallies
 
 
 class BumpsGuideVersion:
@@ -69,6 +70,12 @@ class DirectionAdmin(BumpsGuideVersion, admin.ModelAdmin):
     list_filter = ("guide",)
 
 
+def _recount(guide_ids):
+    """Edits here bypass the services, so the counters of the guides touched are counted again."""
+    for guide in Guide.objects.filter(pk__in=set(guide_ids)):
+        rebuild_tallies(guide)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "credit_code", "kind", "region", "division", "relocated", "dcmm_level")
@@ -78,6 +85,8 @@ class OrganisationAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "dcmm_level" in form.changed_data:
             exemption_changed.send(sender=Organisation, organisation_id=obj.pk)
+        if change and "region" in form.changed_data:
+            _recount(obj.declarations.values_list("guide_id", flat=True))
 
 
 @admin.register(Declaration)
@@ -86,6 +95,19 @@ class DeclarationAdmin(admin.ModelAdmin):
     list_filter = ("guide", "state")
     raw_id_fields = ("organisation", "unit", "direction")
     readonly_fields = ("state", "version")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _recount([obj.guide_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _recount([obj.guide_id])
+
+    def delete_queryset(self, request, queryset):
+        guide_ids = list(queryset.values_list("guide_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        _recount(guide_ids)
 
 
 admin.site.register(Attachment)

@@ -348,6 +348,26 @@ class Declaration(models.Model):
         return self.guide.applicant_deadline_passed(now)
 
 
+class DeclarationTally(models.Model):
+    """How many of a guide's declarations have one (state, direction, organisation region, unit): kept by the
+    services in the same transaction as each change (declarations.tallies), read by the admin dashboard and the
+    quota overview instead of a scan of the guide's declarations. Direction and unit are ids, 0 for none."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=20, choices=Declaration.State.choices)
+    direction = models.PositiveIntegerField(default=0)
+    region = models.CharField(max_length=2)
+    unit = models.PositiveIntegerField(default=0)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["guide", "state", "direction", "region", "unit"],
+                                               name="declaration_tally_key")]
+
+    def __str__(self):
+        return f"{self.guide_id}/{self.state}/{self.direction}/{self.region}/{self.unit}: {self.n}"
+
+
 class ConsortiumMember(models.Model):
     """A member organisation of a consortium declaration (企业联合体), named by the lead, confirmed by the member.
 

@@ -26,6 +26,8 @@ from .consortia import lock_participant, member_clash_message, membership_in_gui
 from .eligibility import check_eligibility
 from .models import Attachment, Declaration, Organisation
 from .signals import declaration_state_changed, declaration_submitted, exemption_changed
+from .tallies import count as count_in_tallies
+from .tallies import key_of, move
 
 S = Declaration.State
 
@@ -146,7 +148,7 @@ def transition(decl, to_state, *, actor=None, reason="", summary="", data=None, 
         if action is None:
             raise TransitionError(_("当前状态为“%(state)s”，不能执行此操作")
                                   % {"state": locked.get_state_display()})
-        old = locked.state
+        old, old_key = locked.state, key_of(locked)
         locked.state = to_state
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -159,6 +161,8 @@ def transition(decl, to_state, *, actor=None, reason="", summary="", data=None, 
                data={"from": old, "to": to_state, **(data or {})})
         declaration_state_changed.send(sender=Declaration, declaration_id=locked.pk, guide_id=locked.guide_id,
                                        old=old, new=to_state)
+        # Last, so the shared counter rows stay locked only until the commit (the deadline's surge of submits).
+        move(old_key, key_of(locked))
     decl.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return decl
 
@@ -191,6 +195,7 @@ def start_declaration(guide, *, organisation, actor, request=None, now=None):
             decl = Declaration.objects.create(guide=guide, organisation=organisation,
                                               unit=derived_unit(organisation, guide))
             record("declaration.create", target=decl, actor=actor, request=request, summary=_("创建申报草稿"))
+            count_in_tallies(decl)
     except IntegrityError:
         return Declaration.objects.get(guide=guide, organisation=organisation), False
     return decl, True
@@ -214,9 +219,23 @@ def save_draft(decl, cleaned, *, expected_version, actor=None, extra_directions=
             raise TransitionError(_("所选推荐单位不是贵单位所在地的推荐单位，也不是已确认贵单位为成员单位的中央企业集团，"
                                     "本页内容未保存；请按页面提示选择推荐单位"))
     with transaction.atomic():
-        updated = Declaration.objects.filter(
-            pk=decl.pk, version=expected_version, state__in=[S.DRAFT, S.RETURNED]
-        ).update(version=F("version") + 1, updated_at=now, **cleaned)
+        editable = Declaration.objects.filter(pk=decl.pk, version=expected_version, state__in=[S.DRAFT, S.RETURNED])
+        # A change of direction or unit moves the declaration between counters (declarations.tallies): the
+        # UPDATE also requires the key as loaded, so the counters move from what the row really held.
+        moves = "direction_id" in cleaned or "unit_id" in cleaned
+        old_key = key_of(decl)
+        if moves:
+            updated = editable.filter(state=decl.state, direction_id=decl.direction_id, unit_id=decl.unit_id).update(
+                version=F("version") + 1, updated_at=now, **cleaned)
+            if not updated:  # `decl` older than the row (or the version is stale): read the row's key, locked
+                row = editable.select_for_update().values("guide_id", "state", "direction_id", "unit_id",
+                                                          "organisation_id").first()
+                if row is not None:
+                    old_key = (row["guide_id"], row["state"], row["direction_id"] or 0, row["unit_id"] or 0,
+                               row["organisation_id"])
+                    updated = editable.update(version=F("version") + 1, updated_at=now, **cleaned)
+        else:
+            updated = editable.update(version=F("version") + 1, updated_at=now, **cleaned)
         if not updated:
             current = Declaration.objects.filter(pk=decl.pk).values_list("state", flat=True).first()
             if current not in (S.DRAFT, S.RETURNED):
@@ -232,6 +251,10 @@ def save_draft(decl, cleaned, *, expected_version, actor=None, extra_directions=
         if recent is None or recent.action != "declaration.save" or recent.actor_id != getattr(actor, "pk", None):
             record("declaration.save", target=decl, actor=actor, request=request, summary=_("保存草稿"),
                    data={"version": expected_version + 1})
+        if moves:
+            new_key = (old_key[0], old_key[1], cleaned.get("direction_id", old_key[2]) or 0,
+                       cleaned.get("unit_id", old_key[3]) or 0, old_key[4])
+            move(old_key, new_key)
     decl.refresh_from_db()
     return decl.version
 

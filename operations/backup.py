@@ -34,6 +34,7 @@ from django.utils import timezone
 from declarations.guide_cache import retire_cached_versions
 from declarations.models import Guide
 from review.scores import refresh_guide_scores
+from declarations.tallies import rebuild_tallies
 
 
 FORMAT = 1  # the archive layout; the manifest's "dump" says how the database is in it
@@ -165,6 +166,7 @@ def restore_backup(path):
         # before the table existed has none).
         for guide_id in Guide.objects.values_list("pk", flat=True):
             refresh_guide_scores(guide_id)
+        rebuild_tallies()  # a backup from before the counters existed has none: counted from its declarations
         for name in list(stored_files()):
             default_storage.delete(name)
         for m in members:

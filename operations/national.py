@@ -42,6 +42,7 @@ from core.models import AuditRecord, Notification
 from core.regions import REGIONS
 from declarations.loading import load_guide, read_guide_data
 from declarations.models import Attachment, Declaration, Guide, Organisation
+from declarations.tallies import rebuild_tallies
 from quotas.demo import (PILOT_ZONES, PLAN_CITIES, SOE_GROUPS, SUBPROV_CAPITALS, TIANJIN_DISTRICTS, province_unit_name,
                          unit_division)
 from documents.models import Document
@@ -300,6 +301,7 @@ def _generate(rng, n_applicants, n_reviewers, ranked, only_regions, chunk, progr
                  f"评审 {reviews['reviews']} 份；分配未足额 {reviews['short']} 项")
     selected = national_review.build_selection(ctx, cfg)
     progress.log(f"拟入选 {selected} 项，公示已发布")
+    rebuild_tallies(guide)  # the bulk inserts and updates above bypass the services that keep the counters
     states = dict(Declaration.objects.filter(guide=guide).values("state").annotate(n=Count("pk"))
                   .values_list("state", "n"))
     return {"guide": guide, "units": len(ctx["top"]) + len(ctx["districts"]), "organisations": made["organisations"],

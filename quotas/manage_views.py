@@ -34,14 +34,27 @@ from .queries import (
 from .views import choose_guide
 
 
+_SLOT = 987654321  # a number no id of this site reaches, replaced by each row's id
+
+
 @permission_required("quotas.manage")
 def admin_overview(request):
     guide, guides = choose_guide(request)
     rows = overview(guide)
+    # Each row's two links from one reverse() per URL name (55 units × 2 reverses were a tenth of the page),
+    # and its deadline formatted as the `date` filter would.
+    now = timezone.now()
+    list_url = reverse("quotas:list", args=[_SLOT]).replace(str(_SLOT), "{}")
+    setting_url = reverse("quotas:setting", args=[guide.pk, _SLOT]).replace(str(_SLOT), "{}") if guide else ""
+    for r in rows:
+        r["list_url"] = list_url.format(r["list"].pk) if r["list"] else ""
+        r["setting_url"] = setting_url.format(r["unit"].pk)
+        r["late"] = bool(r["deadline"]) and r["deadline"] < now and not r["confirmed"]
+        r["deadline_text"] = timezone.localtime(r["deadline"]).strftime("%Y-%m-%d %H:%M") if r["deadline"] else ""
     totals = {"quota": sum(r["quota"] or 0 for r in rows), "used": sum(r["used"] for r in rows),
               "exempt": sum(r["exempt"] for r in rows), "confirmed": sum(1 for r in rows if r["confirmed"])}
     return render(request, "quotas/admin_overview.html", {"guide": guide, "guides": guides, "rows": rows,
-                                                          "totals": totals, "now": timezone.now()})
+                                                          "totals": totals, "now": now})
 
 
 @permission_required("quotas.manage")

@@ -8,6 +8,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import Coalesce
 
 from declarations.models import Declaration, Direction, Guide
+from declarations.tallies import declared_per_unit
 from units.models import Unit
 
 from .models import ListEntry, QuotaRule, RecommendationList, UnitGuideSetting
@@ -309,8 +310,7 @@ def overview(guide):
     for rl in lists.values():
         row = places.get(rl.pk, {})
         rl.n_recommended, rl.n_exempt = row.get("n_recommended", 0), row.get("n_exempt", 0)
-    declared = dict(Declaration.objects.filter(guide=guide).exclude(state=S.DRAFT)
-                    .values_list("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+    declared = declared_per_unit(guide)  # the counters the services keep, not a scan of the declarations
     rows = []
     kinds = dict(Unit.Kind.choices)
     for unit in (Unit.objects.filter(is_active=True).select_related("parent")

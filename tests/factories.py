@@ -9,6 +9,7 @@ from stdnum.cn import uscc
 
 from declarations.loading import load_guide, read_guide_data
 from declarations.models import Declaration, Organisation
+from declarations.tallies import count as count_in_tallies
 from units.models import Unit
 
 _seq = itertools.count(1)
@@ -72,6 +73,7 @@ def complete_declaration(guide, org, unit, direction_code="4", **overrides):
     )
     fields.update(overrides)
     decl = Declaration.objects.create(guide=guide, organisation=org, **fields)
+    count_in_tallies(decl)  # as start_declaration and the transitions would have (declarations.tallies)
     add_required_attachments(decl)
     return decl
 
