@@ -4,8 +4,11 @@ its rows, order and ranks from them."""
 
 import re
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -207,3 +210,15 @@ def test_a_projects_review_page_reads_its_stored_scores(rp, year, client):
     assert response.status_code == 200
     agg = response.context["agg"]
     assert (agg.final_rank, agg.z_rank, agg.final) == (ref[agg.pk].final_rank, ref[agg.pk].z_rank, ref[agg.pk].final)
+
+
+def test_refresh_scores_command_repairs_rows_written_behind_the_services(rp, year):
+    """A row edited by hand (or a bulk load that skipped the services) is put right by `manage.py refresh_scores`."""
+    ProjectScore.objects.filter(guide=rp.guide).update(final=1.0, n=0)
+    assert stored_rows(rp.guide) != reference_rows(rp.guide)
+    out = StringIO()
+    call_command("refresh_scores", guide=rp.guide.pk, stdout=out)
+    assert stored_rows(rp.guide) == reference_rows(rp.guide)
+    assert f"{len(reference_rows(rp.guide))} 个项目" in out.getvalue()
+    with pytest.raises(CommandError, match="没有编号为 999999 的指南"):
+        call_command("refresh_scores", guide=999999)
