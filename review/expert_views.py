@@ -1,6 +1,8 @@
 """The ministry's pages for the experts: reviewer accounts, their expertise and conflicts, and the conflict
 declarations reviewers send."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +12,7 @@ from django_otp import user_has_device
 
 from core.audit import records_for
 from core.decorators import permission_required
+from core.pagination import numbered_page
 from declarations.models import Direction
 
 from .base import ReviewError
@@ -30,19 +33,34 @@ def _form_errors(form, error):
         form.add_error(None if field == "__all__" or field not in form.fields else field, message)
 
 
+REVIEWERS_PAGE_SIZE = 50
+
+
 @permission_required("review.manage")
 def reviewers(request):
-    rows = (ReviewerProfile.objects.select_related("user")
-            .prefetch_related(Prefetch("expertise", queryset=Direction.objects.select_related("guide")
-                                       .order_by("-guide__year", "guide_id", "code")))
-            .annotate(active_assignments=Count("user__assignments",
-                                               filter=Q(user__assignments__state=Assignment.State.ACTIVE),
-                                               distinct=True),
-                      pending_conflicts=Count("conflict_declarations",
-                                              filter=Q(conflict_declarations__handled_at__isnull=True),
-                                              distinct=True))
-            .order_by("-is_active", "name", "pk"))
-    return render(request, "review/reviewers.html", {"reviewers": rows})
+    """The experts, 50 a page (a national year has thousands), searchable by name, employer or login name.
+
+    The page's ids come first (the order is an index range); the assignment and conflict counts are then
+    grouped for those 50 only, not for every expert before the page is cut."""
+    q = request.GET.get("q", "").strip()[:50]
+    qs = ReviewerProfile.objects.order_by("-is_active", "name", "pk")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(employer__icontains=q) | Q(user__username__icontains=q))
+    page = numbered_page(request, qs.values_list("pk", flat=True), REVIEWERS_PAGE_SIZE)
+    ids = list(page.object_list)
+    rows = {r.pk: r for r in (
+        ReviewerProfile.objects.filter(pk__in=ids).select_related("user")
+        .prefetch_related(Prefetch("expertise", queryset=Direction.objects.select_related("guide")
+                                   .order_by("-guide__year", "guide_id", "code")))
+        .annotate(active_assignments=Count("user__assignments",
+                                           filter=Q(user__assignments__state=Assignment.State.ACTIVE),
+                                           distinct=True),
+                  pending_conflicts=Count("conflict_declarations",
+                                          filter=Q(conflict_declarations__handled_at__isnull=True),
+                                          distinct=True)))}
+    return render(request, "review/reviewers.html", {
+        "reviewers": [rows[pk] for pk in ids if pk in rows], "page": page, "q": q,
+        "query": urlencode({"q": q}) if q else ""})
 
 
 @permission_required("review.manage")

@@ -160,3 +160,35 @@ def test_list_query_count_does_not_grow(rp, client):
     assert ReviewerProfile.objects.count() == 30
     assert "专家26" in body and body.count("review/manage/reviewers/") >= 30
     assert large == small
+
+
+def test_the_list_pages_fifty_at_a_time_and_finds_by_name_employer_or_login(rp, client):
+    """A national year has thousands of experts: the list is paged, and the search keeps its term across pages."""
+    login(client, rp.p.admin)
+    _grow(rp, 61)
+    first = client.get(reverse("review:reviewers")).content.decode()
+    assert first.count('href="/review/manage/reviewers/') >= 50 and "第 1 / 2 页" in first and "共 61 位专家" in first
+    second = client.get(reverse("review:reviewers"), {"page": 2}).content.decode()
+    assert "第 2 / 2 页" in second
+    shown = [name for name in (f"专家{i}" for i in range(61 - ReviewerProfile.objects.exclude(
+        name__startswith="专家").count())) if f">{name}<" in first or f">{name}<" in second]
+    assert len(shown) == ReviewerProfile.objects.filter(name__startswith="专家").count()
+
+    ReviewerProfile.objects.filter(name="专家7").update(employer="中国科学院计算技术研究所")
+    found = client.get(reverse("review:reviewers"), {"q": "计算技术"}).content.decode()
+    assert ">专家7<" in found and ">专家8<" not in found and "共 1 位专家" in found
+    by_login = client.get(reverse("review:reviewers"), {"q": "grow12"}).content.decode()
+    assert ">专家12<" in by_login and ">专家13<" not in by_login
+    none = client.get(reverse("review:reviewers"), {"q": "不存在的专家"}).content.decode()
+    assert "没有与“不存在的专家”匹配的评审专家" in none
+    # a page past the end shows the last page and says so, the search kept in the pager's links
+    past = client.get(reverse("review:reviewers"), {"q": "专家", "page": 9})
+    body = past.content.decode()
+    assert past.status_code == 200 and "没有第 9 页（共 2 页）" in body and "q=%E4%B8%93%E5%AE%B6&amp;page=1" in body
+
+
+def test_the_list_runs_a_fixed_number_of_queries(rp, client):
+    login(client, rp.p.admin)
+    _grow(rp, 70)
+    queries, _ = _count(client)
+    assert queries <= 8
