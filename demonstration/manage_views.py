@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.decorators import permission_required
+from core.pagination import numbered_page
 from core.security import confirm_fresh_password
 from declarations.models import Guide
 from review.models import ReviewerProfile
@@ -20,6 +21,9 @@ from .queries import progress, reports
 from .views import _errors, find_report
 
 User = get_user_model()
+
+
+ROUND_PAGE_SIZE = 100
 
 
 def _guides_with_results():
@@ -50,12 +54,13 @@ def manage(request):
 @permission_required("demonstration.manage")
 def manage_round(request, pk):
     rnd = get_object_or_404(Round.objects.select_related("guide"), pk=pk)
-    rows = list(reports().filter(round=rnd).prefetch_related(
+    # A national year's round holds thousands of projects: a page of them at a time, in direction order.
+    page = numbered_page(request, reports().filter(round=rnd).prefetch_related(
         Prefetch("ratings", queryset=Rating.objects.select_related("reviewer"))).order_by(
-        "declaration__direction__order", "declaration__direction_id", "pk"))
+        "declaration__direction__order", "declaration__direction_id", "pk"), ROUND_PAGE_SIZE)
     now = timezone.now()
     return render(request, "demonstration/manage_round.html", {
-        "round": rnd, "rows": rows, "progress": progress(rnd),
+        "round": rnd, "rows": page.object_list, "page": page, "progress": progress(rnd),
         "can_close": rnd.unit_deadline_passed(now) and not rnd.closed_at,
         "can_sample": bool(rnd.closed_at) and not rnd.sampled_at,
         "can_publish": bool(rnd.sampled_at) and not rnd.published_at})

@@ -1,10 +1,12 @@
 """The pages: each role sees its own, the forms answer in Chinese, and lists keep a fixed query count."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from demonstration import spotcheck
+from demonstration import manage_views, spotcheck
 from demonstration.models import Rating, Report
 from tests.demonstration.conftest import STARS_POST
 from tests.factories import complete_declaration, make_org
@@ -150,3 +152,23 @@ def test_after_the_deadline_the_applicant_is_offered_no_edit(sel, client):
     sel.after_deadline(rnd)
     text = client.get("/demonstration/").content.decode()
     assert "填写自查报告" not in text and "查看" in text
+
+
+def test_the_ministrys_round_page_shows_a_page_of_projects_at_a_time(sel, client, monkeypatch):
+    """A national round holds thousands of projects: the ministry's page lists them a page at a time."""
+    monkeypatch.setattr(manage_views, "ROUND_PAGE_SIZE", 2)
+    rnd = sel.sampled_round()
+    total = rnd.reports.count()
+    assert total >= 3
+    login(client, sel.p.admin)
+    url = f"/demonstration/manage/rounds/{rnd.pk}/"
+    pages = -(-total // 2)
+    first = client.get(url).content.decode()
+    assert first.count("data-report=") == 2 and f"第 1 / {pages} 页" in first
+    seen = set()
+    for n in range(1, pages + 1):
+        body = client.get(url, {"page": n}).content.decode()
+        seen.update(re.findall(r'data-report="(\d+)"', body))
+    assert seen == {str(pk) for pk in rnd.reports.values_list("pk", flat=True)}
+    past = client.get(url, {"page": 99}).content.decode()
+    assert f"没有第 99 页（共 {pages} 页）" in past
