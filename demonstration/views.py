@@ -14,11 +14,14 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import permission_required
 from core.forms import error_messages
+from core.pagination import numbered_page
 
 from . import services, spotcheck
 from .forms import AttachmentForm, RatingForm, ReportForm, ReturnForm, posted_indicators
 from .models import DIMENSIONS, Rating, Report, ReportAttachment, Round
 from .queries import public_result, reports
+
+UNIT_PAGE_SIZE = 100
 
 
 def find_report(request, pk, **_url):
@@ -141,14 +144,20 @@ def download_attachment(request, att, att_pk):
 
 @permission_required("demonstration.check_reports")
 def unit_reports(request):
-    rows = list(reports().filter(declaration__unit_id=request.user.unit_id).order_by("-round__created_at", "pk"))
+    # A province's unit may hold a thousand selected projects: a page of reports at a time, grouped by round;
+    # the send-up button counts the round's passed reports on every page, not only this page's.
+    mine = Report.objects.filter(declaration__unit_id=request.user.unit_id)
+    page = numbered_page(request, reports().filter(declaration__unit_id=request.user.unit_id)
+                         .order_by("-round__created_at", "round_id", "pk"), UNIT_PAGE_SIZE)
     rounds = {}
-    for r in rows:
+    for r in page.object_list:
         rounds.setdefault(r.round, []).append(r)
+    passed = dict(mine.filter(state=Report.State.PASSED, round_id__in=[rnd.pk for rnd in rounds])
+                  .order_by().values("round_id").annotate(n=Count("pk")).values_list("round_id", "n"))
     now = timezone.now()
-    groups = [{"round": rnd, "rows": items, "passed": sum(1 for r in items if r.state == Report.State.PASSED),
+    groups = [{"round": rnd, "rows": items, "passed": passed.get(rnd.pk, 0),
                "open": not rnd.unit_deadline_passed(now) and not rnd.closed_at} for rnd, items in rounds.items()]
-    return render(request, "demonstration/unit.html", {"groups": groups})
+    return render(request, "demonstration/unit.html", {"groups": groups, "page": page})
 
 
 @permission_required("demonstration.check_reports")

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from demonstration import manage_views, spotcheck
+from demonstration import manage_views, spotcheck, views
 from demonstration.models import Rating, Report
 from tests.demonstration.conftest import STARS_POST
 from tests.factories import complete_declaration, make_org
@@ -172,3 +172,24 @@ def test_the_ministrys_round_page_shows_a_page_of_projects_at_a_time(sel, client
     assert seen == {str(pk) for pk in rnd.reports.values_list("pk", flat=True)}
     past = client.get(url, {"page": 99}).content.decode()
     assert f"没有第 99 页（共 {pages} 页）" in past
+
+
+def test_the_units_page_is_paged_and_its_send_up_counts_the_whole_round(sel, client, monkeypatch):
+    """The unit sees its reports a page at a time; the send-up button counts every passed report of the round."""
+    monkeypatch.setattr(views, "UNIT_PAGE_SIZE", 1)
+    rnd = sel.open_round()
+    mine = Report.objects.filter(round=rnd, declaration__unit=sel.p.district_a)
+    for i in range(2):  # two more passed projects of the unit in the round
+        decl = complete_declaration(sel.guide, make_org(f"分页企业{i}"), sel.p.district_a, direction_code="7")
+        Report.objects.create(round=rnd, declaration=decl, state=Report.State.PASSED)
+    total, passed = mine.count(), mine.filter(state=Report.State.PASSED).count()
+    assert total >= 3 and passed >= 2
+    login(client, sel.p.district_a_staff)
+    seen = set()
+    for n in range(1, total + 1):
+        body = client.get("/demonstration/unit/", {"page": n}).content.decode()
+        assert body.count("data-report=") == 1 and f"第 {n} / {total} 页" in body
+        seen.update(re.findall(r'data-report="(\d+)"', body))
+        if "报送主管部门（" in body:
+            assert f"报送主管部门（{passed} 份）" in body
+    assert seen == {str(pk) for pk in mine.values_list("pk", flat=True)}
