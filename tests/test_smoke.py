@@ -31,3 +31,21 @@ def test_setup_demo_loads_the_guides_and_an_open_demo_guide_twice(db, client):
     assert client.login(username="applicant1", password="Demo#2026pass")
     page = client.get(reverse("declarations:dashboard")).content.decode()
     assert live.title in page and "距截止还有" in page
+
+
+def test_the_demo_years_derived_rows_match_their_sources(db, client):
+    """The demo makes its rows directly: the dashboard's counters and the ranking's stored scores are rebuilt
+    from them, so the demo's pages show what a fresh count and the reference scores give."""
+    from django.core.management import call_command
+
+    from declarations.models import Guide
+    from review import queries
+    from review.models import ProjectScore
+    from tests.quotas.test_tallies import _tallies, _truth
+
+    call_command("setup_demo", stdout=__import__("io").StringIO())
+    for guide in Guide.objects.all():
+        assert _tallies(guide) == _truth(guide), guide.title
+        stored = {p.pk: (p.n, p.final, p.z) for p in ProjectScore.objects.filter(guide=guide)}
+        assert stored == {pk: (s.n_reviews, s.final, s.z_score) for pk, s in queries.guide_scores(guide).items()}
+    assert ProjectScore.objects.exists()
